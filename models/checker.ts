@@ -1,4 +1,4 @@
-import { type Bindings, matchOutcome, renderExpect, symbolView } from './match.js';
+import { type Bindings, matchOutcomeAll, renderExpect, symbolView } from './match.js';
 import type { Branch, Consistency, Json, ModelContext, Observation, Request, ServiceModel, SwitchSettings } from './types.js';
 
 export interface CheckerSettings {
@@ -38,8 +38,9 @@ export class Checker<S> {
   constructor(
     private readonly model: ServiceModel<S>,
     private readonly settings: CheckerSettings,
+    initial: S = model.initial(),
   ) {
-    this.worlds = [{ state: model.initial(), bindings: {} }];
+    this.worlds = [{ state: initial, bindings: {} }];
   }
 
   get worldCount(): number {
@@ -69,8 +70,7 @@ export class Checker<S> {
     for (const { world, branches } of expanded) {
       for (const branch of branches) {
         const assumed = assume(world.bindings, branch.assume);
-        const bindings = assumed && matchOutcome(branch.expect, observation, assumed);
-        if (bindings) {
+        for (const bindings of assumed ? matchOutcomeAll(branch.expect, observation, assumed) : []) {
           survivors.push({ state: branch.next, bindings });
           rules.add(branch.rule);
         }

@@ -35,6 +35,20 @@ export function parseJsonOrUndefined(text: string): Json | undefined {
 
 /** Match one field; returns the (possibly extended) bindings, or null when it does not match. */
 export function matchPattern(pattern: Pattern, actual: Json | undefined, bindings: Bindings): Bindings | null {
+  return matchPatternAll(pattern, actual, bindings)[0] ?? null;
+}
+
+/**
+ * Every way one field can match: no element when it does not, one for all patterns but `setOf`, which gives one
+ * element per distinct set of bindings its pairings produce (so no candidate world is lost to an arbitrary pick).
+ */
+export function matchPatternAll(pattern: Pattern, actual: Json | undefined, bindings: Bindings): Bindings[] {
+  if ('setOf' in pattern) return matchSet(pattern.setOf, actual, bindings);
+  const one = matchSingle(pattern, actual, bindings);
+  return one ? [one] : [];
+}
+
+function matchSingle(pattern: Exclude<Pattern, { setOf: unknown }>, actual: Json | undefined, bindings: Bindings): Bindings | null {
   if ('eq' in pattern) return jsonEqual(pattern.eq, actual) ? bindings : null;
   if ('json' in pattern) {
     if (typeof actual !== 'string') return null;
@@ -52,37 +66,99 @@ export function matchPattern(pattern: Pattern, actual: Json | undefined, binding
   return { ...bindings, [pattern.sym]: actual };
 }
 
-export function matchOutcome(expect: Expect, actual: Outcome, bindings: Bindings): Bindings | null {
-  if (expect.kind === 'error') {
-    return actual.kind === 'error' && actual.code === expect.code && actual.status === expect.status ? bindings : null;
+function isObject(v: Json | undefined): v is JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function bindingsKey(b: Bindings): string {
+  return JSON.stringify(Object.entries(b).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+}
+
+function uniqueBindings(list: Bindings[]): Bindings[] {
+  if (list.length < 2) return list;
+  const seen = new Map<string, Bindings>();
+  for (const b of list) {
+    const key = bindingsKey(b);
+    if (!seen.has(key)) seen.set(key, b);
   }
-  if (actual.kind !== 'ok') return null;
-  let current: Bindings | null = bindings;
-  for (const [field, pattern] of Object.entries(expect.output)) {
-    current = matchPattern(pattern, actual.output[field], current);
-    if (current === null) return null;
+  return [...seen.values()];
+}
+
+/** All fields of `fields` against one object; fields it does not name are not checked. */
+function matchFields(fields: Record<string, Pattern>, actual: JsonObject, bindings: Bindings): Bindings[] {
+  let current: Bindings[] = [bindings];
+  for (const [field, pattern] of Object.entries(fields)) {
+    current = uniqueBindings(current.flatMap((b) => matchPatternAll(pattern, actual[field], b)));
+    if (current.length === 0) return [];
   }
   return current;
+}
+
+/** Guard against a pattern whose records all fit every element (n! pairings): that is a model bug. */
+const MAX_SET_PAIRINGS = 4096;
+
+function matchSet(items: Array<Record<string, Pattern>>, actual: Json | undefined, bindings: Bindings): Bindings[] {
+  const list = actual === undefined || actual === null ? [] : actual;
+  if (!Array.isArray(list) || list.length !== items.length || !list.every(isObject)) return [];
+  const elements = list as JsonObject[];
+  const used = elements.map(() => false);
+  const results: Bindings[] = [];
+  const walk = (i: number, current: Bindings): void => {
+    const item = items[i];
+    if (!item) {
+      results.push(current);
+      if (results.length > MAX_SET_PAIRINGS) throw new Error(`setOf pattern: more than ${MAX_SET_PAIRINGS} pairings; this is a model bug`);
+      return;
+    }
+    elements.forEach((element, j) => {
+      if (used[j]) return;
+      for (const next of matchFields(item, element, current)) {
+        used[j] = true;
+        walk(i + 1, next);
+        used[j] = false;
+      }
+    });
+  };
+  walk(0, bindings);
+  return uniqueBindings(results);
+}
+
+/** Every set of bindings under which `actual` is what `expect` allows (empty when it is not). */
+export function matchOutcomeAll(expect: Expect, actual: Outcome, bindings: Bindings): Bindings[] {
+  if (expect.kind === 'error') {
+    return actual.kind === 'error' && actual.code === expect.code && actual.status === expect.status ? [bindings] : [];
+  }
+  if (actual.kind !== 'ok') return [];
+  return matchFields(expect.output, actual.output, bindings);
+}
+
+export function matchOutcome(expect: Expect, actual: Outcome, bindings: Bindings): Bindings | null {
+  return matchOutcomeAll(expect, actual, bindings)[0] ?? null;
+}
+
+function renderPattern(pattern: Pattern, bindings: Bindings): Json {
+  if ('eq' in pattern) return pattern.eq;
+  if ('json' in pattern) return { jsonEqualTo: pattern.json };
+  if ('absent' in pattern) return '<absent>';
+  if ('present' in pattern) return '<present>';
+  if ('setOf' in pattern) return { setOf: pattern.setOf.map((fields) => renderFields(fields, bindings)) };
+  const bound = bindings[pattern.sym];
+  const differentFrom = (pattern.distinctFrom ?? []).map((s) => bindings[s] ?? s);
+  return {
+    symbol: pattern.sym,
+    ...(bound !== undefined ? { equals: bound } : { unbound: true }),
+    ...(differentFrom.length ? { differentFrom } : {}),
+  };
+}
+
+function renderFields(fields: Record<string, Pattern>, bindings: Bindings): JsonObject {
+  const out: JsonObject = {};
+  for (const [field, pattern] of Object.entries(fields)) out[field] = renderPattern(pattern, bindings);
+  return out;
 }
 
 /** An expectation as plain data for reports, with bound symbols shown with their values. */
 export function renderExpect(expect: Expect, bindings: Bindings): Json {
   if (expect.kind === 'error') return { kind: 'error', code: expect.code, status: expect.status };
-  const output: JsonObject = {};
-  for (const [field, pattern] of Object.entries(expect.output)) {
-    if ('eq' in pattern) output[field] = pattern.eq;
-    else if ('json' in pattern) output[field] = { jsonEqualTo: pattern.json };
-    else if ('absent' in pattern) output[field] = '<absent>';
-    else if ('present' in pattern) output[field] = '<present>';
-    else {
-      const bound = bindings[pattern.sym];
-      const differentFrom = (pattern.distinctFrom ?? []).map((s) => bindings[s] ?? s);
-      output[field] = {
-        symbol: pattern.sym,
-        ...(bound !== undefined ? { equals: bound } : { unbound: true }),
-        ...(differentFrom.length ? { differentFrom } : {}),
-      };
-    }
-  }
-  return { kind: 'ok', output };
+  return { kind: 'ok', output: renderFields(expect.output, bindings) };
 }

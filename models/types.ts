@@ -49,13 +49,18 @@ export type Observation = Outcome | NonVerdictOutcome;
 /**
  * How one output field must look. `sym` names a value the service invents: the first observation binds it,
  * later ones must equal it; `distinctFrom` lists symbols whose values it must differ from.
+ * `setOf` is an unordered list of objects: the actual array must have exactly as many elements, each matched by
+ * a different record (every field of the record matched by its pattern; fields the record does not name are not
+ * checked), in any order; an absent list counts as empty. Symbols inside are bound as for top-level fields, and
+ * when several pairings fit, each gives its own bindings (see matchPatternAll).
  */
 export type Pattern =
   | { eq: Json }
   | { json: Json }
   | { absent: true }
   | { present: true }
-  | { sym: string; distinctFrom?: string[] };
+  | { sym: string; distinctFrom?: string[] }
+  | { setOf: Array<Record<string, Pattern>> };
 
 export type Expect =
   | { kind: 'ok'; output: Record<string, Pattern> }

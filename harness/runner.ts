@@ -1,0 +1,220 @@
+import fc from 'fast-check';
+import { Checker, type CheckerSettings, type StepVerdict } from '../models/checker.js';
+import { type Consistency, defaultSwitches, type Observation, type Request, type ServiceModel, type SwitchSettings } from '../models/types.js';
+import { isThrottle, sleep } from './observe.js';
+import type { Divergence, ServiceResult, Step } from './results.js';
+import type { Endpoint } from './sdk.js';
+import type { Sequence, ServiceAdapter, TargetIdentity } from './service.js';
+
+export interface RunOptions {
+  runs: number;
+  seed: number;
+  /** fast-check replay path: re-runs exactly one (shrunk) case. */
+  path?: string;
+  consistency: Consistency;
+  /** Switch values to start from (defaults: AWS's most likely behaviour). */
+  switches?: SwitchSettings;
+  /** Rules whose departures are already known and must not stop exploration. */
+  setAside?: readonly string[];
+  settleMs: number;
+  /** How many distinct divergences to look for before stopping. */
+  maxDivergences: number;
+  /** Calls that still fault after retries before the run is declared an infrastructure failure. */
+  faultLimit?: number;
+  /** CLI words that select the same target (and mutant), for replay commands. */
+  replayBase: string;
+  onProgress?(message: string): void;
+}
+
+interface Failure {
+  steps: Step[];
+  calls: number;
+  verdict: Extract<StepVerdict, { status: 'diverged' }>;
+}
+
+const READ_RETRIES = 3;
+const THROTTLE_RETRIES = 6;
+
+/** Feed a whole recorded trace to a fresh checker; the first divergence, or null when the model accepts it. */
+export function replayOffline<S>(model: ServiceModel<S>, settings: CheckerSettings, initial: S | undefined, steps: readonly Step[]) {
+  const checker = new Checker(model, settings, initial ?? model.initial());
+  for (const step of steps) {
+    const verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome);
+    if (verdict.status === 'diverged') return verdict;
+  }
+  return null;
+}
+
+function runPrefix(): string {
+  return `pc${Date.now().toString(36).slice(-6)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
+}
+
+/** Run the property-based suite for one service against one endpoint. Never throws for target behaviour. */
+export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: Endpoint, options: RunOptions): Promise<ServiceResult> {
+  const started = Date.now();
+  const model = adapter.model as ServiceModel<unknown>;
+  const result: ServiceResult = {
+    service: adapter.service,
+    verdict: 'pass',
+    runs: 0,
+    calls: 0,
+    faults: 0,
+    durationMs: 0,
+    rulesReached: [],
+    unsupportedOperations: [],
+    profile: {},
+    divergences: [],
+  };
+  const progress = (m: string) => options.onProgress?.(`[${adapter.service}] ${m}`);
+  const connection = adapter.connect(endpoint, { settleMs: options.settleMs });
+  const prefix = runPrefix();
+  try {
+    const discovered = await connection.discover(prefix);
+    if ('failure' in discovered) {
+      result.verdict = discovered.failure.kind === 'unsupported' ? 'unsupported' : 'infra';
+      result.reason = describeFailure(discovered.failure);
+      return result;
+    }
+    const { identity, initialState } = discovered;
+    const rules = new Set<string>();
+    const unsupported = new Set<string>();
+    const switches: SwitchSettings = { ...defaultSwitches(model.switches), ...options.switches };
+    const setAside = new Set(options.setAside ?? []);
+    let persistentFaults = 0;
+    let infra: string | undefined;
+    let executions = 0;
+    const faultLimit = options.faultLimit ?? 3;
+    const readOps = adapter.readOperations;
+
+    const send = async (sequence: Sequence<Cmd>, request: Request): Promise<Observation> => {
+      for (let attempt = 0; ; attempt++) {
+        const observation = await sequence.send(request);
+        result.calls++;
+        if (observation.kind !== 'fault') return observation;
+        result.faults++;
+        const retryable = isThrottle(observation) ? attempt < THROTTLE_RETRIES : readOps.has(request.operation) && attempt < READ_RETRIES;
+        if (!retryable) {
+          persistentFaults++;
+          if (persistentFaults >= faultLimit) infra = `${persistentFaults} calls failed after retries; last: ${request.operation}: ${observation.reason}`;
+          return observation;
+        }
+        await sleep(Math.min(100 * 2 ** attempt, 3000));
+      }
+    };
+
+    const execute = async (commands: Cmd[], settings: CheckerSettings): Promise<Failure | null> => {
+      const sequence = connection.sequence(`${prefix}${(executions++).toString(36)}`, identity);
+      const checker = new Checker(model, settings, initialState ?? model.initial());
+      const steps: Step[] = [];
+      try {
+        const all = [...sequence.setup.map((c) => ({ c, setup: true })), ...commands.map((c) => ({ c, setup: false }))];
+        for (const { c, setup } of all) {
+          if (infra) return null;
+          const request = sequence.request(c);
+          const outcome = await send(sequence, request);
+          steps.push({ operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}) });
+          if (outcome.kind === 'unsupported') unsupported.add(request.operation);
+          const verdict = checker.observe(request, outcome);
+          sequence.learn(request, outcome);
+          if (verdict.status === 'diverged') return { steps, calls: steps.filter((s) => !s.setup).length, verdict };
+          for (const r of verdict.rules) rules.add(r);
+        }
+        return null;
+      } finally {
+        await sequence.cleanup();
+      }
+    };
+
+    for (let round = 0; round < options.maxDivergences; round++) {
+      const settings: CheckerSettings = { switches: { ...switches }, consistency: options.consistency, ...identity, setAside: new Set(setAside) };
+      let lastFailure: Failure | null = null;
+      let runs = 0;
+      const property = fc.asyncProperty(adapter.commands(options.consistency), async (commands) => {
+        if (infra) return true;
+        runs++;
+        if (runs % 25 === 0) progress(`round ${round + 1}: ${runs} sequences, ${result.calls} calls, ${result.faults} faults`);
+        const failure = await execute(commands, settings);
+        if (failure) lastFailure = failure;
+        return failure === null;
+      });
+      const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, ...(options.path ? { path: options.path } : {}) });
+      result.runs += runs;
+      if (infra) break;
+      const failure = lastFailure as Failure | null;
+      if (!details.failed || !failure) break;
+      const divergence = describeDivergence(model, settings, initialState, failure, {
+        seed: details.seed,
+        path: details.counterexamplePath ?? '',
+        replay: replayCommand(options, adapter.service, defaultSwitches(model.switches), switches, setAside, details.seed, details.counterexamplePath ?? ''),
+      });
+      result.divergences.push(divergence);
+      progress(`divergence on ${divergence.rule}${divergence.explainedBy ? ` (explained by ${divergence.explainedBy.switch}=${divergence.explainedBy.value})` : ''}, ${divergence.calls} calls`);
+      if (divergence.explainedBy) switches[divergence.explainedBy.switch] = divergence.explainedBy.value;
+      else setAside.add(divergence.rule);
+      if (options.path) break;
+    }
+
+    result.rulesReached = [...rules].filter((r) => !r.startsWith('model.')).sort();
+    result.unsupportedOperations = [...unsupported].sort();
+    const defaults = defaultSwitches(model.switches);
+    result.profile = Object.fromEntries(Object.entries(switches).filter(([k, v]) => defaults[k] !== v));
+    if (infra) {
+      result.verdict = 'infra';
+      result.reason = infra;
+    } else if (result.divergences.length > 0) result.verdict = 'fail';
+    else if (result.unsupportedOperations.length > 0) {
+      result.verdict = 'unsupported';
+      result.reason = `not implemented by the target: ${result.unsupportedOperations.join(', ')}`;
+    }
+    return result;
+  } finally {
+    connection.close();
+    result.durationMs = Date.now() - started;
+  }
+}
+
+function describeFailure(o: Observation): string {
+  if (o.kind === 'fault' || o.kind === 'unsupported') return o.reason;
+  return o.kind === 'error' ? `${o.code} (HTTP ${o.status})` : 'unexpected success';
+}
+
+function describeDivergence(
+  model: ServiceModel<unknown>,
+  settings: CheckerSettings,
+  initial: unknown,
+  failure: Failure,
+  where: { seed: number; path: string; replay: string },
+): Divergence {
+  const rule = model.rules[failure.verdict.rule];
+  const explainedBy = findExplainingSwitch(model, settings, initial, failure.steps);
+  return {
+    rule: failure.verdict.rule,
+    evidence: rule?.evidence ?? 'unknown',
+    summary: rule?.summary ?? failure.verdict.rule,
+    ...(explainedBy ? { explainedBy } : {}),
+    expected: failure.verdict.allowed,
+    actual: failure.steps.at(-1)!.outcome,
+    steps: failure.steps,
+    calls: failure.calls,
+    ...where,
+  };
+}
+
+/** A single switch moved off its current value under which the model accepts the whole trace. */
+function findExplainingSwitch(model: ServiceModel<unknown>, settings: CheckerSettings, initial: unknown, steps: readonly Step[]) {
+  for (const s of model.switches) {
+    for (const value of s.values) {
+      if (value === settings.switches[s.name]) continue;
+      const trial = { ...settings, switches: { ...settings.switches, [s.name]: value } };
+      if (replayOffline(model, trial, initial, steps) === null) return { switch: s.name, value };
+    }
+  }
+  return undefined;
+}
+
+function replayCommand(options: RunOptions, service: string, defaults: SwitchSettings, switches: SwitchSettings, setAside: ReadonlySet<string>, seed: number, path: string): string {
+  const words = [`policy-conformance run ${options.replayBase}`, `--services ${service}`, `--seed ${seed}`, `--path ${path}`, `--consistency ${options.consistency}`];
+  for (const [k, v] of Object.entries(switches)) if (defaults[k] !== v) words.push(`--switch ${k}=${v}`);
+  if (setAside.size) words.push(`--set-aside ${[...setAside].join(',')}`);
+  return words.join(' ');
+}
