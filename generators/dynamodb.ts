@@ -30,9 +30,13 @@ export const DDB_SETUP: DdbCommand[] = [
   { op: 'CreateTable', slot: 't1', stream: false },
 ];
 
-const slot = fc.constantFrom<DdbSlot>('t0', 't0', 't1', 't2');
+/** Most calls of a sequence hit one table, so that calls interact; the others keep cross-resource mix-ups visible. */
+function slotNear(focus: DdbSlot): fc.Arbitrary<DdbSlot> {
+  return fc.oneof({ weight: 6, arbitrary: fc.constant(focus) }, { weight: 1, arbitrary: fc.constantFrom<DdbSlot>('t0', 't1', 't2') });
+}
 
-const target: fc.Arbitrary<DdbTarget> = fc.oneof(
+function targetNear(slot: fc.Arbitrary<DdbSlot>): fc.Arbitrary<DdbTarget> {
+  return fc.oneof(
   { weight: 10, arbitrary: fc.record({ kind: fc.constant('table' as const), slot }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('stream' as const), slot }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('index' as const), slot }) },
@@ -43,9 +47,12 @@ const target: fc.Arbitrary<DdbTarget> = fc.oneof(
       variant: fc.constantFrom<MalformedArn>('not-an-arn', 'no-table-name', 'other-service', 'empty', 'too-long', 'unknown-stream'),
     }),
   },
-);
+  );
+}
 
-export function dynamodbCommand(consistency: Consistency): fc.Arbitrary<DdbCommand> {
+export function dynamodbCommand(consistency: Consistency, focus: DdbSlot = 't0'): fc.Arbitrary<DdbCommand> {
+  const slot = slotNear(focus);
+  const target = targetNear(slot);
   const revision = fc.option(revisionChoice(['NO_POLICY']), { nil: undefined, freq: 2 });
   const policy = policyGen(DDB_SIZE_LIMITS);
   const options: fc.WeightedArbitrary<DdbCommand>[] = [
@@ -62,18 +69,20 @@ export function dynamodbCommand(consistency: Consistency): fc.Arbitrary<DdbComma
       arbitrary: fc.record({ op: fc.constant('DeleteResourcePolicy' as const), target, expected: revision }, { requiredKeys: ['op', 'target'] }),
     },
     {
-      weight: 2,
+      weight: 4,
       arbitrary: fc.record(
         { op: fc.constant('CreateTable' as const), slot, stream: fc.boolean(), policy: fc.option(policy, { nil: undefined, freq: 2 }) },
         { requiredKeys: ['op', 'slot', 'stream'] },
       ),
     },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('DeleteTable' as const), slot }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('DeleteTable' as const), slot }) },
   ];
   if (consistency === 'eventual') options.push({ weight: 2, arbitrary: fc.constant({ op: 'Settle' as const }) });
   return fc.oneof(...options);
 }
 
-export function dynamodbCommands(consistency: Consistency, maxCommands = 12): fc.Arbitrary<DdbCommand[]> {
-  return fc.array(dynamodbCommand(consistency), { minLength: 1, maxLength: maxCommands });
+export function dynamodbCommands(consistency: Consistency, maxCommands = 14): fc.Arbitrary<DdbCommand[]> {
+  return fc
+    .constantFrom<DdbSlot>('t0', 't1', 't2')
+    .chain((focus) => fc.array(dynamodbCommand(consistency, focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
 }

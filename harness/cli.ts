@@ -14,7 +14,7 @@ import { InfraError, resolveTarget, UsageError } from './targets.js';
 export const EXIT = { pass: 0, fail: 1, usage: 2, infra: 3 } as const;
 const VERDICT_EXIT: Record<Verdict, number> = { pass: EXIT.pass, fail: EXIT.fail, unsupported: EXIT.fail, infra: EXIT.infra };
 
-export const DEFAULTS = { runs: 100, maxDivergences: 8, region: 'us-east-1', out: 'reports/out', port: 4599, mutantSeed: 20261123 };
+export const DEFAULTS = { runs: 200, maxDivergences: 30, region: 'us-east-1', out: 'reports/out', port: 4599, mutantSeed: 20261123 };
 
 const USAGE = `usage:
   policy-conformance run [--target reference|URL] [--services dynamodb,...] [--runs N] [--seed S] [--path P]

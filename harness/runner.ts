@@ -35,14 +35,19 @@ interface Failure {
 const READ_RETRIES = 3;
 const THROTTLE_RETRIES = 6;
 
-/** Feed a whole recorded trace to a fresh checker; the first divergence, or null when the model accepts it. */
+/**
+ * Feed a recorded trace to a fresh checker: the first divergence (or null when the model accepts it), and how
+ * many steps were let through only because their rule was set aside.
+ */
 export function replayOffline<S>(model: ServiceModel<S>, settings: CheckerSettings, initial: S | undefined, steps: readonly Step[]) {
   const checker = new Checker(model, settings, initial ?? model.initial());
+  let setAsideHits = 0;
   for (const step of steps) {
     const verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome);
-    if (verdict.status === 'diverged') return verdict;
+    if (verdict.status === 'diverged') return { divergence: verdict, setAsideHits };
+    if (verdict.status === 'indeterminate' && verdict.reason === 'set-aside') setAsideHits++;
   }
-  return null;
+  return { divergence: null, setAsideHits };
 }
 
 function runPrefix(): string {
@@ -200,20 +205,24 @@ function describeDivergence(
   };
 }
 
-/** A single switch moved off its current value under which the model accepts the whole trace. */
+/**
+ * A single switch moved off its current value under which the model accepts the whole trace, without leaning
+ * on more set-aside rules than the failing check did (else any switch that shifts blame would "explain" it).
+ */
 function findExplainingSwitch(model: ServiceModel<unknown>, settings: CheckerSettings, initial: unknown, steps: readonly Step[]) {
+  const baseline = replayOffline(model, settings, initial, steps).setAsideHits;
   for (const s of model.switches) {
     for (const value of s.values) {
       if (value === settings.switches[s.name]) continue;
-      const trial = { ...settings, switches: { ...settings.switches, [s.name]: value } };
-      if (replayOffline(model, trial, initial, steps) === null) return { switch: s.name, value };
+      const trial = replayOffline(model, { ...settings, switches: { ...settings.switches, [s.name]: value } }, initial, steps);
+      if (trial.divergence === null && trial.setAsideHits <= baseline) return { switch: s.name, value };
     }
   }
   return undefined;
 }
 
 function replayCommand(options: RunOptions, service: string, defaults: SwitchSettings, switches: SwitchSettings, setAside: ReadonlySet<string>, seed: number, path: string): string {
-  const words = [`policy-conformance run ${options.replayBase}`, `--services ${service}`, `--seed ${seed}`, `--path ${path}`, `--consistency ${options.consistency}`];
+  const words = [`npx policy-conformance run ${options.replayBase}`, `--services ${service}`, `--seed ${seed}`, `--path ${path}`, `--consistency ${options.consistency}`];
   for (const [k, v] of Object.entries(switches)) if (defaults[k] !== v) words.push(`--switch ${k}=${v}`);
   if (setAside.size) words.push(`--set-aside ${[...setAside].join(',')}`);
   return words.join(' ');

@@ -95,9 +95,13 @@ function currentPolicy(r: Extract<Resolved, { key: string }>): DdbPolicy | null 
   return r.kind === 'table' ? r.table.policy : r.stream.policy;
 }
 
-/** Success-rule label: writes to a stream whose table is gone are what the stream rule is about. */
+/**
+ * Label for an answer that only says "this resource holds policies like a table does": on a stream, that is
+ * what the stream rules are about, so a target without stream policies shows one divergence, not one per call.
+ */
 function successRule(r: Extract<Resolved, { key: string }>, rule: string): string {
-  return r.kind === 'stream' && r.stream.tableDeleted ? 'ddb.stream.outlives-table' : rule;
+  if (r.kind !== 'stream') return rule;
+  return r.stream.tableDeleted ? 'ddb.stream.outlives-table' : 'ddb.stream.supported';
 }
 
 type RevisionCheck = 'match' | 'mismatch' | 'unknown';
@@ -204,7 +208,7 @@ function getResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
     return [r.branch(state)];
   }
   const policy = currentPolicy(r);
-  const noPolicyRule = r.kind === 'table' && r.table.recreated ? 'ddb.deletetable.drops-policy' : 'ddb.get.no-policy';
+  const noPolicyRule = r.kind === 'table' && r.table.recreated ? 'ddb.deletetable.drops-policy' : successRule(r, 'ddb.get.no-policy');
   const current = viewBranch(state, { policy }, successRule(r, 'ddb.get.policy'), noPolicyRule);
   const stale = (state.pending[r.key] ?? []).map((v) => viewBranch(state, v, 'ddb.get.stale-view', 'ddb.get.stale-view'));
   return [current, ...stale];
@@ -233,10 +237,11 @@ function deleteResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelCont
 function createTable(state: DdbState, input: JsonObject, ctx: ModelContext): Branch<DdbState>[] {
   const name = str(input, 'TableName') ?? '';
   const resourcePolicy = str(input, 'ResourcePolicy');
-  if (resourcePolicy !== undefined && documentProblem(resourcePolicy, true, ctx)) {
-    return [fail('ddb.createtable.policy-invalid', state, 'ValidationException')];
-  }
-  if (state.tables[name]) return [fail('ddb.createtable.exists', state, 'ResourceInUseException')];
+  const invalid = resourcePolicy !== undefined && documentProblem(resourcePolicy, true, ctx);
+  const exists = !!state.tables[name];
+  const existsFirst = ctx.switches['ddb.createTableCheckOrder'] === 'exists-first';
+  if (exists && (existsFirst || !invalid)) return [fail('ddb.createtable.exists', state, 'ResourceInUseException')];
+  if (invalid) return [fail('ddb.createtable.policy-invalid', state, 'ValidationException')];
   const next = clone(state);
   const streamSpec = input.StreamSpecification as JsonObject | undefined;
   const stream = streamSpec?.StreamEnabled === true ? fresh(next, 'stream') : null;

@@ -9,6 +9,7 @@ export const DYNAMODB_RULES: Record<string, Rule> = Object.fromEntries(
     rule('ddb.arn.index', 'assumed', '§1.4, §1.5', 'An index ARN cannot hold a policy (code: switch ddb.indexArnError)'),
     rule('ddb.table.not-found', 'aws-verified', '§1.3', 'Put/Get/DeleteResourcePolicy on a table that does not exist: ResourceNotFoundException'),
     rule('ddb.stream.not-found', 'assumed', '§1.5', 'A stream ARN that names no stream of this account: ResourceNotFoundException'),
+    rule('ddb.stream.supported', 'documented', '§1.2, §1.5', 'A stream ARN holds its own policy: Put/Get/Delete behave on it as on a table'),
     rule('ddb.stream.outlives-table', 'documented', '§1.5', 'A stream policy can still be modified or deleted after its table is deleted'),
     rule('ddb.put.no-policy-expected', 'aws-verified', '§1.3, §1.5', 'ExpectedRevisionId=NO_POLICY while a policy exists: PolicyNotFoundException'),
     rule('ddb.put.revision-mismatch', 'aws-verified', '§1.3, §1.5', 'ExpectedRevisionId that is not the current revision: PolicyNotFoundException'),
@@ -67,6 +68,13 @@ export const DYNAMODB_SWITCHES: readonly Switch[] = [
     summary: 'what counts as the same document for keeping the RevisionId',
     values: ['exact-bytes', 'same-json'],
     default: 'exact-bytes',
+  },
+  {
+    name: 'ddb.createTableCheckOrder',
+    spec: '§1.5',
+    summary: 'CreateTable of an existing name with an invalid ResourcePolicy: which check answers',
+    values: ['validate-first', 'exists-first'],
+    default: 'validate-first',
   },
   {
     name: 'ddb.deleteRevisionId',

@@ -44,6 +44,7 @@ type Target =
   | { kind: 'stream'; stream: string; assume?: undefined }
   | { kind: 'consumer'; stream: string; consumer: string; assume?: Record<string, string> }
   | { kind: 'error'; rule: string; code: string };
+type ConsumerTarget = Exclude<Target, { kind: 'stream' }>;
 
 function str(input: JsonObject, key: string): string | undefined {
   const v = input[key];
@@ -60,7 +61,7 @@ function withAssume<S>(branch: Branch<S>, assume: Record<string, string> | undef
 }
 
 /** The consumer whose ARN is `arn`, as far as symbols bound so far tell, plus unobserved candidates. */
-function resolveConsumerArn(state: KinesisState, arn: string, ctx: ModelContext, notFoundRule = 'kin.consumer.not-found'): Target[] {
+function resolveConsumerArn(state: KinesisState, arn: string, ctx: ModelContext, notFoundRule = 'kin.consumer.not-found'): ConsumerTarget[] {
   for (const s of Object.values(state.streams)) {
     const c = s.consumers.find((x) => ctx.symbols.valueOf(x.arn) === arn);
     if (c) return [{ kind: 'consumer', stream: s.name, consumer: c.name }];
@@ -68,7 +69,7 @@ function resolveConsumerArn(state: KinesisState, arn: string, ctx: ModelContext,
   if (state.goneConsumers.some((sym) => ctx.symbols.valueOf(sym) === arn)) {
     return [{ kind: 'error', rule: 'kin.consumer.gone', code: 'ResourceNotFoundException' }];
   }
-  const targets: Target[] = [];
+  const targets: ConsumerTarget[] = [];
   const m = arn.startsWith(streamArn(ctx, '')) ? CONSUMER_PART.exec(arn.slice(streamArn(ctx, '').length)) : null;
   const stream = m ? state.streams[m[1]!] : undefined;
   // A consumer registered by a call whose answer was lost: its ARN may be this one.
@@ -186,7 +187,7 @@ function deleteStream(state: KinesisState, input: JsonObject, ctx: ModelContext)
 }
 
 /** The consumer a Register/Describe/DeregisterStreamConsumer call names, by StreamARN + ConsumerName or ConsumerARN. */
-function consumerTargets(state: KinesisState, input: JsonObject, ctx: ModelContext): Target[] {
+function consumerTargets(state: KinesisState, input: JsonObject, ctx: ModelContext): ConsumerTarget[] {
   const consumerArn = str(input, 'ConsumerARN');
   if (consumerArn !== undefined) return resolveConsumerArn(state, consumerArn, ctx, 'kin.deregister.not-found');
   const stream = state.streams[streamNameOf({ StreamARN: input.StreamARN ?? null }, ctx) ?? ''];

@@ -1,0 +1,322 @@
+import { clone, fail, ok } from '../branches.js';
+import { inspectPolicy, policyBytes } from '../policy-document.js';
+import type { Branch, JsonObject, ModelContext, Pattern, Request, ServiceModel } from '../types.js';
+import { SSM_RULES, SSM_SWITCHES } from './rules.js';
+
+export interface SsmPolicy {
+  /** Symbols of the PolicyId and the current PolicyHash the service invented. */
+  id: string;
+  hash: string;
+  doc: string;
+}
+
+export type SsmTier = 'Standard' | 'Advanced';
+
+export interface SsmParameter {
+  name: string;
+  tier: SsmTier;
+  version: number;
+  policies: SsmPolicy[];
+  /** Created again after a DeleteParameter of the same name. */
+  recreated: boolean;
+}
+
+/** Where a raw GetResourcePolicies listing stands: the policies its earlier pages returned. */
+export interface SsmCursor {
+  /** Symbol bound to the NextToken the page returned. */
+  token: string;
+  resource: string;
+  returned: string[];
+}
+
+export interface SsmState {
+  seq: number;
+  /** The account/region's OpsItemGroup always exists; it holds at most one policy. */
+  opsItemGroup: SsmPolicy[];
+  parameters: Record<string, SsmParameter>;
+  deletedNames: string[];
+  /** Listings whose resource has not changed since; any policy change of the resource drops them. */
+  cursors: SsmCursor[];
+}
+
+const MIN_ARN = 20;
+const MAX_ARN = 2048;
+const MAX_RESULTS = 50;
+/** More candidate policies than this and a raw page is not enumerated (2^n branches) but left unconstrained. */
+export const MAX_ENUMERATED_PAGE = 10;
+const CURSORS_PER_RESOURCE = 8;
+const OPS_KEY = 'opsitemgroup';
+
+export function opsItemGroupArn(ctx: Pick<ModelContext, 'region' | 'account'>): string {
+  return `arn:aws:ssm:${ctx.region}:${ctx.account}:opsitemgroup/default`;
+}
+
+export function parameterArn(ctx: Pick<ModelContext, 'region' | 'account'>, name: string): string {
+  return `arn:aws:ssm:${ctx.region}:${ctx.account}:parameter/${name.replace(/^\//, '')}`;
+}
+
+type Resolved = { kind: 'resource'; key: string; parameter: SsmParameter | null; policies: SsmPolicy[] } | { kind: 'error'; rule: string; code: string };
+
+function str(input: JsonObject, key: string): string | undefined {
+  const v = input[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function fresh(state: SsmState, kind: string): string {
+  state.seq += 1;
+  return `${kind}#${state.seq}`;
+}
+
+function invalid(ctx: ModelContext): Extract<Resolved, { kind: 'error' }> {
+  return { kind: 'error', rule: 'ssm.input.invalid', code: ctx.switches['ssm.validationError']! };
+}
+
+function resolve(state: SsmState, arn: string, ctx: ModelContext): Resolved {
+  if (arn.length < MIN_ARN || arn.length > MAX_ARN) return invalid(ctx);
+  if (arn === opsItemGroupArn(ctx)) return { kind: 'resource', key: OPS_KEY, parameter: null, policies: state.opsItemGroup };
+  const prefix = parameterArn(ctx, '');
+  if (!arn.startsWith(prefix)) return { kind: 'error', rule: 'ssm.arn.unsupported', code: ctx.switches['ssm.invalidArnError']! };
+  const wanted = arn.slice(prefix.length);
+  const parameter = Object.values(state.parameters).find((p) => p.name.replace(/^\//, '') === wanted);
+  if (!parameter) return { kind: 'error', rule: 'ssm.parameter.not-found', code: 'ResourceNotFoundException' };
+  return { kind: 'resource', key: `parameter:${parameter.name}`, parameter, policies: parameter.policies };
+}
+
+function policiesIn(state: SsmState, key: string): SsmPolicy[] {
+  return key === OPS_KEY ? state.opsItemGroup : state.parameters[key.slice('parameter:'.length)]!.policies;
+}
+
+/** Replace the policies of a resource in `state` (a copy), dropping the listings that no longer describe it. */
+function setPolicies(state: SsmState, key: string, policies: SsmPolicy[]): void {
+  if (key === OPS_KEY) state.opsItemGroup = policies;
+  else state.parameters[key.slice('parameter:'.length)]!.policies = policies;
+  state.cursors = state.cursors.filter((c) => c.resource !== key);
+}
+
+function withAssume<S>(branch: Branch<S>, assume: Record<string, string> | undefined): Branch<S> {
+  return assume ? { ...branch, assume } : branch;
+}
+
+/**
+ * The policies a sent PolicyId may name: the one whose bound id it is, or else any whose id was never observed
+ * (taken for granted through `assume`), in which case "not found" stays possible too.
+ */
+function locate(policies: SsmPolicy[], id: string, ctx: ModelContext): { found: Array<{ policy: SsmPolicy; assume?: Record<string, string> }>; maybeMissing: boolean } {
+  const exact = policies.find((p) => ctx.symbols.valueOf(p.id) === id);
+  if (exact) return { found: [{ policy: exact }], maybeMissing: false };
+  const unbound = policies.filter((p) => ctx.symbols.valueOf(p.id) === undefined);
+  return { found: unbound.map((policy) => ({ policy, assume: { [policy.id]: id } })), maybeMissing: true };
+}
+
+/**
+ * Branches of a write that names a policy by PolicyId + PolicyHash: not found, hash conflict, or `proceed`
+ * (with the symbol values it takes for granted).
+ */
+function policyGate(
+  state: SsmState,
+  policies: SsmPolicy[],
+  id: string,
+  hash: string,
+  ctx: ModelContext,
+  proceed: (policy: SsmPolicy, assume: Record<string, string> | undefined) => Branch<SsmState>,
+): Branch<SsmState>[] {
+  const { found, maybeMissing } = locate(policies, id, ctx);
+  const branches: Branch<SsmState>[] = maybeMissing ? [fail('ssm.policy-id.not-found', state, 'ResourcePolicyNotFoundException')] : [];
+  for (const { policy, assume } of found) {
+    const bound = ctx.symbols.valueOf(policy.hash);
+    if (bound !== undefined) {
+      branches.push(bound === hash ? proceed(policy, assume) : withAssume(fail('ssm.policy-hash.conflict', state, 'ResourcePolicyConflictException'), assume));
+    } else {
+      branches.push(withAssume(fail('ssm.policy-hash.conflict', state, 'ResourcePolicyConflictException'), assume));
+      branches.push(proceed(policy, { ...assume, [policy.hash]: hash }));
+    }
+  }
+  return branches;
+}
+
+function rateLimited(state: SsmState, ctx: ModelContext): Branch<SsmState>[] {
+  return ctx.switches['ssm.rateLimitErrors'] === 'on' ? [fail('ssm.rate-limited', state, 'MalformedResourcePolicyDocumentException')] : [];
+}
+
+function putResourcePolicy(state: SsmState, input: JsonObject, ctx: ModelContext): Branch<SsmState>[] {
+  const doc = str(input, 'Policy') ?? '';
+  const arn = str(input, 'ResourceArn') ?? '';
+  const r: Resolved = !/\S/.test(doc) ? invalid(ctx) : resolve(state, arn, ctx);
+  if (r.kind === 'error') return [fail(r.rule, state, r.code)];
+  if (r.parameter && r.parameter.tier !== 'Advanced') return [fail('ssm.parameter.standard-tier', state, ctx.switches['ssm.standardTierError']!)];
+  if (policyBytes(doc) > Number(ctx.switches['ssm.policySizeLimit'])) return [fail('ssm.policy.too-large', state, 'ResourcePolicyLimitExceededException')];
+  if (!inspectPolicy(doc).valid) return [fail('ssm.policy.malformed', state, 'MalformedResourcePolicyDocumentException')];
+  const id = str(input, 'PolicyId');
+  const hash = str(input, 'PolicyHash');
+  if ((id === undefined) !== (hash === undefined)) {
+    return [fail('ssm.put.partial-id-hash', state, ctx.switches['ssm.partialUpdateError']!)];
+  }
+
+  if (id === undefined || hash === undefined) {
+    if (r.key === OPS_KEY && r.policies.length >= 1) return [fail('ssm.put.opsitemgroup-limit', state, 'ResourcePolicyLimitExceededException')];
+    const limit = ctx.switches['ssm.parameterPolicyLimit'];
+    if (r.parameter && limit !== 'none' && r.policies.length >= Number(limit)) {
+      return [fail('ssm.put.parameter-limit', state, 'ResourcePolicyLimitExceededException')];
+    }
+    const next = clone(state);
+    const policy = { id: fresh(next, 'policyId'), hash: fresh(next, 'policyHash'), doc };
+    setPolicies(next, r.key, [...r.policies, policy]);
+    const output: Record<string, Pattern> = {
+      PolicyId: { sym: policy.id, distinctFrom: r.policies.map((p) => p.id) },
+      PolicyHash: { sym: policy.hash },
+    };
+    return [ok('ssm.put.create', next, output)];
+  }
+
+  const update = (policy: SsmPolicy, assume: Record<string, string> | undefined): Branch<SsmState> => {
+    const identical = policy.doc === doc;
+    const mode = ctx.switches['ssm.identicalUpdateHash'];
+    if (identical && mode === 'same') {
+      return withAssume(ok('ssm.put.update-identical', state, { PolicyId: { sym: policy.id }, PolicyHash: { sym: policy.hash } }), assume);
+    }
+    const next = clone(state);
+    const newHash = fresh(next, 'policyHash');
+    setPolicies(
+      next,
+      r.key,
+      r.policies.map((p) => (p.id === policy.id ? { ...p, doc, hash: newHash } : p)),
+    );
+    const hashPattern: Pattern = identical && mode === 'any' ? { sym: newHash } : { sym: newHash, distinctFrom: [policy.hash] };
+    const rule = identical ? 'ssm.put.update-identical' : 'ssm.put.update';
+    return withAssume(ok(rule, next, { PolicyId: { sym: policy.id }, PolicyHash: hashPattern }), assume);
+  };
+  return policyGate(state, r.policies, id, hash, ctx, update);
+}
+
+function entry(p: SsmPolicy): Record<string, Pattern> {
+  return { PolicyId: { sym: p.id }, PolicyHash: { sym: p.hash }, Policy: { eq: p.doc } };
+}
+
+function subsets<T>(items: T[], max: number): T[][] {
+  const out: T[][] = [];
+  for (let mask = 0; mask < 1 << items.length; mask++) {
+    const subset = items.filter((_, i) => mask & (1 << i));
+    if (subset.length <= max) out.push(subset);
+  }
+  return out;
+}
+
+/**
+ * Every page a listing may return next: any subset of what remains, up to `max`, each with a NextToken that
+ * records what has been returned; without a NextToken only when nothing remains.
+ */
+function pageBranches(state: SsmState, key: string, remaining: SsmPolicy[], returned: string[], max: number): Branch<SsmState>[] {
+  if (remaining.length > MAX_ENUMERATED_PAGE) return [ok('ssm.get.page', state, {})];
+  const branches: Branch<SsmState>[] = [];
+  for (const page of subsets(remaining, max)) {
+    const policies: Pattern = { setOf: page.map(entry) };
+    if (page.length === remaining.length) branches.push(ok('ssm.get.page', state, { Policies: policies, NextToken: { absent: true } }));
+    const next = clone(state);
+    const token = fresh(next, 'nextToken');
+    const others = next.cursors.filter((c) => c.resource === key);
+    const keep = others.slice(Math.max(0, others.length - (CURSORS_PER_RESOURCE - 1)));
+    next.cursors = [...next.cursors.filter((c) => c.resource !== key || keep.includes(c)), { token, resource: key, returned: [...returned, ...page.map((p) => p.id)] }];
+    branches.push(ok('ssm.get.page', next, { Policies: policies, NextToken: { sym: token } }));
+  }
+  return branches;
+}
+
+function getResourcePolicies(state: SsmState, input: JsonObject, ctx: ModelContext): Branch<SsmState>[] {
+  const maxResults = input.MaxResults;
+  const token = str(input, 'NextToken');
+  const badMax = maxResults !== undefined && maxResults !== null && (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS);
+  const r: Resolved = badMax ? invalid(ctx) : resolve(state, str(input, 'ResourceArn') ?? '', ctx);
+  if (r.kind === 'error') return [fail(r.rule, state, r.code)];
+  if ((maxResults === undefined || maxResults === null) && token === undefined) {
+    const rule = r.parameter?.recreated && r.policies.length === 0 ? 'ssm.deleteparameter.drops-policies' : 'ssm.get.list';
+    return [ok(rule, state, { Policies: { setOf: r.policies.map(entry) }, NextToken: { absent: true } })];
+  }
+  const max = typeof maxResults === 'number' ? maxResults : Infinity;
+  if (token === undefined) return pageBranches(state, r.key, r.policies, [], max);
+  const cursors = state.cursors.filter((c) => c.resource === r.key && ctx.symbols.valueOf(c.token) === token);
+  if (cursors.length === 0) {
+    return [
+      ok('ssm.get.page-unknown-token', state, {}),
+      fail('ssm.get.bad-token', state, 'InvalidNextToken'),
+      fail('ssm.get.bad-token', state, ctx.switches['ssm.validationError']!),
+    ];
+  }
+  return cursors.flatMap((c) =>
+    pageBranches(
+      state,
+      r.key,
+      r.policies.filter((p) => !c.returned.includes(p.id)),
+      c.returned,
+      max,
+    ),
+  );
+}
+
+function deleteResourcePolicy(state: SsmState, input: JsonObject, ctx: ModelContext): Branch<SsmState>[] {
+  const id = str(input, 'PolicyId');
+  const hash = str(input, 'PolicyHash');
+  const r: Resolved = id === undefined || hash === undefined ? invalid(ctx) : resolve(state, str(input, 'ResourceArn') ?? '', ctx);
+  if (r.kind === 'error') return [fail(r.rule, state, r.code)];
+  const remove = (policy: SsmPolicy, assume: Record<string, string> | undefined): Branch<SsmState> => {
+    const next = clone(state);
+    setPolicies(
+      next,
+      r.key,
+      policiesIn(next, r.key).filter((p) => p.id !== policy.id),
+    );
+    return withAssume(ok('ssm.delete.removes', next), assume);
+  };
+  return policyGate(state, r.policies, id!, hash!, ctx, remove);
+}
+
+function putParameter(state: SsmState, input: JsonObject): Branch<SsmState>[] {
+  const name = str(input, 'Name') ?? '';
+  const requested = str(input, 'Tier');
+  const existing = state.parameters[name];
+  const next = clone(state);
+  if (!existing) {
+    const tier: SsmTier = requested === 'Advanced' ? 'Advanced' : 'Standard';
+    next.parameters[name] = { name, tier, version: 1, policies: [], recreated: next.deletedNames.includes(name) };
+    return [ok('ssm.putparameter.create', next, { Version: { eq: 1 }, Tier: { eq: tier } })];
+  }
+  if (input.Overwrite !== true) return [fail('ssm.putparameter.exists', state, 'ParameterAlreadyExists')];
+  if (existing.tier === 'Advanced' && requested === 'Standard') return [fail('ssm.putparameter.downgrade', state, 'ValidationException')];
+  const parameter = next.parameters[name]!;
+  parameter.version += 1;
+  if (requested === 'Advanced') parameter.tier = 'Advanced';
+  return [ok('ssm.putparameter.overwrite', next, { Version: { eq: parameter.version }, Tier: { eq: parameter.tier } })];
+}
+
+function deleteParameter(state: SsmState, input: JsonObject): Branch<SsmState>[] {
+  const name = str(input, 'Name') ?? '';
+  if (!state.parameters[name]) return [fail('ssm.deleteparameter.not-found', state, 'ParameterNotFound')];
+  const next = clone(state);
+  delete next.parameters[name];
+  next.cursors = next.cursors.filter((c) => c.resource !== `parameter:${name}`);
+  if (!next.deletedNames.includes(name)) next.deletedNames.push(name);
+  return [ok('ssm.deleteparameter.delete', next)];
+}
+
+export const ssmModel: ServiceModel<SsmState> = {
+  service: 'ssm',
+  rules: SSM_RULES,
+  switches: SSM_SWITCHES,
+  initial: () => ({ seq: 0, opsItemGroup: [], parameters: {}, deletedNames: [], cursors: [] }),
+  step(state: SsmState, request: Request, ctx: ModelContext): Branch<SsmState>[] {
+    const input = request.input;
+    switch (request.operation) {
+      case 'PutResourcePolicy':
+        return [...putResourcePolicy(state, input, ctx), ...rateLimited(state, ctx)];
+      case 'GetResourcePolicies':
+        return getResourcePolicies(state, input, ctx);
+      case 'DeleteResourcePolicy':
+        return [...deleteResourcePolicy(state, input, ctx), ...rateLimited(state, ctx)];
+      case 'PutParameter':
+        return putParameter(state, input);
+      case 'DeleteParameter':
+        return deleteParameter(state, input);
+      default:
+        throw new Error(`ssm model: unknown operation ${request.operation}`);
+    }
+  },
+};

@@ -1,0 +1,305 @@
+import { describe, expect, it } from 'vitest';
+import type { Checker } from '../../models/checker.js';
+import { opsItemGroupArn, parameterArn, ssmModel, type SsmState } from '../../models/ssm/model.js';
+import { SSM_RULES, SSM_SWITCHES } from '../../models/ssm/rules.js';
+import { ACCOUNT, REGION, call, checkerFor, err, okOut, policy } from './support.js';
+
+const ctx = { account: ACCOUNT, region: REGION };
+const OPS = opsItemGroupArn(ctx);
+const PARAM = '/pc/shared';
+const PARAM_ARN = parameterArn(ctx, PARAM);
+const DOC1 = policy('p1', 'arn:aws:iam::111122223333:root', 'ssm:GetParameter');
+const DOC2 = policy('p2', 'arn:aws:iam::444455556666:root', 'ssm:GetParameter');
+const DOC3 = policy('p3', 'arn:aws:iam::777788889999:root', 'ssm:GetParameter');
+
+type C = Checker<SsmState>;
+
+function advancedParameter(switches: Record<string, string> = {}): C {
+  const c = checkerFor(ssmModel, switches);
+  expect(call(c, 'PutParameter', { Name: PARAM, Value: 'v', Type: 'String', Tier: 'Advanced' }, okOut({ Version: 1, Tier: 'Advanced' }))).toEqual({
+    status: 'match',
+    rules: ['ssm.putparameter.create'],
+  });
+  return c;
+}
+
+/** A parameter with policies (id, hash) = (id-1, hash-1) for DOC1 and (id-2, hash-2) for DOC2. */
+function twoPolicies(switches: Record<string, string> = {}): C {
+  const c = advancedParameter(switches);
+  expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC1 }, okOut({ PolicyId: 'id-1', PolicyHash: 'hash-1' }))).toEqual({
+    status: 'match',
+    rules: ['ssm.put.create'],
+  });
+  expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC2 }, okOut({ PolicyId: 'id-2', PolicyHash: 'hash-2' })).status).toBe('match');
+  return c;
+}
+
+const entry = (id: string, hash: string, doc: string) => ({ PolicyId: id, PolicyHash: hash, Policy: doc });
+
+describe('ssm rules and switches', () => {
+  it('are prefixed and every switch default is one of its values', () => {
+    for (const id of Object.keys(SSM_RULES)) expect(id.startsWith('ssm.')).toBe(true);
+    for (const s of SSM_SWITCHES) {
+      expect(s.name.startsWith('ssm.')).toBe(true);
+      expect(s.values).toContain(s.default);
+    }
+  });
+
+  it('throws on an unknown operation', () => {
+    expect(() => call(checkerFor(ssmModel), 'GetParameter', {}, okOut())).toThrow(/unknown operation/);
+  });
+});
+
+describe('OpsItemGroup', () => {
+  it('always exists, starts empty and holds at most one policy', () => {
+    const c = checkerFor(ssmModel);
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: OPS }, okOut({ Policies: [] }))).toEqual({ status: 'match', rules: ['ssm.get.list'] });
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: OPS, Policy: DOC1 }, okOut({ PolicyId: 'id-1', PolicyHash: 'hash-1' }))).toEqual({
+      status: 'match',
+      rules: ['ssm.put.create'],
+    });
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: OPS, Policy: DOC2 }, okOut({ PolicyId: 'id-2', PolicyHash: 'hash-2' }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.put.opsitemgroup-limit',
+    });
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: OPS, Policy: DOC2 }, err('ResourcePolicyLimitExceededException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.put.opsitemgroup-limit'],
+    });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: OPS }, okOut({ Policies: [entry('id-1', 'hash-1', DOC1)] })).status).toBe('match');
+  });
+
+  it('an empty listing must not show a policy', () => {
+    expect(call(checkerFor(ssmModel), 'GetResourcePolicies', { ResourceArn: OPS }, okOut({ Policies: [entry('x', 'y', DOC1)] }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.get.list',
+    });
+  });
+});
+
+describe('update and delete by PolicyId + PolicyHash', () => {
+  it('an update keeps the PolicyId and returns a new PolicyHash', () => {
+    const c = twoPolicies();
+    const update = { ResourceArn: PARAM_ARN, Policy: DOC3, PolicyId: 'id-1', PolicyHash: 'hash-1' };
+    expect(call(c, 'PutResourcePolicy', update, okOut({ PolicyId: 'id-1', PolicyHash: 'hash-1' }))).toMatchObject({ status: 'diverged', rule: 'ssm.put.update' });
+    expect(call(c, 'PutResourcePolicy', update, okOut({ PolicyId: 'id-9', PolicyHash: 'hash-3' }))).toMatchObject({ status: 'diverged', rule: 'ssm.put.update' });
+    expect(call(c, 'PutResourcePolicy', update, okOut({ PolicyId: 'id-1', PolicyHash: 'hash-3' }))).toEqual({ status: 'match', rules: ['ssm.put.update'] });
+    const listing = okOut({ Policies: [entry('id-2', 'hash-2', DOC2), entry('id-1', 'hash-3', DOC3)] });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, listing)).toEqual({ status: 'match', rules: ['ssm.get.list'] });
+    const stale = okOut({ Policies: [entry('id-2', 'hash-2', DOC2), entry('id-1', 'hash-1', DOC1)] });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, stale)).toMatchObject({ status: 'diverged', rule: 'ssm.get.list' });
+  });
+
+  it('a stale hash conflicts, an unknown id is not found', () => {
+    const c = twoPolicies();
+    call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC3, PolicyId: 'id-1', PolicyHash: 'hash-1' }, okOut({ PolicyId: 'id-1', PolicyHash: 'hash-3' }));
+    const stale = { ResourceArn: PARAM_ARN, Policy: DOC1, PolicyId: 'id-1', PolicyHash: 'hash-1' };
+    expect(call(c, 'PutResourcePolicy', stale, okOut({ PolicyId: 'id-1', PolicyHash: 'hash-4' }))).toMatchObject({ status: 'diverged', rule: 'ssm.policy-hash.conflict' });
+    expect(call(c, 'PutResourcePolicy', stale, err('ResourcePolicyConflictException'))).toEqual({ status: 'match', rules: ['ssm.policy-hash.conflict'] });
+    const unknown = { ResourceArn: PARAM_ARN, PolicyId: 'id-7', PolicyHash: 'hash-2' };
+    expect(call(c, 'DeleteResourcePolicy', unknown, err('ResourcePolicyConflictException'))).toMatchObject({ status: 'diverged', rule: 'ssm.policy-id.not-found' });
+    expect(call(c, 'DeleteResourcePolicy', unknown, err('ResourcePolicyNotFoundException'))).toEqual({ status: 'match', rules: ['ssm.policy-id.not-found'] });
+  });
+
+  it('delete removes one policy; deleting it again is not found', () => {
+    const c = twoPolicies();
+    expect(call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-2', PolicyHash: 'hash-1' }, okOut())).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.policy-hash.conflict',
+    });
+    expect(call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-2', PolicyHash: 'hash-2' }, okOut())).toEqual({ status: 'match', rules: ['ssm.delete.removes'] });
+    expect(call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-2', PolicyHash: 'hash-2' }, okOut())).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.policy-id.not-found',
+    });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, okOut({ Policies: [entry('id-1', 'hash-1', DOC1)] })).status).toBe('match');
+  });
+
+  it('only one of PolicyId and PolicyHash is refused (switch ssm.partialUpdateError)', () => {
+    const c = twoPolicies();
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC3, PolicyId: 'id-1' }, err('ResourcePolicyInvalidParameterException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.put.partial-id-hash'],
+    });
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC3, PolicyHash: 'hash-1' }, okOut({ PolicyId: 'id-3', PolicyHash: 'h' }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.put.partial-id-hash',
+    });
+  });
+
+  it('an identical update gives a new hash by default, the same one under switch "same"', () => {
+    const same = { ResourceArn: PARAM_ARN, Policy: DOC1, PolicyId: 'id-1', PolicyHash: 'hash-1' };
+    expect(call(twoPolicies(), 'PutResourcePolicy', same, okOut({ PolicyId: 'id-1', PolicyHash: 'hash-1' }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.put.update-identical',
+    });
+    expect(call(twoPolicies({ 'ssm.identicalUpdateHash': 'same' }), 'PutResourcePolicy', same, okOut({ PolicyId: 'id-1', PolicyHash: 'hash-1' }))).toEqual({
+      status: 'match',
+      rules: ['ssm.put.update-identical'],
+    });
+  });
+
+  it('ids of a policy created by a lost call are learnt from a listing', () => {
+    const c = advancedParameter();
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC1 }, { kind: 'fault', reason: 'timeout' }).status).toBe('indeterminate');
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, okOut({ Policies: [entry('id-x', 'hash-x', DOC1)] })).status).toBe('match');
+    expect(c.agreedBindings).toEqual({ 'policyId#1': 'id-x', 'policyHash#2': 'hash-x' });
+    expect(call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-x', PolicyHash: 'wrong' }, okOut())).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.policy-hash.conflict',
+    });
+    expect(call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-x', PolicyHash: 'hash-x' }, okOut()).status).toBe('match');
+  });
+
+  it('an update naming a policy whose ids were never seen may succeed or fail', () => {
+    const c = advancedParameter();
+    call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC1 }, { kind: 'fault', reason: 'timeout' });
+    const update = { ResourceArn: PARAM_ARN, Policy: DOC2, PolicyId: 'id-x', PolicyHash: 'hash-x' };
+    expect(call(c, 'PutResourcePolicy', update, okOut({ PolicyId: 'id-x', PolicyHash: 'hash-y' }))).toEqual({ status: 'match', rules: ['ssm.put.update'] });
+    expect(c.agreedBindings).toMatchObject({ 'policyId#1': 'id-x', 'policyHash#2': 'hash-x' });
+  });
+});
+
+describe('parameters', () => {
+  it('a Standard-tier parameter cannot hold a policy (switch ssm.standardTierError)', () => {
+    const c = checkerFor(ssmModel);
+    call(c, 'PutParameter', { Name: PARAM, Value: 'v', Type: 'String', Tier: 'Standard' }, okOut({ Version: 1, Tier: 'Standard' }));
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC1 }, okOut({ PolicyId: 'a', PolicyHash: 'b' }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.parameter.standard-tier',
+    });
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC1 }, err('ResourcePolicyInvalidParameterException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.parameter.standard-tier'],
+    });
+    expect(call(c, 'PutParameter', { Name: PARAM, Value: 'w', Type: 'String', Tier: 'Advanced', Overwrite: true }, okOut({ Version: 2, Tier: 'Advanced' })).status).toBe('match');
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC1 }, okOut({ PolicyId: 'a', PolicyHash: 'b' })).status).toBe('match');
+  });
+
+  it('a missing parameter: ResourceNotFoundException', () => {
+    const c = checkerFor(ssmModel);
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, okOut({ Policies: [] }))).toMatchObject({ status: 'diverged', rule: 'ssm.parameter.not-found' });
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC1 }, err('ResourceNotFoundException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.parameter.not-found'],
+    });
+  });
+
+  it('a parameter created again starts without policies', () => {
+    const c = twoPolicies();
+    expect(call(c, 'DeleteParameter', { Name: PARAM }, okOut())).toEqual({ status: 'match', rules: ['ssm.deleteparameter.delete'] });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, err('ResourceNotFoundException')).status).toBe('match');
+    call(c, 'PutParameter', { Name: PARAM, Value: 'v', Type: 'String', Tier: 'Advanced' }, okOut({ Version: 1, Tier: 'Advanced' }));
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, okOut({ Policies: [entry('id-1', 'hash-1', DOC1)] }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.deleteparameter.drops-policies',
+    });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, okOut({ Policies: [] }))).toEqual({ status: 'match', rules: ['ssm.deleteparameter.drops-policies'] });
+  });
+
+  it('PutParameter lifecycle: exists without Overwrite, no downgrade, version bump', () => {
+    const c = advancedParameter();
+    expect(call(c, 'PutParameter', { Name: PARAM, Value: 'v', Type: 'String', Tier: 'Advanced' }, okOut({ Version: 2, Tier: 'Advanced' }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.putparameter.exists',
+    });
+    expect(call(c, 'PutParameter', { Name: PARAM, Value: 'v', Type: 'String', Tier: 'Standard', Overwrite: true }, err('ValidationException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.putparameter.downgrade'],
+    });
+    expect(call(c, 'PutParameter', { Name: PARAM, Value: 'v', Type: 'String', Tier: 'Advanced', Overwrite: true }, okOut({ Version: 3, Tier: 'Advanced' }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.putparameter.overwrite',
+    });
+    expect(call(c, 'DeleteParameter', { Name: '/pc/other' }, err('ParameterNotFound'))).toEqual({ status: 'match', rules: ['ssm.deleteparameter.not-found'] });
+  });
+});
+
+describe('input and document checks', () => {
+  it('constraint violations use switch ssm.validationError; other ARNs ssm.invalidArnError', () => {
+    const c = advancedParameter();
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: 'arn:aws:ssm:x', Policy: DOC1 }, err('ValidationException'))).toEqual({ status: 'match', rules: ['ssm.input.invalid'] });
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: '   ' }, err('ResourcePolicyInvalidParameterException'))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.input.invalid',
+    });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN, MaxResults: 51 }, err('ValidationException')).status).toBe('match');
+    const other = `arn:aws:ssm:${REGION}:${ACCOUNT}:document/mydoc`;
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: other }, err('ResourcePolicyInvalidParameterException'))).toEqual({ status: 'match', rules: ['ssm.arn.unsupported'] });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: other }, okOut({ Policies: [] }))).toMatchObject({ status: 'diverged', rule: 'ssm.arn.unsupported' });
+  });
+
+  it('over 1024 bytes: ResourcePolicyLimitExceededException (switch ssm.policySizeLimit)', () => {
+    const big = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: 'ssm:GetParameter', Resource: '*', Sid: 'x'.repeat(1000) }] });
+    expect(call(advancedParameter(), 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: big }, err('ResourcePolicyLimitExceededException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.policy.too-large'],
+    });
+    expect(call(advancedParameter(), 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: big }, okOut({ PolicyId: 'a', PolicyHash: 'b' }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.policy.too-large',
+    });
+    expect(call(advancedParameter({ 'ssm.policySizeLimit': '2048' }), 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: big }, okOut({ PolicyId: 'a', PolicyHash: 'b' })).status).toBe('match');
+  });
+
+  it('a malformed document: MalformedResourcePolicyDocumentException', () => {
+    expect(call(advancedParameter(), 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: '{"Statement":[]}' }, err('MalformedResourcePolicyDocumentException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.policy.malformed'],
+    });
+    expect(call(advancedParameter(), 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: 'nope' }, okOut({ PolicyId: 'a', PolicyHash: 'b' }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.policy.malformed',
+    });
+  });
+
+  it('rate-limit errors are allowed only under switch ssm.rateLimitErrors=on', () => {
+    const args = { ResourceArn: PARAM_ARN, Policy: DOC1 };
+    expect(call(advancedParameter(), 'PutResourcePolicy', args, err('MalformedResourcePolicyDocumentException'))).toMatchObject({ status: 'diverged', rule: 'ssm.put.create' });
+    expect(call(advancedParameter({ 'ssm.rateLimitErrors': 'on' }), 'PutResourcePolicy', args, err('MalformedResourcePolicyDocumentException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.rate-limited'],
+    });
+  });
+});
+
+describe('raw pages of GetResourcePolicies', () => {
+  const page = (max?: number, token?: string) => ({ ResourceArn: PARAM_ARN, ...(max ? { MaxResults: max } : {}), ...(token ? { NextToken: token } : {}) });
+
+  it('pages through every policy once, in any order', () => {
+    const c = twoPolicies();
+    expect(call(c, 'GetResourcePolicies', page(1), okOut({ Policies: [entry('id-2', 'hash-2', DOC2)], NextToken: 't1' }))).toEqual({ status: 'match', rules: ['ssm.get.page'] });
+    expect(call(c, 'GetResourcePolicies', page(1, 't1'), okOut({ Policies: [entry('id-1', 'hash-1', DOC1)] }))).toEqual({ status: 'match', rules: ['ssm.get.page'] });
+  });
+
+  it('diverges on a page over MaxResults, a repeated policy, or a missing NextToken while policies remain', () => {
+    expect(
+      call(twoPolicies(), 'GetResourcePolicies', page(1), okOut({ Policies: [entry('id-1', 'hash-1', DOC1), entry('id-2', 'hash-2', DOC2)] })),
+    ).toMatchObject({ status: 'diverged', rule: 'ssm.get.page' });
+    expect(call(twoPolicies(), 'GetResourcePolicies', page(1), okOut({ Policies: [entry('id-1', 'hash-1', DOC1)] }))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.get.page',
+    });
+    const c = twoPolicies();
+    call(c, 'GetResourcePolicies', page(1), okOut({ Policies: [entry('id-1', 'hash-1', DOC1)], NextToken: 't1' }));
+    expect(call(c, 'GetResourcePolicies', page(1, 't1'), okOut({ Policies: [entry('id-1', 'hash-1', DOC1)] }))).toMatchObject({ status: 'diverged', rule: 'ssm.get.page' });
+    expect(call(c, 'GetResourcePolicies', page(1, 't1'), okOut({ Policies: [] }))).toMatchObject({ status: 'diverged', rule: 'ssm.get.page' });
+  });
+
+  it('allows a NextToken on a last or empty page', () => {
+    const c = twoPolicies();
+    expect(call(c, 'GetResourcePolicies', page(5), okOut({ Policies: [], NextToken: 't0' })).status).toBe('match');
+    expect(call(c, 'GetResourcePolicies', page(5, 't0'), okOut({ Policies: [entry('id-1', 'hash-1', DOC1), entry('id-2', 'hash-2', DOC2)], NextToken: 't1' })).status).toBe('match');
+    expect(call(c, 'GetResourcePolicies', page(5, 't1'), okOut({ Policies: [] })).status).toBe('match');
+  });
+
+  it('a token from before a change gives an unconstrained page', () => {
+    const c = twoPolicies();
+    call(c, 'GetResourcePolicies', page(1), okOut({ Policies: [entry('id-1', 'hash-1', DOC1)], NextToken: 't1' }));
+    call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-2', PolicyHash: 'hash-2' }, okOut());
+    expect(call(c, 'GetResourcePolicies', page(1, 't1'), okOut({ Policies: [entry('id-1', 'hash-1', DOC1)] }))).toEqual({
+      status: 'match',
+      rules: ['ssm.get.page-unknown-token'],
+    });
+  });
+});
