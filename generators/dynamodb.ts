@@ -53,7 +53,7 @@ function targetNear(slot: fc.Arbitrary<DdbSlot>): fc.Arbitrary<DdbTarget> {
 export function dynamodbCommand(consistency: Consistency, focus: DdbSlot = 't0'): fc.Arbitrary<DdbCommand> {
   const slot = slotNear(focus);
   const target = targetNear(slot);
-  const revision = fc.option(revisionChoice(['NO_POLICY']), { nil: undefined, freq: 2 });
+  const revision = fc.option(revisionChoice(['NO_POLICY']), { nil: undefined, freq: 3 });
   const policy = policyGen(DDB_SIZE_LIMITS);
   const options: fc.WeightedArbitrary<DdbCommand>[] = [
     {
@@ -75,7 +75,7 @@ export function dynamodbCommand(consistency: Consistency, focus: DdbSlot = 't0')
         { requiredKeys: ['op', 'slot', 'stream'] },
       ),
     },
-    { weight: 3, arbitrary: fc.record({ op: fc.constant('DeleteTable' as const), slot }) },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('DeleteTable' as const), slot }) },
   ];
   if (consistency === 'eventual') options.push({ weight: 2, arbitrary: fc.constant({ op: 'Settle' as const }) });
   return fc.oneof(...options);

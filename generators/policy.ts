@@ -9,7 +9,9 @@ export type PolicyGen =
   | { kind: 'sized'; bytes: number }
   | { kind: 'malformed'; variant: MalformedVariant }
   | { kind: 'public' }
-  | { kind: 'lockout' };
+  | { kind: 'lockout' }
+  /** The document last sent for this resource again, byte for byte (what "identical" rules need). */
+  | { kind: 'previous' };
 
 export type MalformedVariant = 'not-json' | 'truncated' | 'no-statement' | 'bad-effect' | 'array' | 'empty';
 
@@ -54,7 +56,8 @@ const MALFORMED: Record<MalformedVariant, (valid: string) => string> = {
   empty: () => '{}',
 };
 
-export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: PolicyVocabulary): string {
+export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: PolicyVocabulary, previous?: string): string {
+  if (gen.kind === 'previous') return previous ?? renderPolicy({ kind: 'valid', variant: 0, whitespace: 0 }, resource, vocabulary);
   const base = JSON.stringify(validPolicy(resource, gen.kind === 'valid' ? gen.variant : 0, vocabulary));
   switch (gen.kind) {
     case 'valid':
@@ -86,7 +89,7 @@ export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: Polic
 export function policyGen(limits: readonly number[]): fc.Arbitrary<PolicyGen> {
   const around = limits.flatMap((l) => [l - 1, l, l + 1]);
   return fc.oneof(
-    { weight: 8, arbitrary: fc.record({ kind: fc.constant('valid' as const), variant: fc.integer({ min: 0, max: 2 }), whitespace: fc.constant(0) }) },
+    { weight: 12, arbitrary: fc.record({ kind: fc.constant('valid' as const), variant: fc.integer({ min: 0, max: 2 }), whitespace: fc.constant(0) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('valid' as const), variant: fc.integer({ min: 0, max: 2 }), whitespace: fc.constantFrom(1, 40) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('sized' as const), bytes: fc.constantFrom(...around) }) },
     {
@@ -98,5 +101,6 @@ export function policyGen(limits: readonly number[]): fc.Arbitrary<PolicyGen> {
     },
     { weight: 1, arbitrary: fc.constant({ kind: 'public' as const }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'lockout' as const }) },
+    { weight: 4, arbitrary: fc.constant({ kind: 'previous' as const }) },
   );
 }

@@ -9,10 +9,10 @@ export type RevisionChoice =
 
 export function revisionChoice(sentinels: readonly string[]): fc.Arbitrary<RevisionChoice> {
   return fc.oneof(
-    { weight: 4, arbitrary: fc.constant({ kind: 'current' as const }) },
+    { weight: 3, arbitrary: fc.constant({ kind: 'current' as const }) },
     { weight: 2, arbitrary: fc.constant({ kind: 'stale' as const }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('random' as const), value: fc.stringMatching(/^[0-9]{13}$/) }) },
-    ...sentinels.map((value) => ({ weight: 2, arbitrary: fc.constant({ kind: 'sentinel' as const, value }) })),
+    ...sentinels.map((value) => ({ weight: 3, arbitrary: fc.constant({ kind: 'sentinel' as const, value }) })),
   );
 }
 

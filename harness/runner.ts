@@ -19,7 +19,7 @@ export interface RunOptions {
   settleMs: number;
   /** How many distinct divergences to look for before stopping. */
   maxDivergences: number;
-  /** Calls that still fault after retries before the run is declared an infrastructure failure. */
+  /** Consecutive calls that still fault after retries before the run is declared an infrastructure failure. */
   faultLimit?: number;
   /** CLI words that select the same target (and mutant), for replay commands. */
   replayBase: string;
@@ -86,6 +86,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     const switches: SwitchSettings = { ...defaultSwitches(model.switches), ...options.switches };
     const setAside = new Set(options.setAside ?? []);
     let persistentFaults = 0;
+    let consecutiveFaults = 0;
     let infra: string | undefined;
     let executions = 0;
     const faultLimit = options.faultLimit ?? 3;
@@ -95,12 +96,17 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       for (let attempt = 0; ; attempt++) {
         const observation = await sequence.send(request);
         result.calls++;
-        if (observation.kind !== 'fault') return observation;
+        if (observation.kind !== 'fault') {
+          consecutiveFaults = 0;
+          return observation;
+        }
         result.faults++;
         const retryable = isThrottle(observation) ? attempt < THROTTLE_RETRIES : readOps.has(request.operation) && attempt < READ_RETRIES;
         if (!retryable) {
+          consecutiveFaults++;
           persistentFaults++;
-          if (persistentFaults >= faultLimit) infra = `${persistentFaults} calls failed after retries; last: ${request.operation}: ${observation.reason}`;
+          if (consecutiveFaults >= faultLimit) infra = `${consecutiveFaults} calls in a row failed after retries; last: ${request.operation}: ${observation.reason}`;
+          else if (persistentFaults > Math.max(10, result.calls / 10)) infra = `${persistentFaults} of ${result.calls} calls failed after retries; last: ${request.operation}: ${observation.reason}`;
           return observation;
         }
         await sleep(Math.min(100 * 2 ** attempt, 3000));

@@ -51,6 +51,7 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
   private readonly streamArns = new Map<DdbSlot, string>();
   private readonly revisions = new Map<string, RevisionMemory>();
   private readonly created = new Set<string>();
+  private readonly lastPolicy = new Map<string, string>();
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -95,11 +96,13 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
       case 'PutResourcePolicy': {
         const arn = this.arn(command.target);
         const resource = command.target.kind === 'malformed' ? tableArn(this.identity, this.tableName('t0')) : arn;
+        const policy = renderPolicy(command.policy, resource, DDB_VOCABULARY, this.lastPolicy.get(arn));
+        this.lastPolicy.set(arn, policy);
         return {
           operation: command.op,
           input: compact({
             ResourceArn: arn,
-            Policy: renderPolicy(command.policy, resource, DDB_VOCABULARY),
+            Policy: policy,
             ExpectedRevisionId: command.expected && resolveRevision(command.expected, this.revisions.get(arn)),
             ConfirmRemoveSelfResourceAccess: command.confirm,
           }),
@@ -113,7 +116,9 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
       }
       case 'CreateTable': {
         const name = this.tableName(command.slot);
-        const policy = command.policy && renderPolicy(command.policy, tableArn(this.identity, name), DDB_VOCABULARY);
+        const arn = tableArn(this.identity, name);
+        const policy = command.policy && renderPolicy(command.policy, arn, DDB_VOCABULARY, this.lastPolicy.get(arn));
+        if (policy !== undefined) this.lastPolicy.set(arn, policy);
         return { operation: command.op, input: createTableInput(name, command.stream, policy) as unknown as JsonObject };
       }
       case 'DeleteTable':

@@ -1,5 +1,5 @@
 import { symbolView } from '../../models/match.js';
-import type { Branch, Expect, JsonObject, ModelContext, Outcome, Request, ServiceModel, SwitchSettings } from '../../models/types.js';
+import type { Branch, Expect, JsonObject, ModelContext, Outcome, Pattern, Request, ServiceModel, SwitchSettings } from '../../models/types.js';
 import { defaultSwitches } from '../../models/types.js';
 
 export type StepFn<S> = (state: S, request: Request, ctx: ModelContext) => Branch<S>[];
@@ -73,23 +73,18 @@ export class ReferenceEngine<S> {
 
   private realize(expect: Expect, request: Request): Outcome {
     if (expect.kind === 'error') return { kind: 'error', code: expect.code, status: expect.status };
+    return { kind: 'ok', output: this.realizeFields(expect.output, request) };
+  }
+
+  private realizeFields(fields: Record<string, Pattern>, request: Request): JsonObject {
     const output: JsonObject = {};
-    for (const [field, pattern] of Object.entries(expect.output)) {
+    for (const [field, pattern] of Object.entries(fields)) {
       if ('eq' in pattern) output[field] = pattern.eq;
       else if ('json' in pattern) output[field] = JSON.stringify(pattern.json);
       else if ('present' in pattern) output[field] = this.invent(`${field}#present`, field, request, this.view());
-      else if ('sym' in pattern) {
-        const value = (this.bindings[pattern.sym] ??= this.invent(pattern.sym, field, request, this.view()));
-        output[field] = value;
-      } else if (!('absent' in pattern)) {
-        output[field] = this.realizeOther(pattern, field, request);
-      }
+      else if ('sym' in pattern) output[field] = this.bindings[pattern.sym] ??= this.invent(pattern.sym, field, request, this.view());
+      else if ('setOf' in pattern) output[field] = pattern.setOf.map((record) => this.realizeFields(record, request));
     }
-    return { kind: 'ok', output };
-  }
-
-  /** Extension point for pattern kinds that are not plain fields (see subclasses in service codecs). */
-  protected realizeOther(pattern: unknown, field: string, _request: Request): JsonObject[keyof JsonObject] {
-    throw new Error(`reference engine cannot realize pattern for ${field}: ${JSON.stringify(pattern)}`);
+    return output;
   }
 }

@@ -203,20 +203,26 @@ function subsets<T>(items: T[], max: number): T[][] {
 
 /**
  * Every page a listing may return next: any subset of what remains, up to `max`, each with a NextToken that
- * records what has been returned; without a NextToken only when nothing remains.
+ * records what has been returned; without a NextToken only when nothing remains. The first branch is the most
+ * likely page (the next `max` policies in creation order, NextToken iff more remain).
  */
 function pageBranches(state: SsmState, key: string, remaining: SsmPolicy[], returned: string[], max: number): Branch<SsmState>[] {
   if (remaining.length > MAX_ENUMERATED_PAGE) return [ok('ssm.get.page', state, {})];
-  const branches: Branch<SsmState>[] = [];
-  for (const page of subsets(remaining, max)) {
-    const policies: Pattern = { setOf: page.map(entry) };
-    if (page.length === remaining.length) branches.push(ok('ssm.get.page', state, { Policies: policies, NextToken: { absent: true } }));
+  const last = (page: SsmPolicy[]): Branch<SsmState> => ok('ssm.get.page', state, { Policies: { setOf: page.map(entry) }, NextToken: { absent: true } });
+  const more = (page: SsmPolicy[]): Branch<SsmState> => {
     const next = clone(state);
     const token = fresh(next, 'nextToken');
     const others = next.cursors.filter((c) => c.resource === key);
     const keep = others.slice(Math.max(0, others.length - (CURSORS_PER_RESOURCE - 1)));
     next.cursors = [...next.cursors.filter((c) => c.resource !== key || keep.includes(c)), { token, resource: key, returned: [...returned, ...page.map((p) => p.id)] }];
-    branches.push(ok('ssm.get.page', next, { Policies: policies, NextToken: { sym: token } }));
+    return ok('ssm.get.page', next, { Policies: { setOf: page.map(entry) }, NextToken: { sym: token } });
+  };
+  const likely = remaining.slice(0, max);
+  const branches: Branch<SsmState>[] = [likely.length === remaining.length ? last(likely) : more(likely)];
+  for (const page of subsets(remaining, max)) {
+    const isLikely = page.length === likely.length && page.every((p, i) => p === likely[i]);
+    if (page.length === remaining.length && !isLikely) branches.push(last(page));
+    if (!(isLikely && page.length < remaining.length)) branches.push(more(page));
   }
   return branches;
 }

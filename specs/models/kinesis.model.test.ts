@@ -56,6 +56,13 @@ describe('GetResourcePolicy', () => {
     expect(call(c, 'GetResourcePolicy', { ResourceARN: ARN }, okOut({ Policy: DOC2 }))).toMatchObject({ status: 'diverged', rule: 'kin.get.policy' });
   });
 
+  it('diverges when a valid Put is refused', () => {
+    const c = withStream();
+    expect(call(c, 'PutResourcePolicy', { ResourceARN: ARN, Policy: DOC }, err('InvalidArgumentException'))).toMatchObject({ status: 'diverged', rule: 'kin.put.create' });
+    call(c, 'PutResourcePolicy', { ResourceARN: ARN, Policy: DOC }, okOut());
+    expect(call(c, 'PutResourcePolicy', { ResourceARN: ARN, Policy: DOC2 }, err('ResourceInUseException'))).toMatchObject({ status: 'diverged', rule: 'kin.put.replace' });
+  });
+
   it('a second Put replaces the document entirely', () => {
     const c = withStream();
     call(c, 'PutResourcePolicy', { ResourceARN: ARN, Policy: DOC }, okOut());
@@ -159,6 +166,10 @@ describe('consumers', () => {
 
   it('a duplicate name is refused; a missing stream is not found', () => {
     const c = withConsumer();
+    expect(call(c, 'RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, okOut({ ConsumerARN: `${ARN}/consumer/reader:2` }))).toMatchObject({
+      status: 'diverged',
+      rule: 'kin.register.exists',
+    });
     expect(call(c, 'RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, err('ResourceInUseException'))).toEqual({ status: 'match', rules: ['kin.register.exists'] });
     expect(call(c, 'RegisterStreamConsumer', { StreamARN: streamArn(ctx, 'nope'), ConsumerName: 'r' }, okOut({ ConsumerARN: 'x' }))).toMatchObject({
       status: 'diverged',
@@ -169,6 +180,7 @@ describe('consumers', () => {
   it('a deregistered consumer ARN names nothing', () => {
     const c = withConsumer();
     call(c, 'PutResourcePolicy', { ResourceARN: CONSUMER_ARN, Policy: DOC }, okOut());
+    expect(call(c, 'DeregisterStreamConsumer', { ConsumerARN: CONSUMER_ARN }, err('ResourceNotFoundException'))).toMatchObject({ status: 'diverged', rule: 'kin.deregister.delete' });
     expect(call(c, 'DeregisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, okOut())).toEqual({ status: 'match', rules: ['kin.deregister.delete'] });
     expect(call(c, 'GetResourcePolicy', { ResourceARN: CONSUMER_ARN }, okOut({ Policy: DOC }))).toMatchObject({ status: 'diverged', rule: 'kin.consumer.gone' });
     expect(call(c, 'GetResourcePolicy', { ResourceARN: CONSUMER_ARN }, err('ResourceNotFoundException'))).toEqual({ status: 'match', rules: ['kin.consumer.gone'] });
@@ -176,6 +188,7 @@ describe('consumers', () => {
       status: 'match',
       rules: ['kin.deregister.not-found'],
     });
+    expect(call(c, 'DeregisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, okOut())).toMatchObject({ status: 'diverged', rule: 'kin.deregister.not-found' });
   });
 
   it('a consumer registered by a call whose answer was lost may be any ARN of that name', () => {

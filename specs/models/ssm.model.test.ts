@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Checker } from '../../models/checker.js';
+import { symbolView } from '../../models/match.js';
+import { defaultSwitches } from '../../models/types.js';
 import { opsItemGroupArn, parameterArn, ssmModel, type SsmState } from '../../models/ssm/model.js';
 import { SSM_RULES, SSM_SWITCHES } from '../../models/ssm/rules.js';
 import { ACCOUNT, REGION, call, checkerFor, err, okOut, policy } from './support.js';
@@ -106,6 +108,10 @@ describe('update and delete by PolicyId + PolicyHash', () => {
     expect(call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-2', PolicyHash: 'hash-1' }, okOut())).toMatchObject({
       status: 'diverged',
       rule: 'ssm.policy-hash.conflict',
+    });
+    expect(call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-2', PolicyHash: 'hash-2' }, err('ResourcePolicyConflictException'))).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.delete.removes',
     });
     expect(call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-2', PolicyHash: 'hash-2' }, okOut())).toEqual({ status: 'match', rules: ['ssm.delete.removes'] });
     expect(call(c, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-2', PolicyHash: 'hash-2' }, okOut())).toMatchObject({
@@ -301,5 +307,25 @@ describe('raw pages of GetResourcePolicies', () => {
       status: 'match',
       rules: ['ssm.get.page-unknown-token'],
     });
+  });
+
+  it('offers the likeliest page first (the answer a reference server gives)', () => {
+    const policies = [1, 2, 3].map((n) => ({ id: `policyId#${n}`, hash: `policyHash#${n}`, doc: policy(`p${n}`) }));
+    const state: SsmState = {
+      seq: 9,
+      opsItemGroup: [],
+      parameters: { [PARAM]: { name: PARAM, tier: 'Advanced', version: 1, policies, recreated: false } },
+      deletedNames: [],
+      cursors: [],
+    };
+    const ctx = { switches: defaultSwitches(ssmModel.switches), consistency: 'strict' as const, account: ACCOUNT, region: REGION, symbols: symbolView({}) };
+    const ids = (n: number[]) => n.map((i) => ({ PolicyId: { sym: `policyId#${i}` }, PolicyHash: { sym: `policyHash#${i}` }, Policy: { eq: policy(`p${i}`) } }));
+    const first = ssmModel.step(state, { operation: 'GetResourcePolicies', input: page(2) }, ctx)[0]!;
+    expect(first.expect).toEqual({ kind: 'ok', output: { Policies: { setOf: ids([1, 2]) }, NextToken: { sym: 'nextToken#10' } } });
+    expect(first.next.cursors).toEqual([{ token: 'nextToken#10', resource: `parameter:${PARAM}`, returned: ['policyId#1', 'policyId#2'] }]);
+    const all = ssmModel.step(state, { operation: 'GetResourcePolicies', input: page(3) }, ctx);
+    expect(all[0]!.expect).toEqual({ kind: 'ok', output: { Policies: { setOf: ids([1, 2, 3]) }, NextToken: { absent: true } } });
+    // every subset of at most 3 of 3 policies, with a NextToken, plus the full page without one
+    expect(all).toHaveLength(8 + 1);
   });
 });

@@ -1,5 +1,5 @@
 import { Checker, type StepVerdict } from '../../models/checker.js';
-import { defaultSwitches, type JsonObject, type Outcome, type ServiceModel, type SwitchSettings } from '../../models/types.js';
+import { defaultSwitches, type JsonObject, type Observation, type Outcome, type ServiceModel, type SwitchSettings } from '../../models/types.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -17,7 +17,7 @@ export const okOut = (output: JsonObject = {}): Outcome => ({ kind: 'ok', output
 export const err = (code: string, status = 400): Outcome => ({ kind: 'error', code, status });
 
 /** Drive one call; `operation` and `input` as sent to AWS. */
-export function call<S>(checker: Checker<S>, operation: string, input: JsonObject, outcome: Outcome): StepVerdict {
+export function call<S>(checker: Checker<S>, operation: string, input: JsonObject, outcome: Observation): StepVerdict {
   return checker.observe({ operation, input }, outcome);
 }
 

@@ -43,6 +43,13 @@ describe('PutResourcePolicy revisions (counter format, the default)', () => {
     });
   });
 
+  it('an identical document keeps the revision under switch xray.identicalPolicy=unchanged', () => {
+    const c = checkerFor(xrayModel, { 'xray.identicalPolicy': 'unchanged' });
+    call(c, 'PutResourcePolicy', put('p', DOC), stored('p', DOC, '1'));
+    expect(call(c, 'PutResourcePolicy', put('p', DOC), stored('p', DOC, '2'))).toMatchObject({ status: 'diverged', rule: 'xray.put.identical' });
+    expect(call(c, 'PutResourcePolicy', put('p', DOC), stored('p', DOC, '1'))).toEqual({ status: 'match', rules: ['xray.put.identical'] });
+  });
+
   it('"0" is create-only', () => {
     const c = checkerFor(xrayModel);
     expect(call(c, 'PutResourcePolicy', put('p', DOC, { PolicyRevisionId: '0' }), stored('p', DOC, '1'))).toEqual({ status: 'match', rules: ['xray.put.create'] });
@@ -109,6 +116,7 @@ describe('document checks', () => {
     expect(call(c, 'PutResourcePolicy', put('bad name', DOC), err('InvalidRequestException'))).toEqual({ status: 'match', rules: ['xray.put.invalid-request'] });
     expect(call(c, 'PutResourcePolicy', put('x'.repeat(129), DOC), stored('x'.repeat(129), DOC, '1'))).toMatchObject({ status: 'diverged', rule: 'xray.put.invalid-request' });
     expect(call(c, 'DeleteResourcePolicy', { PolicyName: 'a/b' }, err('InvalidRequestException'))).toEqual({ status: 'match', rules: ['xray.delete.invalid-request'] });
+    expect(call(c, 'DeleteResourcePolicy', { PolicyName: '' }, okOut())).toMatchObject({ status: 'diverged', rule: 'xray.delete.invalid-request' });
   });
 
   it('lockout: a Deny to everyone of xray:PutResourcePolicy needs BypassPolicyLockoutCheck', () => {
@@ -172,6 +180,10 @@ describe('DeleteResourcePolicy', () => {
     call(c, 'PutResourcePolicy', put('p', DOC2), stored('p', DOC2, '2'));
     expect(call(c, 'DeleteResourcePolicy', { PolicyName: 'p', PolicyRevisionId: '1' }, okOut())).toMatchObject({ status: 'diverged', rule: 'xray.delete.revision-mismatch' });
     expect(call(c, 'DeleteResourcePolicy', { PolicyName: 'p', PolicyRevisionId: '1' }, err('InvalidPolicyRevisionIdException')).status).toBe('match');
+    expect(call(c, 'DeleteResourcePolicy', { PolicyName: 'p', PolicyRevisionId: '2' }, err('InvalidPolicyRevisionIdException'))).toMatchObject({
+      status: 'diverged',
+      rule: 'xray.delete.removes',
+    });
     expect(call(c, 'DeleteResourcePolicy', { PolicyName: 'p', PolicyRevisionId: '2' }, okOut())).toEqual({ status: 'match', rules: ['xray.delete.removes'] });
     expect(call(c, 'ListResourcePolicies', {}, okOut({ ResourcePolicies: [listed('p', DOC2, '2')] }))).toMatchObject({ status: 'diverged', rule: 'xray.list.all' });
   });

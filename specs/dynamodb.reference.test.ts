@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { dynamodbAdapter } from '../harness/adapters/dynamodb.js';
+import { runAgainstReference } from './support/reference.js';
+
+/** Rules only reachable when stale reads are allowed. */
+const EVENTUAL_ONLY = ['ddb.get.stale-view', 'ddb.put.cooldown'];
+
+describe('DynamoDB suite against the embedded reference target (real HTTP, real SDK)', () => {
+  it('conforms in strict mode and reaches every strict-mode rule within the default budget', async () => {
+    const result = await runAgainstReference(dynamodbAdapter);
+    expect(result.divergences).toEqual([]);
+    expect(result.verdict).toBe('pass');
+    expect(result.faults).toBe(0);
+    const expected = Object.keys(dynamodbAdapter.model.rules).filter((r) => !EVENTUAL_ONLY.includes(r));
+    expect(expected.filter((r) => !result.rulesReached.includes(r))).toEqual([]);
+  });
+
+  it('also conforms when judged in eventual mode (a strict target is one allowed behaviour)', async () => {
+    const result = await runAgainstReference(dynamodbAdapter, { consistency: 'eventual', runs: 60 });
+    expect(result.divergences).toEqual([]);
+    expect(result.verdict).toBe('pass');
+  });
+});
