@@ -91,6 +91,7 @@ async function run(argv: string[]): Promise<number> {
   const maxDivergences = positiveInt('max-divergences', values['max-divergences'], DEFAULTS.maxDivergences);
   if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
   if (values['settle-ms'] !== undefined && !/^\d+$/.test(values['settle-ms'])) throw new UsageError('--settle-ms must be a number of milliseconds');
+  consistencyOf(values.consistency, 'strict'); // validate before starting anything
   const target = await resolveTarget(values.target, { region: values.region, ...(values.mutant ? { mutant: values.mutant } : {}) });
   const consistency = consistencyOf(values.consistency, target.defaultConsistency);
   const settleMs = values['settle-ms'] !== undefined ? Number(values['settle-ms']) : target.name === 'reference' ? 0 : consistency === 'eventual' ? 20_000 : 0;

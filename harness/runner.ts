@@ -4,7 +4,7 @@ import { type Consistency, defaultSwitches, type Observation, type Request, type
 import { isThrottle, sleep } from './observe.js';
 import type { Divergence, ServiceResult, Step } from './results.js';
 import type { Endpoint } from './sdk.js';
-import type { Sequence, ServiceAdapter, TargetIdentity } from './service.js';
+import type { Connection, Sequence, ServiceAdapter } from './service.js';
 
 export interface RunOptions {
   runs: number;
@@ -74,7 +74,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   const connection = adapter.connect(endpoint, { settleMs: options.settleMs });
   const prefix = runPrefix();
   try {
-    const discovered = await connection.discover(prefix);
+    const discovered = await discoverWithRetries(connection, prefix);
     if ('failure' in discovered) {
       result.verdict = discovered.failure.kind === 'unsupported' ? 'unsupported' : 'infra';
       result.reason = describeFailure(discovered.failure);
@@ -181,6 +181,15 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   } finally {
     connection.close();
     result.durationMs = Date.now() - started;
+  }
+}
+
+/** Discovery is a handful of calls; a throttle or a passing fault there should not end the run. */
+async function discoverWithRetries<Cmd>(connection: Connection<Cmd>, prefix: string) {
+  for (let attempt = 0; ; attempt++) {
+    const discovered = await connection.discover(attempt === 0 ? prefix : `${prefix}r${attempt}`);
+    if (!('failure' in discovered) || discovered.failure.kind !== 'fault' || attempt >= READ_RETRIES) return discovered;
+    await sleep(200 * 2 ** attempt);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Json, JsonObject, Observation } from '../../models/types.js';
-import { observeError } from '../observe.js';
+import { observeError, sleep } from '../observe.js';
 
 /** Drop undefined members, so a request or output records only what was really there. */
 export function compact(record: Record<string, unknown>): JsonObject {
@@ -12,5 +12,21 @@ export async function tryCall(call: () => Promise<JsonObject>, knownCodes: Reado
     return { kind: 'ok', output: await call() };
   } catch (error) {
     return observeError(error, knownCodes);
+  }
+}
+
+/**
+ * For the read-only tail of a compound call (a waiter, a Describe after a Create): retry faults and throttles
+ * here, because retrying the whole compound call would repeat its write.
+ */
+export async function withReadRetries<T>(read: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      const cause = (error as { cause?: unknown; reason?: unknown }).cause ?? error;
+      if (attempt >= attempts || observeError(cause, new Set()).kind !== 'fault') throw error;
+      await sleep(Math.min(100 * 2 ** attempt, 2000));
+    }
   }
 }

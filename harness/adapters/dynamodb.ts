@@ -18,7 +18,7 @@ import type { JsonObject, Observation, Request } from '../../models/types.js';
 import { observeError, sleep } from '../observe.js';
 import { clientConfig, type Endpoint } from '../sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../service.js';
-import { compact, tryCall } from './common.js';
+import { compact, tryCall, withReadRetries } from './common.js';
 
 const KNOWN_CODES = new Set([
   'PolicyNotFoundException',
@@ -147,7 +147,7 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
       case 'DeleteTable':
         return tryCall(async () => {
           await c.send(new DeleteTableCommand(input));
-          await waitUntilTableNotExists({ client: c, ...WAIT }, { TableName: String(request.input.TableName) });
+          await withReadRetries(() => waitUntilTableNotExists({ client: c, ...WAIT }, { TableName: String(request.input.TableName) }));
           return {};
         }, KNOWN_CODES);
       case SETTLE:
@@ -159,8 +159,8 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
   }
 
   private async describeWhenActive(name: string): Promise<JsonObject> {
-    await waitUntilTableExists({ client: this.client, ...WAIT }, { TableName: name });
-    const { Table } = await this.client.send(new DescribeTableCommand({ TableName: name }));
+    await withReadRetries(() => waitUntilTableExists({ client: this.client, ...WAIT }, { TableName: name }));
+    const { Table } = await withReadRetries(() => this.client.send(new DescribeTableCommand({ TableName: name })));
     return compact({ TableArn: Table?.TableArn, TableStatus: Table?.TableStatus, LatestStreamArn: Table?.LatestStreamArn });
   }
 
@@ -203,8 +203,8 @@ class DynamoDBConnection implements Connection<DdbCommand> {
     const TableName = `${runPrefix}-probe`;
     try {
       await this.client.send(new CreateTableCommand(createTableInput(TableName, false)));
-      await waitUntilTableExists({ client: this.client, ...WAIT }, { TableName });
-      const { Table } = await this.client.send(new DescribeTableCommand({ TableName }));
+      await withReadRetries(() => waitUntilTableExists({ client: this.client, ...WAIT }, { TableName }));
+      const { Table } = await withReadRetries(() => this.client.send(new DescribeTableCommand({ TableName })));
       await this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
       const match = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\//.exec(Table?.TableArn ?? '');
       if (!match) return { failure: { kind: 'fault' as const, reason: `DescribeTable returned no usable TableArn (${Table?.TableArn})` } };

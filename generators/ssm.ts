@@ -1,0 +1,170 @@
+import fc from 'fast-check';
+import type { Consistency } from '../models/types.js';
+import { type PolicyGen, type PolicyVocabulary, policyGen } from './policy.js';
+
+/**
+ * Parameter slots: each sequence maps them to fresh parameter names. p0 starts as an Advanced-tier parameter,
+ * p1 as a Standard-tier one, p2 absent. 'ops' is the account's OpsItemGroup, which always exists.
+ */
+export type SsmSlot = 'p0' | 'p1' | 'p2';
+export type SsmFocus = SsmSlot | 'ops';
+export type SsmMalformedArn = 'too-short' | 'too-long' | 'other-resource-type' | 'other-region' | 'other-account' | 'empty';
+
+export type SsmTarget = { kind: 'parameter'; slot: SsmSlot } | { kind: 'opsitemgroup' } | { kind: 'malformed'; variant: SsmMalformedArn };
+
+/** A PolicyId the harness sends: one of the policies this sequence created (by position), a random one, or none. */
+export type IdChoice = { kind: 'mine'; pick: number } | { kind: 'random'; value: string } | { kind: 'omitted' };
+/** A PolicyHash: the chosen policy's current one, an older one, a random one, or none. */
+export type HashChoice = { kind: 'current' } | { kind: 'stale' } | { kind: 'random'; value: string } | { kind: 'omitted' };
+
+export interface PolicyRef {
+  id: IdChoice;
+  hash: HashChoice;
+}
+
+/** A policy document as data; 'blank' is whitespace only (a constraint violation, not a malformed document). */
+export type SsmPolicyGen = PolicyGen | { kind: 'blank' };
+
+/** Which NextToken a raw page sends: the last one this target returned, one another target returned, or a made-up one. */
+export type TokenChoice = { kind: 'last' } | { kind: 'other' } | { kind: 'random'; value: string };
+
+export interface PageChoice {
+  max?: number;
+  token?: TokenChoice;
+}
+
+export type SsmCommand =
+  /** Without `ref`: create a policy; with it: update (or, with one of the two omitted, a partial update). */
+  | { op: 'PutResourcePolicy'; target: SsmTarget; policy: SsmPolicyGen; ref?: PolicyRef }
+  /** Without `page`: the full listing (the harness follows NextToken); with it: one raw page. */
+  | { op: 'GetResourcePolicies'; target: SsmTarget; page?: PageChoice }
+  | { op: 'DeleteResourcePolicy'; target: SsmTarget; ref: PolicyRef }
+  | { op: 'PutParameter'; slot: SsmSlot; tier?: 'Standard' | 'Advanced'; overwrite?: boolean }
+  | { op: 'DeleteParameter'; slot: SsmSlot };
+
+export const SSM_PARAMETER_VOCABULARY: PolicyVocabulary = {
+  actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory'],
+  policyActions: ['ssm:PutResourcePolicy', 'ssm:DeleteResourcePolicy'],
+};
+
+export const SSM_OPS_VOCABULARY: PolicyVocabulary = {
+  actions: ['ssm:GetOpsItem', 'ssm:CreateOpsItem', 'ssm:UpdateOpsItem'],
+  policyActions: ['ssm:PutResourcePolicy', 'ssm:DeleteResourcePolicy'],
+};
+
+/** The documented size limit (1024 bytes) and the larger values switch ssm.policySizeLimit allows. */
+export const SSM_SIZE_LIMITS = [1024];
+
+/** Created before every sequence, so most generated calls land on a parameter that exists. */
+export const SSM_SETUP: SsmCommand[] = [
+  { op: 'PutParameter', slot: 'p0', tier: 'Advanced' },
+  { op: 'PutParameter', slot: 'p1', tier: 'Standard' },
+];
+
+const ALL_SLOTS: SsmSlot[] = ['p0', 'p1', 'p2'];
+
+function slotNear(focus: SsmFocus): fc.Arbitrary<SsmSlot> {
+  if (focus === 'ops') return fc.constantFrom<SsmSlot>(...ALL_SLOTS);
+  return fc.oneof({ weight: 6, arbitrary: fc.constant(focus) }, { weight: 1, arbitrary: fc.constantFrom<SsmSlot>(...ALL_SLOTS) });
+}
+
+function targetNear(focus: SsmFocus, slot: fc.Arbitrary<SsmSlot>): fc.Arbitrary<SsmTarget> {
+  const parameter = fc.record({ kind: fc.constant('parameter' as const), slot });
+  const ops = fc.constant({ kind: 'opsitemgroup' as const });
+  return fc.oneof(
+    { weight: focus === 'ops' ? 2 : 10, arbitrary: parameter },
+    { weight: focus === 'ops' ? 10 : 2, arbitrary: ops },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('malformed' as const),
+        variant: fc.constantFrom<SsmMalformedArn>('too-short', 'too-long', 'other-resource-type', 'other-region', 'other-account', 'empty'),
+      }),
+    },
+  );
+}
+
+const hexValue = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`));
+
+function idChoice(): fc.Arbitrary<IdChoice> {
+  return fc.oneof(
+    { weight: 8, arbitrary: fc.record({ kind: fc.constant('mine' as const), pick: fc.integer({ min: 0, max: 3 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('random' as const), value: hexValue(32) }) },
+  );
+}
+
+function hashChoice(): fc.Arbitrary<HashChoice> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constant({ kind: 'current' as const }) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'stale' as const }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('random' as const), value: hexValue(64) }) },
+  );
+}
+
+/** Both of PolicyId and PolicyHash most of the time; now and then only one, or (Delete) none. */
+function policyRef(allowNeither: boolean): fc.Arbitrary<PolicyRef> {
+  const both = fc.record({ id: idChoice(), hash: hashChoice() });
+  const options: fc.WeightedArbitrary<PolicyRef>[] = [
+    { weight: 12, arbitrary: both },
+    { weight: 1, arbitrary: fc.record({ id: idChoice(), hash: fc.constant({ kind: 'omitted' as const }) }) },
+    { weight: 1, arbitrary: fc.record({ id: fc.constant({ kind: 'omitted' as const }), hash: hashChoice() }) },
+  ];
+  if (allowNeither) options.push({ weight: 1, arbitrary: fc.constant({ id: { kind: 'omitted' as const }, hash: { kind: 'omitted' as const } }) });
+  return fc.oneof(...options);
+}
+
+function ssmPolicyGen(): fc.Arbitrary<SsmPolicyGen> {
+  return fc.oneof({ weight: 30, arbitrary: policyGen(SSM_SIZE_LIMITS) }, { weight: 1, arbitrary: fc.constant({ kind: 'blank' as const }) });
+}
+
+function pageChoice(): fc.Arbitrary<PageChoice> {
+  const max = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(1, 2, 50) }, { weight: 1, arbitrary: fc.constantFrom(0, 51) });
+  const token = fc.oneof(
+    { weight: 6, arbitrary: fc.constant({ kind: 'last' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'other' as const }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('random' as const), value: hexValue(24) }) },
+  );
+  return fc.record({ max, token }, { requiredKeys: [] });
+}
+
+export function ssmCommand(_consistency: Consistency, focus: SsmFocus = 'p0'): fc.Arbitrary<SsmCommand> {
+  const slot = slotNear(focus);
+  const target = targetNear(focus, slot);
+  const policy = ssmPolicyGen();
+  return fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.record(
+        { op: fc.constant('PutResourcePolicy' as const), target, policy, ref: fc.option(policyRef(false), { nil: undefined, freq: 2 }) },
+        { requiredKeys: ['op', 'target', 'policy'] },
+      ),
+    },
+    {
+      weight: 6,
+      arbitrary: fc.record(
+        { op: fc.constant('GetResourcePolicies' as const), target, page: fc.option(pageChoice(), { nil: undefined, freq: 2 }) },
+        { requiredKeys: ['op', 'target'] },
+      ),
+    },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('DeleteResourcePolicy' as const), target, ref: policyRef(true) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record(
+        {
+          op: fc.constant('PutParameter' as const),
+          slot,
+          tier: fc.constantFrom<'Standard' | 'Advanced'>('Standard', 'Advanced', 'Advanced'),
+          overwrite: fc.boolean(),
+        },
+        { requiredKeys: ['op', 'slot'] },
+      ),
+    },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('DeleteParameter' as const), slot }) },
+  );
+}
+
+export function ssmCommands(consistency: Consistency, maxCommands = 14): fc.Arbitrary<SsmCommand[]> {
+  return fc
+    .constantFrom<SsmFocus>('p0', 'p1', 'p2', 'ops')
+    .chain((focus) => fc.array(ssmCommand(consistency, focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
+}

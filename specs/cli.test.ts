@@ -1,0 +1,104 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+
+const tmp = () => mkdtemp(join(tmpdir(), 'pc-cli-'));
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('CLI contract', () => {
+  it.each([
+    [['run', '--bogus'], /Unknown option '--bogus'/],
+    [['run', '--runs', 'many'], /--runs must be a positive integer/],
+    [['run', '--services', 'dynamodb,s3'], /unknown service "s3"/],
+    [['run', '--consistency', 'sometimes'], /--consistency must be strict or eventual/],
+    [['run', '--target', 'ftp://example'], /must be http:\/\/ or https:\/\//],
+    [['run', '--target', 'nonsense'], /--target must be "reference" or an http/],
+    [['run', '--mutant', 'no-such-mutant'], /unknown mutant "no-such-mutant"/],
+    [['run', '--switch', 'ddb.policySizeLimit=7'], /switch ddb.policySizeLimit takes one of/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('rejects %j with exit 2 and a one-line reason, fast', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.ms).toBeLessThan(2000 + 1500); // node + tsx start-up included
+  });
+
+  it('reports an unreachable target as an infrastructure error (exit 3) within 2 seconds of starting', async () => {
+    const port = await closedPort();
+    const r = await runCli(['run', '--target', `http://127.0.0.1:${port}`, '--services', 'dynamodb']);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/unreachable: ECONNREFUSED/);
+    expect(r.ms).toBeLessThan(2000 + 1500);
+  });
+
+  it('runs the suite against the reference target, exits 0 and writes the three reports', async () => {
+    const out = await tmp();
+    const r = await runCli(['run', '--services', 'dynamodb', '--runs', '30', '--seed', '5', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/verdict: pass/);
+    expect(r.stderr).toMatch(/\[dynamodb\] pass/);
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ target: 'reference', seed: 5, services: [{ service: 'dynamodb', verdict: 'pass', runs: 30, divergences: [] }] });
+    expect(results.services[0].calls).toBeGreaterThan(30);
+    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuite name="dynamodb @ reference" tests="1" failures="0"/);
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(/Verdict: \*\*pass\*\*/);
+  });
+
+  it('finds a seeded bug (exit 1), and its replay command reproduces the same divergence', async () => {
+    const out = await tmp();
+    const r = await runCli(['run', '--services', 'dynamodb', '--mutant', 'ddb-wrong-error-missing-policy', '--seed', '9', '--out', out, '--max-divergences', '1']);
+    expect(r.code).toBe(1);
+    const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+    const [d] = results.services[0].divergences;
+    // Get on a table or on a stream without a policy: the stream's rule when the shrunk sequence used a stream.
+    expect(['ddb.get.no-policy', 'ddb.stream.supported']).toContain(d.rule);
+    expect(d).toMatchObject({ actual: { kind: 'error', code: 'ResourceNotFoundException', status: 400 } });
+    expect(d.expected).toEqual([{ rule: d.rule, expect: { kind: 'error', code: 'PolicyNotFoundException', status: 400 } }]);
+    expect(d.steps.at(-1)).toMatchObject({ operation: 'GetResourcePolicy', outcome: { code: 'ResourceNotFoundException' } });
+    expect(d.replay).toMatch(/^npx policy-conformance run --target reference --mutant ddb-wrong-error-missing-policy --services dynamodb --seed 9 --path \S+/);
+    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(/failures="1"/);
+
+    const replayOut = await tmp();
+    const replay = await runCli([...d.replay.replace(/^npx policy-conformance /, '').split(' '), '--out', replayOut]);
+    expect(replay.code).toBe(1);
+    const again = JSON.parse(await readFile(join(replayOut, 'results.json'), 'utf8'));
+    expect(again.services[0].divergences[0].rule).toBe(d.rule);
+    // Same calls with the same answers; only the per-run resource names differ.
+    const shape = (steps: Array<{ operation: string; outcome: { kind: string; code?: string } }>) => steps.map((s) => [s.operation, s.outcome.kind, s.outcome.code]);
+    expect(shape(again.services[0].divergences[0].steps)).toEqual(shape(d.steps));
+  });
+
+  it('lists mutants', async () => {
+    const r = await runCli(['mutants', '--list', '--services', 'dynamodb']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('serve answers DynamoDB on the port it was given and stops on SIGTERM', async () => {
+    const port = await closedPort();
+    const { spawn } = await import('node:child_process');
+    const { REPO } = await import('./support/cli.js');
+    const child = spawn(process.execPath, ['bin/policy-conformance.mjs', 'serve', '--port', String(port)], { cwd: REPO });
+    const line = await new Promise<string>((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
+    expect(line).toContain(`http://127.0.0.1:${port}`);
+    const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.GetResourcePolicy', 'content-type': 'application/x-amz-json-1.0' }, body: JSON.stringify({ ResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/none' }) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { __type: string }).__type).toMatch(/#ResourceNotFoundException$/);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

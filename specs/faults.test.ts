@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { dynamodbAdapter } from '../harness/adapters/dynamodb.js';
+import { startReference } from '../harness/reference/server.js';
+import { runService } from '../harness/runner.js';
+import { type FaultAction, type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
+import { endpointAt, options } from './support/reference.js';
+
+const WRITES = new Set(['PutResourcePolicy', 'DeleteResourcePolicy', 'CreateTable', 'DeleteTable']);
+let cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+async function behindProxy(decide: (operation: string, nth: number) => FaultAction, mutant?: string): Promise<FaultProxy> {
+  const ref = await startReference(mutant ? { mutant } : {});
+  const proxy = await startFaultProxy(ref.url, decide);
+  cleanup.push(ref.stop, proxy.stop);
+  return proxy;
+}
+
+describe('infrastructure faults are never verdicts about conformance', () => {
+  it('a write that took effect but answered 500 (or dropped the connection) is indeterminate, not a divergence', async () => {
+    const proxy = await behindProxy((op, nth) => (WRITES.has(op) && op !== 'CreateTable' && nth % 9 === 0 ? (nth % 2 ? 'error-after' : 'drop-after') : 'forward'));
+    const result = await runService(dynamodbAdapter, endpointAt(proxy.url), options({ runs: 120 }));
+    expect(result.divergences).toEqual([]);
+    expect(result.verdict).toBe('pass');
+    expect(result.faults).toBeGreaterThan(5);
+  });
+
+  it('a read that faults is retried, and throttled calls are retried with backoff', async () => {
+    const proxy = await behindProxy((op, nth) => (op === 'GetResourcePolicy' && nth % 3 === 1 ? 'error-before' : nth % 4 === 1 ? 'throttle' : 'forward'));
+    const result = await runService(dynamodbAdapter, endpointAt(proxy.url), options({ runs: 40 }));
+    expect(result.verdict).toBe('pass');
+    expect(result.faults).toBeGreaterThan(20);
+  });
+
+  it('persistent 503s end the run with the infrastructure verdict, never pass or fail', async () => {
+    const proxy = await behindProxy((op) => (op === 'PutResourcePolicy' || op === 'GetResourcePolicy' ? 'error-before' : 'forward'));
+    const result = await runService(dynamodbAdapter, endpointAt(proxy.url), options({ runs: 50 }));
+    expect(result.verdict).toBe('infra');
+    expect(result.reason).toMatch(/failed after retries/);
+    expect(result.divergences).toEqual([]);
+  });
+
+  it('a target that answers nothing at all is infra at discovery', async () => {
+    const proxy = await behindProxy(() => 'error-before');
+    const result = await runService(dynamodbAdapter, endpointAt(proxy.url), options({ runs: 5 }));
+    expect(result.verdict).toBe('infra');
+    expect(result.calls).toBe(0);
+  });
+
+  it('faults do not hide a real bug: a mutant behind a faulty proxy is still caught', async () => {
+    const proxy = await behindProxy((op, nth) => (op === 'DeleteResourcePolicy' && nth % 7 === 0 ? 'error-after' : 'forward'), 'ddb-ignore-no-policy-sentinel');
+    const result = await runService(dynamodbAdapter, endpointAt(proxy.url), options());
+    expect(result.verdict).toBe('fail');
+    expect(result.divergences[0]!.rule).toBe('ddb.put.no-policy-expected');
+  });
+});
