@@ -9,6 +9,8 @@ export interface Step {
   outcome: Observation;
   /** Fixture call made before the generated sequence. */
   setup?: boolean;
+  /** The model could not judge this answer: it departs on a rule already reported (the state after it is a guess). */
+  setAside?: string;
 }
 
 export interface Divergence {
@@ -22,6 +24,8 @@ export interface Divergence {
   steps: Step[];
   /** Generated calls in the shrunk sequence (fixture calls not counted). */
   calls: number;
+  /** Earlier-reported rules this sequence passed through: the divergence may be their consequence. */
+  afterSetAside: string[];
   replay: string;
   seed: number;
   path: string;

@@ -123,9 +123,11 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
           if (infra) return null;
           const request = sequence.request(c);
           const outcome = await send(sequence, request);
-          steps.push({ operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}) });
+          const step: Step = { operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}) };
+          steps.push(step);
           if (outcome.kind === 'unsupported') unsupported.add(request.operation);
           const verdict = checker.observe(request, outcome);
+          if (verdict.status === 'indeterminate' && verdict.reason === 'set-aside') step.setAside = verdict.rules[0]!;
           sequence.learn(request, outcome);
           if (verdict.status === 'diverged') return { steps, calls: steps.filter((s) => !s.setup).length, verdict };
           for (const r of verdict.rules) rules.add(r);
@@ -216,6 +218,7 @@ function describeDivergence(
     actual: failure.steps.at(-1)!.outcome,
     steps: failure.steps,
     calls: failure.calls,
+    afterSetAside: [...new Set(failure.steps.flatMap((s) => (s.setAside ? [s.setAside] : [])))],
     ...where,
   };
 }

@@ -25,10 +25,13 @@ export function renderMarkdown(result: RunResult): string {
     s.divergences.forEach((d, i) => {
       lines.push(`### ${i + 1}. \`${d.rule}\` (${d.evidence})${d.explainedBy ? ` — explained by switch \`${d.explainedBy.switch}=${d.explainedBy.value}\`` : ''}`, '');
       lines.push(d.summary, '');
+      if (d.afterSetAside.length) lines.push(`*This sequence first departs on ${d.afterSetAside.map((r) => `\`${r}\``).join(', ')} (reported above); this divergence may be a consequence.*`, '');
       lines.push(`- actual: ${describeObservation(d.actual)}`);
       lines.push(`- allowed: ${d.expected.map((e) => `\`${e.rule}\` → \`${JSON.stringify(e.expect)}\``).join('; ')}`, '');
       lines.push('Sequence:', '');
-      d.steps.forEach((st, n) => lines.push(`${n + 1}. ${st.setup ? '*(setup)* ' : ''}\`${st.operation}\` ${describeInput(st.input)} → ${describeObservation(st.outcome)}`));
+      d.steps.forEach((st, n) =>
+        lines.push(`${n + 1}. ${st.setup ? '*(setup)* ' : ''}\`${st.operation}\` ${describeInput(st.input)} → ${describeObservation(st.outcome)}${st.setAside ? ` *(departs on \`${st.setAside}\`, set aside)*` : ''}`),
+      );
       lines.push('', 'Replay:', '', '```sh', d.replay, '```', '');
     });
   }

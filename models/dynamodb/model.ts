@@ -8,6 +8,8 @@ export interface DdbPolicy {
   doc: string;
   /** Symbol of the revision id the service invented. */
   rev: string;
+  /** Attached by CreateTable: what a later call shows about it is evidence about CreateTable. */
+  fromCreate?: boolean;
 }
 
 /** What a (possibly lagging) read may show for one resource. */
@@ -104,6 +106,11 @@ function successRule(r: Extract<Resolved, { key: string }>, rule: string): strin
   return r.stream.tableDeleted ? 'ddb.stream.outlives-table' : 'ddb.stream.supported';
 }
 
+/** Calls that only show whether CreateTable really attached its policy are about that rule. */
+function aboutPolicy(policy: DdbPolicy | null, rule: string): string {
+  return policy?.fromCreate ? 'ddb.createtable.with-policy' : rule;
+}
+
 type RevisionCheck = 'match' | 'mismatch' | 'unknown';
 
 function compareRevision(policy: DdbPolicy, value: string, ctx: ModelContext): RevisionCheck {
@@ -159,7 +166,7 @@ function revisionGate(
 ): { stop: Branch<DdbState>[]; proceed: boolean; assume?: Record<string, string> } {
   if (expected === undefined) return { stop: [], proceed: true };
   if (expected === NO_POLICY && rules.noPolicyExpected) {
-    return policy ? { stop: [fail(rules.noPolicyExpected, state, 'PolicyNotFoundException')], proceed: false } : { stop: [], proceed: true };
+    return policy ? { stop: [fail(aboutPolicy(policy, rules.noPolicyExpected), state, 'PolicyNotFoundException')], proceed: false } : { stop: [], proceed: true };
   }
   if (!policy) return { stop: [fail(rules.noPolicy, state, 'PolicyNotFoundException')], proceed: false };
   const check = compareRevision(policy, expected, ctx);
@@ -183,14 +190,14 @@ function putResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
   const assumed = (b: Branch<DdbState>): Branch<DdbState> => (gate.assume ? { ...b, assume: gate.assume } : b);
   if (problem) return [assumed(fail(problem, state, 'ValidationException')), ...gate.stop];
   if (policy && sameDocument(policy.doc, doc, ctx)) {
-    return [assumed(ok(successRule(r, 'ddb.put.identical'), state, { RevisionId: { sym: policy.rev } })), ...gate.stop];
+    return [assumed(ok(aboutPolicy(policy, successRule(r, 'ddb.put.identical')), state, { RevisionId: { sym: policy.rev } })), ...gate.stop];
   }
   const next = clone(state);
   const rev = fresh(next, 'rev');
   const written = withResource(next, r, (h) => (h.policy = { doc, rev }));
   pushView(written, r.key, { policy }, ctx);
   const output: Record<string, Pattern> = { RevisionId: policy ? { sym: rev, distinctFrom: [policy.rev] } : { sym: rev } };
-  const branches = [assumed(ok(successRule(r, policy ? 'ddb.put.replace' : 'ddb.put.create'), written, output)), ...gate.stop];
+  const branches = [assumed(ok(aboutPolicy(policy, successRule(r, policy ? 'ddb.put.replace' : 'ddb.put.create')), written, output)), ...gate.stop];
   if (policy && ctx.consistency === 'eventual') branches.push(fail('ddb.put.cooldown', state, 'ResourceInUseException'));
   return branches;
 }
@@ -198,7 +205,7 @@ function putResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
 function viewBranch(state: DdbState, view: DdbView, rule: string, noPolicyRule: string): Branch<DdbState> {
   if ('tableMissing' in view) return fail(rule, state, 'ResourceNotFoundException');
   if (!view.policy) return fail(noPolicyRule, state, 'PolicyNotFoundException');
-  return ok(rule, state, { Policy: { eq: view.policy.doc }, RevisionId: { sym: view.policy.rev } });
+  return ok(aboutPolicy(view.policy, rule), state, { Policy: { eq: view.policy.doc }, RevisionId: { sym: view.policy.rev } });
 }
 
 function getResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext): Branch<DdbState>[] {
@@ -228,7 +235,7 @@ function deleteResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelCont
   pushView(next, r.key, { policy }, ctx);
   const mode = ctx.switches['ddb.deleteRevisionId'];
   const revision: Pattern = mode === 'absent' ? { absent: true } : mode === 'any' ? { present: true } : { sym: policy.rev };
-  const removed: Branch<DdbState> = { ...ok(successRule(r, 'ddb.delete.removes'), next, { RevisionId: revision }), ...(gate.assume ? { assume: gate.assume } : {}) };
+  const removed: Branch<DdbState> = { ...ok(aboutPolicy(policy, successRule(r, 'ddb.delete.removes')), next, { RevisionId: revision }), ...(gate.assume ? { assume: gate.assume } : {}) };
   const branches = [removed, ...gate.stop];
   if (ctx.consistency === 'eventual') branches.push(fail('ddb.put.cooldown', state, 'ResourceInUseException'));
   return branches;
@@ -245,7 +252,7 @@ function createTable(state: DdbState, input: JsonObject, ctx: ModelContext): Bra
   const next = clone(state);
   const streamSpec = input.StreamSpecification as JsonObject | undefined;
   const stream = streamSpec?.StreamEnabled === true ? fresh(next, 'stream') : null;
-  const policy = resourcePolicy === undefined ? null : { doc: resourcePolicy, rev: fresh(next, 'rev') };
+  const policy = resourcePolicy === undefined ? null : { doc: resourcePolicy, rev: fresh(next, 'rev'), fromCreate: true };
   next.tables[name] = { name, policy, stream, recreated: next.deletedNames.includes(name) };
   if (stream) next.streams.push({ sym: stream, table: name, policy: null, tableDeleted: false });
   delete next.pending[`table:${name}`];
