@@ -3,8 +3,8 @@ import type { Consistency } from '../models/types.js';
 import { type PolicyGen, type PolicyVocabulary, policyGen } from './policy.js';
 
 /**
- * Stream slots: each sequence maps them to fresh stream names. s0 starts with consumer c0 registered, s1 without
- * consumers, s2 starts absent. Consumer names are per stream: (s0, c0) is the fixture's consumer.
+ * Stream slots: each sequence maps them to fresh stream names (see KIN_SETUP for how they start). Consumer names
+ * are per stream: (s0, c0) is the fixture's consumer.
  */
 export type KinSlot = 's0' | 's1' | 's2';
 export type KinConsumerName = 'c0' | 'c1';
@@ -74,11 +74,16 @@ export const KIN_CONSUMER_VOCABULARY: PolicyVocabulary = {
  */
 export const KIN_SIZES = [1024];
 
-/** Created (and checked) before every sequence, so most generated calls land on a resource that exists. */
+/**
+ * Created (and checked) before every sequence, so most generated calls land on a resource that exists: s0 has a
+ * policy and consumer c0 (without one), s1 has neither, s2 is absent. A policy from the start makes "the consumer
+ * does not see its stream's policy" and "a re-created stream starts without the old policy" one and three calls away.
+ */
 export const KIN_SETUP: KinCommand[] = [
   { op: 'CreateStream', slot: 's0' },
   { op: 'CreateStream', slot: 's1' },
   { op: 'RegisterStreamConsumer', slot: 's0', consumer: 'c0' },
+  { op: 'PutResourcePolicy', target: { kind: 'stream', slot: 's0' }, policy: { kind: 'valid', variant: 0, whitespace: 0 } },
 ];
 
 /** Most calls of a sequence hit one stream, so that calls interact; the others keep cross-resource mix-ups visible. */

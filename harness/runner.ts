@@ -83,6 +83,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     const { identity, initialState } = discovered;
     const rules = new Set<string>();
     const unsupported = new Set<string>();
+    const answered = new Set<string>();
     const switches: SwitchSettings = { ...defaultSwitches(model.switches), ...options.switches };
     const setAside = new Set(options.setAside ?? []);
     let persistentFaults = 0;
@@ -122,7 +123,13 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
         for (const { c, setup } of all) {
           if (infra) return null;
           const request = sequence.request(c);
-          const outcome = await send(sequence, request);
+          let outcome = await send(sequence, request);
+          if (outcome.kind === 'unsupported' && answered.has(request.operation)) {
+            // The target implements this operation (it answered it properly before): a non-AWS error page now is a
+            // crash on this input, which is a departure to report, not a missing operation.
+            outcome = { kind: 'error', code: `NonAwsError(${outcome.reason.slice(0, 80)})`, status: outcome.status ?? 0 };
+          }
+          if (outcome.kind === 'ok' || outcome.kind === 'error') answered.add(request.operation);
           const step: Step = { operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}) };
           steps.push(step);
           if (outcome.kind === 'unsupported') unsupported.add(request.operation);
@@ -168,7 +175,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     }
 
     result.rulesReached = [...rules].filter((r) => !r.startsWith('model.')).sort();
-    result.unsupportedOperations = [...unsupported].sort();
+    result.unsupportedOperations = [...unsupported].filter((op) => !answered.has(op)).sort();
     const defaults = defaultSwitches(model.switches);
     result.profile = Object.fromEntries(Object.entries(switches).filter(([k, v]) => defaults[k] !== v));
     if (infra) {

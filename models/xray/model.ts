@@ -148,7 +148,9 @@ function deleteResourcePolicy(state: XrayState, input: JsonObject, ctx: ModelCon
   if (!current) {
     const mode = ctx.switches['xray.deleteMissing']!;
     if (mode === 'ok' || (mode === 'idempotent' && sent === undefined)) return [ok('xray.delete.missing', state)];
-    return [fail('xray.delete.missing', state, mode === 'idempotent' ? 'InvalidPolicyRevisionIdException' : mode)];
+    const code = mode === 'idempotent' ? 'InvalidPolicyRevisionIdException' : mode;
+    // X-Ray's ResourceNotFoundException carries @httpError(404); its other errors here are 400.
+    return [fail('xray.delete.missing', state, code, code === 'ResourceNotFoundException' ? 404 : 400)];
   }
   const gate = revisionGate(state, current, sent, ctx, 'xray.delete.revision-mismatch');
   if (!gate.proceed) return gate.stop;

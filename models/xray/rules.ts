@@ -64,7 +64,7 @@ export const XRAY_SWITCHES: readonly Switch[] = [
   {
     name: 'xray.deleteMissing',
     spec: '§4.5, §6.4',
-    summary: 'DeleteResourcePolicy of a name without a policy: idempotent = success without PolicyRevisionId and InvalidPolicyRevisionIdException with one; ok = always success; else that error code',
+    summary: 'DeleteResourcePolicy of a name without a policy: idempotent = success without PolicyRevisionId and InvalidPolicyRevisionIdException with one; ok = always success; else that error code (ResourceNotFoundException with its HTTP 404, the others 400)',
     values: ['idempotent', 'ok', 'InvalidPolicyRevisionIdException', 'InvalidRequestException', 'ResourceNotFoundException'],
     default: 'idempotent',
   },

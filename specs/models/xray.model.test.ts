@@ -195,7 +195,8 @@ describe('DeleteResourcePolicy', () => {
     expect(call(c, 'DeleteResourcePolicy', { PolicyName: 'p', PolicyRevisionId: '1' }, err('InvalidPolicyRevisionIdException')).status).toBe('match');
     const strict = checkerFor(xrayModel, { 'xray.deleteMissing': 'ResourceNotFoundException' });
     expect(call(strict, 'DeleteResourcePolicy', { PolicyName: 'p' }, okOut())).toMatchObject({ status: 'diverged', rule: 'xray.delete.missing' });
-    expect(call(strict, 'DeleteResourcePolicy', { PolicyName: 'p' }, err('ResourceNotFoundException')).status).toBe('match');
+    expect(call(strict, 'DeleteResourcePolicy', { PolicyName: 'p' }, err('ResourceNotFoundException', 400))).toMatchObject({ status: 'diverged', rule: 'xray.delete.missing' });
+    expect(call(strict, 'DeleteResourcePolicy', { PolicyName: 'p' }, err('ResourceNotFoundException', 404)).status).toBe('match');
   });
 });
 
