@@ -55,10 +55,14 @@ export const SSM_OPS_VOCABULARY: PolicyVocabulary = {
 /** The documented size limit (1024 bytes) and the larger values switch ssm.policySizeLimit allows. */
 export const SSM_SIZE_LIMITS = [1024];
 
-/** Created before every sequence, so most generated calls land on a parameter that exists. */
+/**
+ * Created before every sequence, so most generated calls land on a parameter that exists and p0 already holds a
+ * policy (updates, deletes and multi-page listings then need fewer generated calls).
+ */
 export const SSM_SETUP: SsmCommand[] = [
   { op: 'PutParameter', slot: 'p0', tier: 'Advanced' },
   { op: 'PutParameter', slot: 'p1', tier: 'Standard' },
+  { op: 'PutResourcePolicy', target: { kind: 'parameter', slot: 'p0' }, policy: { kind: 'valid', variant: 0, whitespace: 0 } },
 ];
 
 const ALL_SLOTS: SsmSlot[] = ['p0', 'p1', 'p2'];
@@ -84,7 +88,9 @@ function targetNear(focus: SsmFocus, slot: fc.Arbitrary<SsmSlot>): fc.Arbitrary<
   );
 }
 
-const hexValue = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`));
+/** A made-up hex value of `length` digits (cheap to generate, unlike a regex-based string). */
+const hexValue = (length: number) =>
+  fc.nat().map((n) => n.toString(16).padStart(8, '0').repeat(Math.ceil(length / 8)).slice(0, length));
 
 function idChoice(): fc.Arbitrary<IdChoice> {
   return fc.oneof(
@@ -118,13 +124,22 @@ function ssmPolicyGen(): fc.Arbitrary<SsmPolicyGen> {
 }
 
 function pageChoice(): fc.Arbitrary<PageChoice> {
-  const max = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(1, 2, 50) }, { weight: 1, arbitrary: fc.constantFrom(0, 51) });
+  const max = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(1) },
+    { weight: 3, arbitrary: fc.constant(2) },
+    { weight: 1, arbitrary: fc.constant(50) },
+    { weight: 1, arbitrary: fc.constantFrom(0, 51) },
+  );
   const token = fc.oneof(
     { weight: 6, arbitrary: fc.constant({ kind: 'last' as const }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'other' as const }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('random' as const), value: hexValue(24) }) },
   );
-  return fc.record({ max, token }, { requiredKeys: [] });
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.record({ max }) },
+    { weight: 3, arbitrary: fc.record({ max, token }) },
+    { weight: 1, arbitrary: fc.record({ token }) },
+  );
 }
 
 export function ssmCommand(_consistency: Consistency, focus: SsmFocus = 'p0'): fc.Arbitrary<SsmCommand> {
@@ -135,7 +150,12 @@ export function ssmCommand(_consistency: Consistency, focus: SsmFocus = 'p0'): f
     {
       weight: 8,
       arbitrary: fc.record(
-        { op: fc.constant('PutResourcePolicy' as const), target, policy, ref: fc.option(policyRef(false), { nil: undefined, freq: 2 }) },
+        {
+          op: fc.constant('PutResourcePolicy' as const),
+          target,
+          policy,
+          ref: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: policyRef(false) }),
+        },
         { requiredKeys: ['op', 'target', 'policy'] },
       ),
     },
@@ -159,12 +179,12 @@ export function ssmCommand(_consistency: Consistency, focus: SsmFocus = 'p0'): f
         { requiredKeys: ['op', 'slot'] },
       ),
     },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant('DeleteParameter' as const), slot }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('DeleteParameter' as const), slot }) },
   );
 }
 
 export function ssmCommands(consistency: Consistency, maxCommands = 14): fc.Arbitrary<SsmCommand[]> {
   return fc
-    .constantFrom<SsmFocus>('p0', 'p1', 'p2', 'ops')
+    .constantFrom<SsmFocus>('p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops')
     .chain((focus) => fc.array(ssmCommand(consistency, focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
 }

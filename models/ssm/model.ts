@@ -37,6 +37,15 @@ export interface SsmState {
   deletedNames: string[];
   /** Listings whose resource has not changed since; any policy change of the resource drops them. */
   cursors: SsmCursor[];
+  /** Values of symbols fixed before the run: the ids and hashes of policies the OpsItemGroup already held. */
+  known?: Record<string, string>;
+}
+
+/** A policy the account's OpsItemGroup held before the run, as GetResourcePolicies lists it. */
+export interface SsmExistingPolicy {
+  PolicyId: string;
+  PolicyHash: string;
+  Policy: string;
 }
 
 const MIN_ARN = 20;
@@ -56,6 +65,32 @@ export function parameterArn(ctx: Pick<ModelContext, 'region' | 'account'>, name
 }
 
 type Resolved = { kind: 'resource'; key: string; parameter: SsmParameter | null; policies: SsmPolicy[] } | { kind: 'error'; rule: string; code: string };
+
+/**
+ * The state of an account whose OpsItemGroup already holds `existing` (the OpsItemGroup is account-wide, so a
+ * real account may start with a policy the suite did not create). Their ids and hashes are known values.
+ */
+export function ssmInitialState(existing: readonly SsmExistingPolicy[]): SsmState {
+  const known: Record<string, string> = {};
+  const opsItemGroup = existing.map((p, i): SsmPolicy => {
+    const policy = { id: `existingPolicyId#${i + 1}`, hash: `existingPolicyHash#${i + 1}`, doc: p.Policy };
+    known[policy.id] = p.PolicyId;
+    known[policy.hash] = p.PolicyHash;
+    return policy;
+  });
+  return { seq: 0, opsItemGroup, parameters: {}, deletedNames: [], cursors: [], ...(existing.length ? { known } : {}) };
+}
+
+/** The value of a policy's id or hash symbol: fixed before the run, or bound by an observation. */
+function valueOf(state: SsmState, symbol: string, ctx: ModelContext): string | undefined {
+  return state.known?.[symbol] ?? ctx.symbols.valueOf(symbol);
+}
+
+/** How a policy's id or hash must look in an output. */
+function symPattern(state: SsmState, symbol: string): Pattern {
+  const value = state.known?.[symbol];
+  return value !== undefined ? { eq: value } : { sym: symbol };
+}
 
 function str(input: JsonObject, key: string): string | undefined {
   const v = input[key];
@@ -101,10 +136,15 @@ function withAssume<S>(branch: Branch<S>, assume: Record<string, string> | undef
  * The policies a sent PolicyId may name: the one whose bound id it is, or else any whose id was never observed
  * (taken for granted through `assume`), in which case "not found" stays possible too.
  */
-function locate(policies: SsmPolicy[], id: string, ctx: ModelContext): { found: Array<{ policy: SsmPolicy; assume?: Record<string, string> }>; maybeMissing: boolean } {
-  const exact = policies.find((p) => ctx.symbols.valueOf(p.id) === id);
+function locate(
+  state: SsmState,
+  policies: SsmPolicy[],
+  id: string,
+  ctx: ModelContext,
+): { found: Array<{ policy: SsmPolicy; assume?: Record<string, string> }>; maybeMissing: boolean } {
+  const exact = policies.find((p) => valueOf(state, p.id, ctx) === id);
   if (exact) return { found: [{ policy: exact }], maybeMissing: false };
-  const unbound = policies.filter((p) => ctx.symbols.valueOf(p.id) === undefined);
+  const unbound = policies.filter((p) => valueOf(state, p.id, ctx) === undefined);
   return { found: unbound.map((policy) => ({ policy, assume: { [policy.id]: id } })), maybeMissing: true };
 }
 
@@ -120,10 +160,10 @@ function policyGate(
   ctx: ModelContext,
   proceed: (policy: SsmPolicy, assume: Record<string, string> | undefined) => Branch<SsmState>,
 ): Branch<SsmState>[] {
-  const { found, maybeMissing } = locate(policies, id, ctx);
+  const { found, maybeMissing } = locate(state, policies, id, ctx);
   const branches: Branch<SsmState>[] = maybeMissing ? [fail('ssm.policy-id.not-found', state, 'ResourcePolicyNotFoundException')] : [];
   for (const { policy, assume } of found) {
-    const bound = ctx.symbols.valueOf(policy.hash);
+    const bound = valueOf(state, policy.hash, ctx);
     if (bound !== undefined) {
       branches.push(bound === hash ? proceed(policy, assume) : withAssume(fail('ssm.policy-hash.conflict', state, 'ResourcePolicyConflictException'), assume));
     } else {
@@ -172,7 +212,7 @@ function putResourcePolicy(state: SsmState, input: JsonObject, ctx: ModelContext
     const identical = policy.doc === doc;
     const mode = ctx.switches['ssm.identicalUpdateHash'];
     if (identical && mode === 'same') {
-      return withAssume(ok('ssm.put.update-identical', state, { PolicyId: { sym: policy.id }, PolicyHash: { sym: policy.hash } }), assume);
+      return withAssume(ok('ssm.put.update-identical', state, { PolicyId: symPattern(state, policy.id), PolicyHash: symPattern(state, policy.hash) }), assume);
     }
     const next = clone(state);
     const newHash = fresh(next, 'policyHash');
@@ -183,13 +223,13 @@ function putResourcePolicy(state: SsmState, input: JsonObject, ctx: ModelContext
     );
     const hashPattern: Pattern = identical && mode === 'any' ? { sym: newHash } : { sym: newHash, distinctFrom: [policy.hash] };
     const rule = identical ? 'ssm.put.update-identical' : 'ssm.put.update';
-    return withAssume(ok(rule, next, { PolicyId: { sym: policy.id }, PolicyHash: hashPattern }), assume);
+    return withAssume(ok(rule, next, { PolicyId: symPattern(state, policy.id), PolicyHash: hashPattern }), assume);
   };
   return policyGate(state, r.policies, id, hash, ctx, update);
 }
 
-function entry(p: SsmPolicy): Record<string, Pattern> {
-  return { PolicyId: { sym: p.id }, PolicyHash: { sym: p.hash }, Policy: { eq: p.doc } };
+function entry(state: SsmState, p: SsmPolicy): Record<string, Pattern> {
+  return { PolicyId: symPattern(state, p.id), PolicyHash: symPattern(state, p.hash), Policy: { eq: p.doc } };
 }
 
 function subsets<T>(items: T[], max: number): T[][] {
@@ -208,14 +248,14 @@ function subsets<T>(items: T[], max: number): T[][] {
  */
 function pageBranches(state: SsmState, key: string, remaining: SsmPolicy[], returned: string[], max: number): Branch<SsmState>[] {
   if (remaining.length > MAX_ENUMERATED_PAGE) return [ok('ssm.get.page', state, {})];
-  const last = (page: SsmPolicy[]): Branch<SsmState> => ok('ssm.get.page', state, { Policies: { setOf: page.map(entry) }, NextToken: { absent: true } });
+  const last = (page: SsmPolicy[]): Branch<SsmState> => ok('ssm.get.page', state, { Policies: { setOf: page.map((p) => entry(state, p)) }, NextToken: { absent: true } });
   const more = (page: SsmPolicy[]): Branch<SsmState> => {
     const next = clone(state);
     const token = fresh(next, 'nextToken');
     const others = next.cursors.filter((c) => c.resource === key);
     const keep = others.slice(Math.max(0, others.length - (CURSORS_PER_RESOURCE - 1)));
     next.cursors = [...next.cursors.filter((c) => c.resource !== key || keep.includes(c)), { token, resource: key, returned: [...returned, ...page.map((p) => p.id)] }];
-    return ok('ssm.get.page', next, { Policies: { setOf: page.map(entry) }, NextToken: { sym: token } });
+    return ok('ssm.get.page', next, { Policies: { setOf: page.map((p) => entry(state, p)) }, NextToken: { sym: token } });
   };
   const likely = remaining.slice(0, max);
   const branches: Branch<SsmState>[] = [likely.length === remaining.length ? last(likely) : more(likely)];
@@ -235,7 +275,7 @@ function getResourcePolicies(state: SsmState, input: JsonObject, ctx: ModelConte
   if (r.kind === 'error') return [fail(r.rule, state, r.code)];
   if ((maxResults === undefined || maxResults === null) && token === undefined) {
     const rule = r.parameter?.recreated && r.policies.length === 0 ? 'ssm.deleteparameter.drops-policies' : 'ssm.get.list';
-    return [ok(rule, state, { Policies: { setOf: r.policies.map(entry) }, NextToken: { absent: true } })];
+    return [ok(rule, state, { Policies: { setOf: r.policies.map((p) => entry(state, p)) }, NextToken: { absent: true } })];
   }
   const max = typeof maxResults === 'number' ? maxResults : Infinity;
   if (token === undefined) return pageBranches(state, r.key, r.policies, [], max);

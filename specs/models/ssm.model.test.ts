@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Checker } from '../../models/checker.js';
+import { Checker } from '../../models/checker.js';
 import { symbolView } from '../../models/match.js';
 import { defaultSwitches } from '../../models/types.js';
-import { opsItemGroupArn, parameterArn, ssmModel, type SsmState } from '../../models/ssm/model.js';
+import { opsItemGroupArn, parameterArn, ssmInitialState, ssmModel, type SsmState } from '../../models/ssm/model.js';
 import { SSM_RULES, SSM_SWITCHES } from '../../models/ssm/rules.js';
 import { ACCOUNT, REGION, call, checkerFor, err, okOut, policy } from './support.js';
 
@@ -76,6 +76,41 @@ describe('OpsItemGroup', () => {
       status: 'diverged',
       rule: 'ssm.get.list',
     });
+  });
+});
+
+describe('an OpsItemGroup that already holds a policy (account-wide state read before the run)', () => {
+  const existing = { PolicyId: 'foreign-id', PolicyHash: 'foreign-hash', Policy: DOC3 };
+  const start = () =>
+    new Checker(ssmModel, { switches: defaultSwitches(ssmModel.switches), consistency: 'strict', account: ACCOUNT, region: REGION }, ssmInitialState([existing]));
+
+  it('lists it with exactly its id and hash, and counts it towards the limit of one', () => {
+    const c = start();
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: OPS }, okOut({ Policies: [] }))).toMatchObject({ status: 'diverged', rule: 'ssm.get.list' });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: OPS }, okOut({ Policies: [entry('other-id', 'foreign-hash', DOC3)] }))).toMatchObject({ status: 'diverged' });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: OPS }, okOut({ Policies: [entry('foreign-id', 'foreign-hash', DOC3)] }))).toEqual({ status: 'match', rules: ['ssm.get.list'] });
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: OPS, Policy: DOC1 }, err('ResourcePolicyLimitExceededException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.put.opsitemgroup-limit'],
+    });
+  });
+
+  it('an unknown PolicyId is not taken for it (its id is known, not a symbol still to bind)', () => {
+    const c = start();
+    expect(call(c, 'DeleteResourcePolicy', { ResourceArn: OPS, PolicyId: 'mine', PolicyHash: 'foreign-hash' }, okOut())).toMatchObject({
+      status: 'diverged',
+      rule: 'ssm.policy-id.not-found',
+    });
+    expect(call(c, 'DeleteResourcePolicy', { ResourceArn: OPS, PolicyId: 'foreign-id', PolicyHash: 'stale' }, err('ResourcePolicyConflictException')).status).toBe('match');
+    expect(call(c, 'PutResourcePolicy', { ResourceArn: OPS, Policy: DOC2, PolicyId: 'foreign-id', PolicyHash: 'foreign-hash' }, okOut({ PolicyId: 'foreign-id', PolicyHash: 'new-hash' }))).toEqual({
+      status: 'match',
+      rules: ['ssm.put.update'],
+    });
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: OPS }, okOut({ Policies: [entry('foreign-id', 'new-hash', DOC2)] })).status).toBe('match');
+  });
+
+  it("an empty account gives the model's initial state", () => {
+    expect(ssmInitialState([])).toEqual(ssmModel.initial());
   });
 });
 
