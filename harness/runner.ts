@@ -21,6 +21,8 @@ export interface RunOptions {
   maxDivergences: number;
   /** Consecutive calls that still fault after retries before the run is declared an infrastructure failure. */
   faultLimit?: number;
+  /** First backoff before retrying a throttled or faulted read; doubles each attempt (capped at 3 s). */
+  retryBaseMs?: number;
   /** CLI words that select the same target (and mutant), for replay commands. */
   replayBase: string;
   onProgress?(message: string): void;
@@ -110,7 +112,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
           else if (persistentFaults > Math.max(10, result.calls / 10)) infra = `${persistentFaults} of ${result.calls} calls failed after retries; last: ${request.operation}: ${observation.reason}`;
           return observation;
         }
-        await sleep(Math.min(100 * 2 ** attempt, 3000));
+        await sleep(Math.min((options.retryBaseMs ?? 100) * 2 ** attempt, 3000));
       }
     };
 

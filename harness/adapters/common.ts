@@ -6,6 +6,12 @@ export function compact(record: Record<string, unknown>): JsonObject {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Record<string, Json>;
 }
 
+/** The named members of an SDK output, as plain data. */
+export function pick(output: object, keys: string[]): JsonObject {
+  const o = output as Record<string, unknown>;
+  return compact(Object.fromEntries(keys.map((k) => [k, o[k]])));
+}
+
 /** Run one SDK interaction and normalize its result or error. */
 export async function tryCall(call: () => Promise<JsonObject>, knownCodes: ReadonlySet<string>): Promise<Observation> {
   try {

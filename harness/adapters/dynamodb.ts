@@ -18,7 +18,7 @@ import type { JsonObject, Observation, Request } from '../../models/types.js';
 import { observeError, sleep } from '../observe.js';
 import { clientConfig, type Endpoint } from '../sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../service.js';
-import { compact, tryCall, withReadRetries } from './common.js';
+import { compact, pick, tryCall, withReadRetries } from './common.js';
 
 const KNOWN_CODES = new Set([
   'PolicyNotFoundException',
@@ -184,10 +184,6 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
   }
 }
 
-function pick(output: object, keys: string[]): JsonObject {
-  const o = output as Record<string, unknown>;
-  return compact(Object.fromEntries(keys.map((k) => [k, o[k]])));
-}
 
 class DynamoDBConnection implements Connection<DdbCommand> {
   private readonly client: DynamoDBClient;

@@ -29,7 +29,7 @@ import type { JsonObject, Observation, Request } from '../../models/types.js';
 import { observeError } from '../observe.js';
 import { clientConfig, type Endpoint } from '../sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../service.js';
-import { compact, tryCall, withReadRetries } from './common.js';
+import { compact, pick, tryCall, withReadRetries } from './common.js';
 
 const KNOWN_CODES = new Set([
   'ResourcePolicyInvalidParameterException',
@@ -65,10 +65,6 @@ function entryOf(e: GetResourcePoliciesResponseEntry): JsonObject {
   return compact({ PolicyId: e.PolicyId, PolicyHash: e.PolicyHash, Policy: e.Policy });
 }
 
-function pick(output: object, keys: string[]): JsonObject {
-  const o = output as Record<string, unknown>;
-  return compact(Object.fromEntries(keys.map((k) => [k, o[k]])));
-}
 
 /** Every policy of a resource, following NextToken with the SDK paginator: `{Policies}`, no NextToken. */
 async function fullListing(client: SSMClient, ResourceArn: string): Promise<JsonObject> {
