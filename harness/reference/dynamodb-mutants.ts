@@ -1,12 +1,8 @@
 import type { DdbState } from '../../models/dynamodb/model.js';
 import type { JsonObject, Outcome, Request } from '../../models/types.js';
 import type { Mutant } from './engine.js';
+import { rewriteDoc, without } from './mutant-helpers.js';
 
-function without(request: Request, ...keys: string[]): Request {
-  const input: JsonObject = { ...request.input };
-  for (const k of keys) delete input[k];
-  return { ...request, input };
-}
 
 const isPolicyOp = (r: Request) => ['PutResourcePolicy', 'GetResourcePolicy', 'DeleteResourcePolicy'].includes(r.operation);
 
@@ -137,8 +133,3 @@ export const dynamodbMutants: Mutant<DdbState>[] = [
   },
 ];
 
-/** Store the document as sent, not the rewritten one the mutant passed to the model. */
-function rewriteDoc(state: DdbState, from: string, to: string): DdbState {
-  const json = JSON.stringify(state).split(JSON.stringify(from).slice(1, -1)).join(JSON.stringify(to).slice(1, -1));
-  return JSON.parse(json) as DdbState;
-}

@@ -2,14 +2,12 @@ import { ok } from '../../models/branches.js';
 import { type KinesisState, streamArn } from '../../models/kinesis/model.js';
 import type { Branch, Outcome, Request } from '../../models/types.js';
 import type { Mutant } from './engine.js';
+import { withInput } from './mutant-helpers.js';
 
 const POLICY_OPS = ['PutResourcePolicy', 'GetResourcePolicy', 'DeleteResourcePolicy'];
 const UNRESOLVED = ['kin.arn.invalid', 'kin.arn.unknown', 'kin.stream.not-found', 'kin.consumer.not-found', 'kin.consumer.gone'];
 const isPolicyOp = (r: Request) => POLICY_OPS.includes(r.operation);
 
-function withInput(request: Request, changes: Record<string, unknown>): Request {
-  return { ...request, input: { ...request.input, ...(changes as Request['input']) } };
-}
 
 interface Holder {
   policy: string | null;

@@ -1,17 +1,10 @@
 import { clone } from '../../models/branches.js';
 import { opsItemGroupArn, parameterArn, type SsmPolicy, type SsmState } from '../../models/ssm/model.js';
 import type { Branch, JsonObject, ModelContext, Request } from '../../models/types.js';
+import { rewriteDoc, withInput, without } from './mutant-helpers.js';
 import type { Mutant } from './engine.js';
 
-function without(request: Request, ...keys: string[]): Request {
-  const input: JsonObject = { ...request.input };
-  for (const k of keys) delete input[k];
-  return { ...request, input };
-}
 
-function withInput(request: Request, extra: JsonObject): Request {
-  return { ...request, input: { ...request.input, ...extra } };
-}
 
 const validMax = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 50;
 
@@ -38,11 +31,6 @@ const namesPolicy = (r: Request) =>
 
 const isCreate = (r: Request) => r.operation === 'PutResourcePolicy' && r.input.PolicyId === undefined && r.input.PolicyHash === undefined;
 
-/** Rewrite a document inside a state (the mutant sent the model another one than the client did). */
-function rewriteDoc(state: SsmState, from: string, to: string): SsmState {
-  const json = JSON.stringify(state).split(JSON.stringify(from).slice(1, -1)).join(JSON.stringify(to).slice(1, -1));
-  return JSON.parse(json) as SsmState;
-}
 
 /** An update branch rewritten so the policy keeps the hash it had. */
 function keepHash(branch: Branch<SsmState>, before: SsmState): Branch<SsmState> {

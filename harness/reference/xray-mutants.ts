@@ -3,14 +3,10 @@ import { inspectPolicy } from '../../models/policy-document.js';
 import { CREATE_ONLY, MAX_POLICIES, type XrayState } from '../../models/xray/model.js';
 import type { Branch, JsonObject, Request } from '../../models/types.js';
 import type { Mutant } from './engine.js';
+import { withInput, without } from './mutant-helpers.js';
 
 const VALID_NAME = /^[\w+=,.@-]{1,128}$/;
 
-function withInput(request: Request, changes: JsonObject, drop: string[] = []): Request {
-  const input: JsonObject = { ...request.input, ...changes };
-  for (const k of drop) delete input[k];
-  return { ...request, input };
-}
 
 const nameOf = (request: Request) => String(request.input.PolicyName ?? '');
 
@@ -45,7 +41,7 @@ export const xrayMutants: Mutant<XrayState>[] = [
     step(original, state, request, ctx) {
       const rev = request.input.PolicyRevisionId;
       const applies = request.operation === 'PutResourcePolicy' && state.policies[nameOf(request)] && rev !== undefined && rev !== CREATE_ONLY;
-      return original(state, applies ? withInput(request, {}, ['PolicyRevisionId']) : request, ctx);
+      return original(state, applies ? without(request, 'PolicyRevisionId') : request, ctx);
     },
   },
   {
@@ -54,7 +50,7 @@ export const xrayMutants: Mutant<XrayState>[] = [
     description: 'PutResourcePolicy with PolicyRevisionId "0" overwrites an existing policy instead of refusing',
     breaks: 'xray.put.revision-zero-exists',
     step: (original, state, request, ctx) =>
-      original(state, request.operation === 'PutResourcePolicy' && request.input.PolicyRevisionId === CREATE_ONLY ? withInput(request, {}, ['PolicyRevisionId']) : request, ctx),
+      original(state, request.operation === 'PutResourcePolicy' && request.input.PolicyRevisionId === CREATE_ONLY ? without(request, 'PolicyRevisionId') : request, ctx),
   },
   {
     name: 'xray-count-limit-six',
@@ -112,7 +108,7 @@ export const xrayMutants: Mutant<XrayState>[] = [
     breaks: 'xray.delete.revision-mismatch',
     step(original, state, request, ctx) {
       const applies = request.operation === 'DeleteResourcePolicy' && state.policies[nameOf(request)] && request.input.PolicyRevisionId !== undefined;
-      return original(state, applies ? withInput(request, {}, ['PolicyRevisionId']) : request, ctx);
+      return original(state, applies ? without(request, 'PolicyRevisionId') : request, ctx);
     },
   },
   {
