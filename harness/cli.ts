@@ -5,21 +5,30 @@ import type { Consistency, ServiceName } from '../models/types.js';
 import { renderJson } from '../reports/json.js';
 import { renderJUnit } from '../reports/junit.js';
 import { renderMarkdown } from '../reports/markdown.js';
+import { renderMatrixHtml } from '../reports/matrix-html.js';
+import { renderMatrixMarkdown } from '../reports/matrix-md.js';
+import { compareWithExpectations, type ExpectationsFile, expectationSummary, expectationsFrom, loadExpectations, saveExpectations } from './expectations.js';
+import { defaultFailuresPath, loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from './failures.js';
+import { buildMatrix, type ColumnInput, targetSlug } from './matrix.js';
 import { allMutants, findMutant, startReference } from './reference/server.js';
-import { overallVerdict, type RunResult, type ServiceResult, type Verdict } from './results.js';
+import { awsCliReproducer } from './reproduce.js';
+import { type ExpectationReport, overallVerdict, type RunResult, type ServiceResult, type Verdict } from './results.js';
 import { runService } from './runner.js';
 import { ADAPTERS, adapterFor } from './services.js';
-import { InfraError, resolveTarget, UsageError } from './targets.js';
+import { InfraError, MANAGED_TARGETS, resolveTarget, UsageError } from './targets.js';
 
 export const EXIT = { pass: 0, fail: 1, usage: 2, infra: 3 } as const;
 const VERDICT_EXIT: Record<Verdict, number> = { pass: EXIT.pass, fail: EXIT.fail, unsupported: EXIT.fail, infra: EXIT.infra };
 
-export const DEFAULTS = { runs: 200, maxDivergences: 30, region: 'us-east-1', out: 'reports/out', port: 4599, mutantSeed: 20261123 };
+export const DEFAULTS = { runs: 200, maxDivergences: 30, region: 'us-east-1', out: 'reports/out', matrixOut: 'reports/out/matrix', port: 4599, mutantSeed: 20261123, reproduce: 3 };
 
 const USAGE = `usage:
   policy-conformance run [--target reference|URL] [--services dynamodb,...] [--runs N] [--seed S] [--path P]
                          [--consistency strict|eventual] [--out DIR] [--mutant NAME] [--region R]
                          [--switch NAME=VALUE]... [--set-aside RULE,...] [--max-divergences N] [--settle-ms MS]
+                         [--reproduce N] [--failures FILE|off] [--expect FILE [--update-expectations]]
+  policy-conformance matrix --targets reference,moto,...[,container:IMAGE] [--services ...] [--runs N] [--seed S]
+                         [--out DIR] [--expect-dir DIR [--update-expectations]] [--reproduce N] [--consistency C] [--region R]
   policy-conformance serve [--port N] [--mutant NAME]
   policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;
 
@@ -38,11 +47,38 @@ const RUN_OPTIONS = {
   'max-divergences': { type: 'string' },
   'settle-ms': { type: 'string' },
   quiet: { type: 'boolean', default: false },
+  reproduce: { type: 'string' },
+  failures: { type: 'string' },
+  expect: { type: 'string' },
+  'update-expectations': { type: 'boolean', default: false },
+} as const;
+
+const MATRIX_OPTIONS = {
+  targets: { type: 'string' },
+  services: { type: 'string' },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  consistency: { type: 'string' },
+  out: { type: 'string', default: DEFAULTS.matrixOut },
+  region: { type: 'string', default: DEFAULTS.region },
+  'max-divergences': { type: 'string' },
+  'settle-ms': { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  reproduce: { type: 'string' },
+  failures: { type: 'string' },
+  'expect-dir': { type: 'string' },
+  'update-expectations': { type: 'boolean', default: false },
 } as const;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a positive integer, not "${value}"`);
+  return Number(value);
+}
+
+function countOf(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a number (0 or more), not "${value}"`);
   return Number(value);
 }
 
@@ -82,6 +118,106 @@ function consistencyOf(value: string | undefined, fallback: Consistency): Consis
 
 const stderr = (m: string) => process.stderr.write(`${m}\n`);
 
+/** Everything one target's run needs, already validated. */
+interface TargetRun {
+  spec: string;
+  mutant?: string;
+  region: string;
+  services: ServiceName[];
+  runs: number;
+  seed: number;
+  path?: string;
+  consistency?: Consistency;
+  switches: Record<string, string>;
+  setAside: string[];
+  settleMs?: number;
+  maxDivergences: number;
+  reproduce: number;
+  /** The failures file, or undefined for none. */
+  failuresFile?: string;
+  quiet: boolean;
+}
+
+/**
+ * Run the suite against one target: start it, run each service (failing sequences of earlier runs first),
+ * replay each divergence to label it, attach AWS CLI reproducers, keep the failing sequences for next time.
+ */
+async function runTarget(o: TargetRun): Promise<RunResult> {
+  const log = o.quiet ? undefined : stderr;
+  const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(o.quiet ? {} : { log: stderr }) });
+  const consistency = o.consistency ?? target.defaultConsistency;
+  const settleMs = o.settleMs !== undefined ? o.settleMs : target.name === 'reference' ? 0 : consistency === 'eventual' ? 20_000 : 0;
+  const replayBase = [`--target ${o.spec}`, o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : ''].filter(Boolean).join(' ');
+  const result: RunResult = { target: target.name, ...(target.version ? { targetVersion: target.version } : {}), ...(target.claims ? { targetClaims: target.claims } : {}), seed: o.seed, consistency, ...(o.mutant ? { mutant: o.mutant } : {}), startedAt: new Date().toISOString(), services: [] };
+  const key = targetKey(target.name, o.mutant);
+  const failures = o.failuresFile ? await loadFailures(o.failuresFile, log) : undefined;
+  // The reference listens on a throw-away port: reproducers name the port `serve` uses by default.
+  const reproducerEndpoint = target.name === 'reference' ? `http://127.0.0.1:${DEFAULTS.port}` : target.endpoint.url;
+  const preamble =
+    target.name === 'reference'
+      ? [`start the target first: npx policy-conformance serve --port ${DEFAULTS.port}${o.mutant ? ` --mutant ${o.mutant}` : ''}`]
+      : o.spec === target.endpoint.url || /^https?:/.test(o.spec)
+        ? []
+        : [`the run's ${o.spec}${target.version ? ` ${target.version}` : ''} listened on ${target.endpoint.url}; start one and use its URL if that one is gone`];
+  try {
+    for (const service of o.services) {
+      await target.reset?.();
+      const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
+      const serviceResult = await runService(adapterFor(service)!, target.endpoint, {
+        runs: o.runs,
+        seed: o.seed,
+        ...(o.path ? { path: o.path } : {}),
+        consistency,
+        switches: o.switches,
+        setAside: o.setAside,
+        settleMs,
+        maxDivergences: o.maxDivergences,
+        replayBase,
+        reproduce: o.reproduce,
+        ...(recheck.length ? { recheck } : {}),
+        onProgress: log,
+      });
+      for (const d of serviceResult.divergences) {
+        d.reproducer = awsCliReproducer(service, d, { endpointUrl: reproducerEndpoint, region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
+      }
+      result.services.push(serviceResult);
+      if (failures) updateFailures(failures, key, serviceResult, consistency);
+      log?.(`[${service}] ${serviceResult.verdict} in ${(serviceResult.durationMs / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await target.stop();
+    if (failures && o.failuresFile) await saveFailures(o.failuresFile, failures).catch((e) => log?.(`cannot write the failures file ${o.failuresFile}: ${(e as Error).message}`));
+  }
+  return result;
+}
+
+function failuresFileOf(value: string | undefined, out: string): string | undefined {
+  if (value === 'off') return undefined;
+  return resolve(value ?? defaultFailuresPath(out));
+}
+
+/**
+ * With an expectations file: compare (or, with --update-expectations, rewrite the file from this run first).
+ * The exit code then depends only on new departures (and infrastructure failures).
+ */
+async function applyExpectations(result: RunResult, target: string, file: string, update: boolean, log?: (m: string) => void): Promise<ExpectationReport> {
+  let expectations: ExpectationsFile;
+  if (update) {
+    const previous = await loadExpectations(file).catch(() => undefined);
+    expectations = expectationsFrom(target, result, previous, previous?.about ?? `Known departures of ${target}${result.targetVersion ? ` ${result.targetVersion}` : ''}; written by --update-expectations.`);
+    await saveExpectations(file, expectations);
+    log?.(`wrote ${file}: ${expectations.departures.length} departures, ${expectations.unsupported.length} unsupported`);
+  } else expectations = await loadExpectations(file);
+  return compareWithExpectations(file, expectations, result);
+}
+
+function exitFor(result: RunResult): number {
+  const verdict = overallVerdict(result.services);
+  if (verdict === 'infra') return EXIT.infra;
+  if (result.expectations) return result.expectations.new.length ? EXIT.fail : EXIT.pass;
+  return VERDICT_EXIT[verdict];
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: false, strict: true });
   const services = parseServices(values.services);
@@ -89,40 +225,119 @@ async function run(argv: string[]): Promise<number> {
   const seed = seedOf(values.seed);
   const switches = parseSwitches(values.switch, services);
   const maxDivergences = positiveInt('max-divergences', values['max-divergences'], DEFAULTS.maxDivergences);
+  const reproduce = countOf('reproduce', values.reproduce, DEFAULTS.reproduce);
   if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
   if (values['settle-ms'] !== undefined && !/^\d+$/.test(values['settle-ms'])) throw new UsageError('--settle-ms must be a number of milliseconds');
-  consistencyOf(values.consistency, 'strict'); // validate before starting anything
-  const target = await resolveTarget(values.target, { region: values.region, ...(values.mutant ? { mutant: values.mutant } : {}) });
-  const consistency = consistencyOf(values.consistency, target.defaultConsistency);
-  const settleMs = values['settle-ms'] !== undefined ? Number(values['settle-ms']) : target.name === 'reference' ? 0 : consistency === 'eventual' ? 20_000 : 0;
-  const replayBase = [`--target ${values.target}`, values.mutant ? `--mutant ${values.mutant}` : '', values.region !== DEFAULTS.region ? `--region ${values.region}` : '']
-    .filter(Boolean)
-    .join(' ');
-  const result: RunResult = { target: target.name, seed, consistency, ...(values.mutant ? { mutant: values.mutant } : {}), startedAt: new Date().toISOString(), services: [] };
-  try {
-    for (const service of services) {
-      const serviceResult = await runService(adapterFor(service)!, target.endpoint, {
-        runs,
-        seed,
-        ...(values.path ? { path: values.path } : {}),
-        consistency,
-        switches,
-        setAside: values['set-aside']?.split(',').filter(Boolean) ?? [],
-        settleMs,
-        maxDivergences,
-        replayBase,
-        onProgress: values.quiet ? undefined : stderr,
-      });
-      result.services.push(serviceResult);
-      if (!values.quiet) stderr(`[${service}] ${serviceResult.verdict} in ${(serviceResult.durationMs / 1000).toFixed(1)} s`);
-    }
-  } finally {
-    await target.stop();
-  }
+  if (values['update-expectations'] && !values.expect) throw new UsageError('--update-expectations needs --expect FILE (the file to write)');
+  const expectFile = values.expect ? resolve(values.expect) : undefined;
+  if (expectFile && !values['update-expectations']) await loadExpectations(expectFile); // a bad file is a usage error before anything starts
+  const consistency = values.consistency === undefined ? undefined : consistencyOf(values.consistency, 'strict');
   const out = resolve(values.out);
+  const result = await runTarget({
+    spec: values.target,
+    ...(values.mutant ? { mutant: values.mutant } : {}),
+    region: values.region,
+    services,
+    runs,
+    seed,
+    ...(values.path ? { path: values.path } : {}),
+    ...(consistency ? { consistency } : {}),
+    switches,
+    setAside: values['set-aside']?.split(',').filter(Boolean) ?? [],
+    ...(values['settle-ms'] !== undefined ? { settleMs: Number(values['settle-ms']) } : {}),
+    maxDivergences,
+    reproduce,
+    failuresFile: failuresFileOf(values.failures, out),
+    quiet: values.quiet,
+  });
+  if (expectFile) result.expectations = await applyExpectations(result, targetKey(values.target, values.mutant), expectFile, values['update-expectations'], values.quiet ? undefined : stderr);
   await writeReports(out, result);
   process.stdout.write(summary(result, out));
-  return VERDICT_EXIT[overallVerdict(result.services)];
+  return exitFor(result);
+}
+
+async function matrix(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: MATRIX_OPTIONS, allowPositionals: false, strict: true });
+  if (!values.targets) throw new UsageError('matrix needs --targets, e.g. --targets reference,moto');
+  const specs = values.targets.split(',').map((t) => t.trim()).filter(Boolean);
+  if (specs.length === 0) throw new UsageError('--targets needs at least one target');
+  // Checked before anything starts: a typo in the last target must not cost the runs of the others.
+  for (const spec of specs) {
+    const known = spec === 'reference' || Object.hasOwn(MANAGED_TARGETS, spec) || /^container:\S+$/.test(spec) || /^https?:\/\/[^\s/]+/.test(spec);
+    if (!known) throw new UsageError(`unknown target "${spec}" in --targets; each is "reference", ${Object.keys(MANAGED_TARGETS).map((n) => `"${n}"`).join(', ')}, "container:<image>" or an http(s):// URL`);
+  }
+  const slugs = specs.map(targetSlug);
+  const clash = slugs.find((s, i) => slugs.indexOf(s) !== i);
+  if (clash) throw new UsageError(`two targets share the name "${clash}"; list each target once`);
+  const services = parseServices(values.services);
+  const runs = positiveInt('runs', values.runs, DEFAULTS.runs);
+  const seed = seedOf(values.seed);
+  const maxDivergences = positiveInt('max-divergences', values['max-divergences'], DEFAULTS.maxDivergences);
+  const reproduce = countOf('reproduce', values.reproduce, DEFAULTS.reproduce);
+  if (values['settle-ms'] !== undefined && !/^\d+$/.test(values['settle-ms'])) throw new UsageError('--settle-ms must be a number of milliseconds');
+  const consistency = values.consistency === undefined ? undefined : consistencyOf(values.consistency, 'strict');
+  if (values['update-expectations'] && !values['expect-dir']) throw new UsageError('--update-expectations needs --expect-dir DIR (where the files go)');
+  const expectDir = values['expect-dir'] ? resolve(values['expect-dir']) : undefined;
+  const expectFile = (slug: string) => join(expectDir!, `${slug}.json`);
+  if (expectDir && !values['update-expectations']) for (const slug of slugs) await loadExpectations(expectFile(slug));
+  const out = resolve(values.out);
+  const log = values.quiet ? undefined : stderr;
+  const columns: ColumnInput[] = [];
+  const reports: Array<ExpectationReport | undefined> = [];
+  const exits: number[] = [];
+  for (const [i, spec] of specs.entries()) {
+    const slug = slugs[i]!;
+    log?.(`== target ${spec}`);
+    const started = Date.now();
+    try {
+      const result = await runTarget({
+        spec,
+        region: values.region,
+        services,
+        runs,
+        seed,
+        ...(consistency ? { consistency } : {}),
+        switches: {},
+        setAside: [],
+        ...(values['settle-ms'] !== undefined ? { settleMs: Number(values['settle-ms']) } : {}),
+        maxDivergences,
+        reproduce,
+        failuresFile: failuresFileOf(values.failures, out),
+        quiet: values.quiet,
+      });
+      if (expectDir) result.expectations = await applyExpectations(result, spec, expectFile(slug), values['update-expectations'], log);
+      await writeReports(join(out, slug), result);
+      columns.push({ slug, target: spec, result, durationMs: Date.now() - started });
+      reports.push(result.expectations);
+      exits.push(exitFor(result));
+    } catch (error) {
+      // A target that cannot be started is that column's infrastructure failure; the others still run.
+      if (!(error instanceof InfraError)) throw error;
+      log?.(`[${spec}] infra: ${error.message}`);
+      columns.push({ slug, target: spec, error: error.message, durationMs: Date.now() - started });
+      reports.push(undefined);
+      exits.push(EXIT.infra);
+    }
+  }
+  const built = buildMatrix(columns, reports, services);
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'matrix.html'), renderMatrixHtml(built));
+  await writeFile(join(out, 'matrix.md'), renderMatrixMarkdown(built));
+  await writeFile(join(out, 'matrix.json'), `${JSON.stringify({ generatedAt: built.generatedAt, seed, targets: columns.map((c, i) => ({ target: c.target, slug: c.slug, verdict: built.columns[i]!.verdict, exit: exits[i], ...(c.error ? { error: c.error } : {}), ...(reports[i] ? { expectations: reports[i] } : {}) })) }, null, 2)}\n`);
+  const lines = [`policy-conformance matrix: ${specs.length} targets, seed ${seed}`];
+  columns.forEach((c, i) => {
+    const e = reports[i];
+    const r = c.result;
+    const departures = r ? r.services.reduce((n, s) => n + s.divergences.length, 0) : 0;
+    lines.push(
+      `  ${c.target.padEnd(24)} ${built.columns[i]!.verdict.padEnd(11)} ${departures} divergences${r?.targetVersion ? `, ${r.targetVersion}` : ''} (${((c.durationMs ?? 0) / 1000).toFixed(1)} s)${c.error ? ` — ${c.error}` : ''}`,
+      ...(e ? expectationSummary(e).map((l) => `    ${l}`) : []),
+    );
+  });
+  const exit = exits.includes(EXIT.infra) ? EXIT.infra : exits.includes(EXIT.fail) ? EXIT.fail : EXIT.pass;
+  lines.push(`matrix: ${join(out, 'matrix.html')} (and matrix.md; per-target reports in ${out}/<target>/) — exit ${exit}`, '');
+  process.stdout.write(lines.join('\n'));
+  return exit;
 }
 
 export async function writeReports(dir: string, result: RunResult): Promise<void> {
@@ -134,15 +349,23 @@ export async function writeReports(dir: string, result: RunResult): Promise<void
 
 function serviceLine(s: ServiceResult): string {
   const reached = `${s.rulesReached.length} rules reached`;
-  const extra = s.reason ? ` — ${s.reason}` : s.divergences.length ? ` — ${s.divergences.map((d) => d.rule + (d.explainedBy ? ` [${d.explainedBy.switch}=${d.explainedBy.value}]` : '')).join(', ')}` : '';
+  const extra = s.reason ? ` — ${s.reason}` : s.divergences.length ? ` — ${s.divergences.map((d) => d.rule + (d.explainedBy ? ` [${d.explainedBy.switch}=${d.explainedBy.value}]` : '') + (d.reproducibility?.label === 'flaky' ? ' (flaky)' : '')).join(', ')}` : '';
   return `  ${s.service.padEnd(9)} ${s.verdict.padEnd(11)} ${s.runs} sequences, ${s.calls} calls, ${s.faults} faults, ${reached} (${(s.durationMs / 1000).toFixed(1)} s)${extra}`;
+}
+
+function recheckLine(s: ServiceResult): string[] {
+  if (!s.rechecked?.length) return [];
+  const count = (status: string) => s.rechecked!.filter((r) => r.status === status).length;
+  const fixed = s.rechecked.filter((r) => r.status === 'passes').map((r) => r.rule);
+  return [`    earlier failures re-run first: ${count('still-fails')} still fail, ${count('fails-differently')} fail differently, ${count('passes')} pass now${fixed.length ? ` (${fixed.join(', ')})` : ''}${count('stale') ? `, ${count('stale')} stale` : ''}`];
 }
 
 function summary(result: RunResult, out: string): string {
   return [
-    `policy-conformance: target ${result.target}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}`,
-    ...result.services.map(serviceLine),
-    `verdict: ${overallVerdict(result.services)} — reports in ${out}`,
+    `policy-conformance: target ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}`,
+    ...result.services.flatMap((s) => [serviceLine(s), ...recheckLine(s)]),
+    ...(result.expectations ? expectationSummary(result.expectations) : []),
+    `verdict: ${overallVerdict(result.services)}${result.expectations ? ` (${result.expectations.new.length ? 'new departures' : 'only expected departures'})` : ''} — reports in ${out}`,
     '',
   ].join('\n');
 }
@@ -241,6 +464,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run':
         return await run(rest);
+      case 'matrix':
+        return await matrix(rest);
       case 'serve':
         return await serve(rest);
       case 'mutants':

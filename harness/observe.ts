@@ -12,6 +12,13 @@ const UNSUPPORTED_CODES = new Set([
   'InternalFailure',
 ]);
 
+/**
+ * What targets say, whatever the error code, when they cannot map a request to a service or operation they serve:
+ * AWS's (and kinesis-local's) AccessDeniedException for an X-Amz-Target it cannot route, ministack's
+ * `{"error": "Unsupported service: xray"}` (no code at all).
+ */
+const UNSUPPORTED_MESSAGES = /Unable to determine service\/operation name to be authorized|^Unsupported service: /i;
+
 const THROTTLE_CODES = new Set([
   'ThrottlingException',
   'Throttling',
@@ -27,6 +34,8 @@ export interface SdkErrorLike {
   message?: string;
   code?: string;
   $fault?: 'client' | 'server';
+  /** A body member named "error", which the SDK copies onto the exception (ministack's error bodies). */
+  error?: unknown;
   $metadata?: { httpStatusCode?: number };
 }
 
@@ -44,6 +53,8 @@ export function observeError(error: unknown, knownCodes: ReadonlySet<string>): O
     return { kind: 'fault', reason: `no HTTP response: ${e.code ?? code}: ${firstLine(e.message)}` };
   }
   if (THROTTLE_CODES.has(code) || status === 429) return { kind: 'fault', reason: `throttled: ${code}`, status };
+  const said = [e.message, typeof e.error === 'string' ? e.error : undefined].find((m) => m && UNSUPPORTED_MESSAGES.test(m));
+  if (said && status < 500) return { kind: 'unsupported', reason: `${code}: ${firstLine(said)}`, status };
   if (knownCodes.has(code) && status < 500) return { kind: 'error', code, status, message: firstLine(e.message) };
   // A body the SDK cannot even parse (an HTML error page) on these statuses means "no such operation here".
   const unparseable = code === 'SyntaxError' || /Deserialization error|Unexpected token/i.test(e.message ?? '');

@@ -29,6 +29,36 @@ export interface Divergence {
   replay: string;
   seed: number;
   path: string;
+  /** The generated commands (plain data) of the shrunk sequence: what reproducibility replays and the failures file re-run. */
+  commands?: Json[];
+  /** The checker settings it was found under: switches away from their default, rules already set aside. */
+  foundUnder?: { switches: SwitchSettings; setAside: string[] };
+  /** How the shrunk sequence behaved when replayed before it was reported (absent when not replayed). */
+  reproducibility?: Reproducibility;
+  /** The steps as pasteable AWS CLI lines (`--endpoint-url`), comments included. */
+  reproducer?: string[];
+}
+
+/** `reproducible`: every replay diverged again on the same rule; `flaky`: at least one did not. */
+export interface Reproducibility {
+  label: 'reproducible' | 'flaky';
+  replays: number;
+  /** Replays that diverged again on the same rule. */
+  sameRule: number;
+  /** Rules other replays diverged on instead (a replay that passed adds nothing here). */
+  otherRules: string[];
+}
+
+/** A failing sequence from an earlier run (the failures file), re-run before exploring. */
+export interface RecheckResult {
+  rule: string;
+  explainedBy?: { switch: string; value: string };
+  /** `still-fails`: diverges again on the same rule; `fails-differently`: on another rule; `passes`: the model accepts it now; `stale`: the record no longer fits this suite. */
+  status: 'still-fails' | 'fails-differently' | 'passes' | 'stale';
+  /** The rule it failed on now, when not the recorded one. */
+  nowRule?: string;
+  recordedAt: string;
+  replay: string;
 }
 
 export interface ServiceResult {
@@ -45,15 +75,49 @@ export interface ServiceResult {
   /** "AWS, except": switches set away from their default to explain what the target did. */
   profile: SwitchSettings;
   divergences: Divergence[];
+  /** Failing sequences of earlier runs against this target, re-run first (see harness/failures.ts). */
+  rechecked?: RecheckResult[];
 }
 
 export interface RunResult {
   target: string;
+  /** The emulator's pinned version (managed targets). */
+  targetVersion?: string;
+  /** The services the target says it implements; the others are still probed (and usually `unsupported`). */
+  targetClaims?: ServiceName[];
   seed: number;
   consistency: Consistency;
   mutant?: string;
   startedAt: string;
   services: ServiceResult[];
+  /** This run against an expectations file of known departures (`--expect`). */
+  expectations?: ExpectationReport;
+}
+
+/** A departure named by stable words only: no seeds, paths or resource names. */
+export interface DepartureRef {
+  /** e.g. `dynamodb rule ddb.arn.index [ddb.indexArnError=ResourceNotFoundException]`, `kinesis operation PutResourcePolicy unsupported`. */
+  key: string;
+  service: ServiceName;
+  kind: 'divergence' | 'unsupported';
+  rule?: string;
+  explainedBy?: { switch: string; value: string };
+  /** For `unsupported`: the operation, or absent when the whole service is. */
+  operation?: string;
+  /** Why it was classified so (e.g. "same switch value as an expected departure"). */
+  note?: string;
+}
+
+export interface ExpectationReport {
+  file: string;
+  /** Departures of this run the file does not list: these fail the run. */
+  new: DepartureRef[];
+  /** Listed departures this run saw again. */
+  stillPresent: DepartureRef[];
+  /** Listed departures this run did not see although it reached their rule (or the operation answered). */
+  fixed: DepartureRef[];
+  /** Listed departures this run has no evidence about (rule not reached, service not run). Never a failure. */
+  notSeen: DepartureRef[];
 }
 
 export function overallVerdict(services: readonly ServiceResult[]): Verdict {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { Checker, type CheckerSettings, type StepVerdict } from '../models/checker.js';
-import { type Consistency, defaultSwitches, type Observation, type Request, type ServiceModel, type SwitchSettings } from '../models/types.js';
+import { type Consistency, defaultSwitches, type Json, type Observation, type Request, type ServiceModel, type SwitchSettings } from '../models/types.js';
 import { isThrottle, sleep } from './observe.js';
+import { labelReproducibility, type RecordedSequence, recheckRecorded, type ReplayOutcome } from './reproduce.js';
 import type { Divergence, ServiceResult, Step } from './results.js';
 import type { Endpoint } from './sdk.js';
 import type { Connection, Sequence, ServiceAdapter } from './service.js';
@@ -25,6 +26,10 @@ export interface RunOptions {
   retryBaseMs?: number;
   /** CLI words that select the same target (and mutant), for replay commands. */
   replayBase: string;
+  /** Replay each shrunk divergence this many times before reporting it, labelling it reproducible or flaky (0/absent: no replay). */
+  reproduce?: number;
+  /** Failing sequences of earlier runs (the failures file): re-run first, each reported as still failing or not. */
+  recheck?: readonly RecordedSequence[];
   onProgress?(message: string): void;
 }
 
@@ -32,6 +37,7 @@ interface Failure {
   steps: Step[];
   calls: number;
   verdict: Extract<StepVerdict, { status: 'diverged' }>;
+  commands: unknown[];
 }
 
 const READ_RETRIES = 3;
@@ -138,7 +144,11 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
           const verdict = checker.observe(request, outcome);
           if (verdict.status === 'indeterminate' && verdict.reason === 'set-aside') step.setAside = verdict.rules[0]!;
           sequence.learn(request, outcome);
-          if (verdict.status === 'diverged') return { steps, calls: steps.filter((s) => !s.setup).length, verdict };
+          if (verdict.status === 'diverged') {
+            const calls = steps.filter((s) => !s.setup).length;
+            // One step per command: the commands after the failing one never ran.
+            return { steps, calls, verdict, commands: commands.slice(0, calls) };
+          }
           for (const r of verdict.rules) rules.add(r);
         }
         return null;
@@ -147,7 +157,20 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       }
     };
 
-    for (let round = 0; round < options.maxDivergences; round++) {
+    /** One more execution of a recorded command sequence under fixed settings: the rule it diverges on, if any. */
+    const rerun = async (commands: unknown[], settings: CheckerSettings): Promise<ReplayOutcome> => {
+      const again = await execute(commands as Cmd[], settings);
+      return infra ? { infra: true } : { rule: again?.verdict.rule ?? null };
+    };
+    if (options.recheck?.length) {
+      result.rechecked = await recheckRecorded(
+        options.recheck,
+        (r) => rerun(r.commands, { switches: { ...switches, ...r.switches }, consistency: options.consistency, ...identity, setAside: new Set(r.setAside) }),
+        progress,
+      );
+    }
+
+    for (let round = 0; round < options.maxDivergences && !infra; round++) {
       const settings: CheckerSettings = { switches: { ...switches }, consistency: options.consistency, ...identity, setAside: new Set(setAside) };
       let lastFailure: Failure | null = null;
       let runs = 0;
@@ -169,6 +192,12 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
         path: details.counterexamplePath ?? '',
         replay: replayCommand(options, adapter.service, defaultSwitches(model.switches), switches, setAside, details.seed, details.counterexamplePath ?? ''),
       });
+      divergence.commands = failure.commands as Json[];
+      divergence.foundUnder = { switches: Object.fromEntries(Object.entries(settings.switches).filter(([k, v]) => defaultSwitches(model.switches)[k] !== v)), setAside: [...setAside] };
+      if (options.reproduce) {
+        const reproducibility = await labelReproducibility(divergence.rule, options.reproduce, () => rerun(failure.commands, settings));
+        if (reproducibility) divergence.reproducibility = reproducibility;
+      }
       result.divergences.push(divergence);
       progress(`divergence on ${divergence.rule}${divergence.explainedBy ? ` (explained by ${divergence.explainedBy.switch}=${divergence.explainedBy.value})` : ''}, ${divergence.calls} calls`);
       if (divergence.explainedBy) switches[divergence.explainedBy.switch] = divergence.explainedBy.value;
@@ -239,6 +268,9 @@ function describeDivergence(
 function findExplainingSwitch(model: ServiceModel<unknown>, settings: CheckerSettings, initial: unknown, steps: readonly Step[]) {
   const baseline = replayOffline(model, settings, initial, steps).setAsideHits;
   for (const s of model.switches) {
+    // A switch moves off its default once (by the user, or to explain an earlier divergence): a target that needs
+    // two values of it would otherwise flip it back and forth for the whole budget; no single value explains it.
+    if (settings.switches[s.name] !== s.default) continue;
     for (const value of s.values) {
       if (value === settings.switches[s.name]) continue;
       const trial = replayOffline(model, { ...settings, switches: { ...settings.switches, [s.name]: value } }, initial, steps);

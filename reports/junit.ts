@@ -1,4 +1,5 @@
 import type { Divergence, RunResult } from '../harness/results.js';
+import { divergenceKey, unsupportedKey } from '../harness/expectations.js';
 import { describeInput, describeObservation } from './text.js';
 
 const escape = (s: string) =>
@@ -11,23 +12,36 @@ function divergenceText(d: Divergence): string {
 
 /** One test suite per service; one test case per divergence, or a single passing case. */
 export function renderJUnit(result: RunResult): string {
+  // The emulator's pinned version, so a dashboard shows which version a result belongs to.
+  const properties = result.targetVersion ? `<properties><property name="targetVersion" value="${escape(result.targetVersion)}"/></properties>\n    ` : '';
   const suites = result.services.map((s) => {
     const name = `${s.service} @ ${result.target}`;
     const cases: string[] = [];
     if (s.verdict === 'infra') {
       cases.push(`<testcase classname="${escape(name)}" name="infrastructure"><error message="${escape(s.reason ?? 'infrastructure failure')}"/></testcase>`);
     }
+    let failures = 0;
+    let newUnsupported = 0;
     for (const op of s.unsupportedOperations) {
-      cases.push(`<testcase classname="${escape(name)}" name="${escape(op)} supported"><skipped message="operation not implemented by the target"/></testcase>`);
+      if (result.expectations?.new.some((n) => n.key === unsupportedKey(s.service, op))) {
+        newUnsupported++;
+        cases.push(`<testcase classname="${escape(name)}" name="${escape(op)} supported"><failure message="operation not implemented by the target (not in the expectations)"/></testcase>`);
+      } else cases.push(`<testcase classname="${escape(name)}" name="${escape(op)} supported"><skipped message="operation not implemented by the target"/></testcase>`);
     }
     for (const d of s.divergences) {
-      const label = d.explainedBy ? `${d.rule} (switch ${d.explainedBy.switch}=${d.explainedBy.value})` : d.rule;
+      const label = `${d.explainedBy ? `${d.rule} (switch ${d.explainedBy.switch}=${d.explainedBy.value})` : d.rule}${d.reproducibility?.label === 'flaky' ? ' [flaky]' : ''}`;
+      // Against an expectations file, a known departure is a skipped case (the dashboard stays green); a new one fails.
+      const e = result.expectations;
+      if (e && !e.new.some((n) => n.key === divergenceKey(s.service, d.rule, d.explainedBy))) {
+        cases.push(`<testcase classname="${escape(name)}" name="${escape(label)}"><skipped message="${escape(`expected departure (listed in ${e.file})`)}">${escape(divergenceText(d))}</skipped></testcase>`);
+        continue;
+      }
+      failures++;
       cases.push(`<testcase classname="${escape(name)}" name="${escape(label)}"><failure message="${escape(`${d.rule}: ${describeObservation(d.actual)}`)}">${escape(divergenceText(d))}</failure></testcase>`);
     }
     if (cases.length === 0) cases.push(`<testcase classname="${escape(name)}" name="conforms (${s.runs} sequences, ${s.calls} calls)"/>`);
-    const failures = s.divergences.length;
     const errors = s.verdict === 'infra' ? 1 : 0;
-    return `  <testsuite name="${escape(name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${s.unsupportedOperations.length}" time="${(s.durationMs / 1000).toFixed(3)}">\n    ${cases.join('\n    ')}\n  </testsuite>`;
+    return `  <testsuite name="${escape(name)}" tests="${cases.length}" failures="${failures + newUnsupported}" errors="${errors}" skipped="${s.unsupportedOperations.length - newUnsupported + s.divergences.length - failures}" time="${(s.durationMs / 1000).toFixed(3)}">\n    ${properties}${cases.join('\n    ')}\n  </testsuite>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="policy-conformance">\n${suites.join('\n')}\n</testsuites>\n`;
 }

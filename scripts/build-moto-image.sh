@@ -82,7 +82,7 @@ build_base_tar() {
   if ! command -v debootstrap >/dev/null; then
     log "installing debootstrap with apt-get"
     apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null || die "apt-get install debootstrap failed"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null 2>&1 || die "apt-get install debootstrap failed"
   fi
   local mirror="${DEBIAN_MIRROR:-$(apt_mirror)}"
   [ -n "$mirror" ] || die "no Debian $SUITE mirror found in /etc/apt/sources.list{,.d/}; set DEBIAN_MIRROR=http://…/debian"
@@ -114,7 +114,7 @@ else
     build_base_tar
   fi
   log "podman import $BASE_TAR as $BASE_TAG"
-  podman import --change 'CMD ["/bin/bash"]' "$BASE_TAR" "$BASE_TAG" >/dev/null || die "podman import $BASE_TAR failed"
+  podman import -q --change 'CMD ["/bin/bash"]' "$BASE_TAR" "$BASE_TAG" >/dev/null || die "podman import $BASE_TAR failed"
 fi
 
 CTX="$(mktemp -d)"

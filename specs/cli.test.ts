@@ -29,7 +29,7 @@ describe('CLI contract', () => {
     [['run', '--services', 'dynamodb,s3'], /unknown service "s3"/],
     [['run', '--consistency', 'sometimes'], /--consistency must be strict or eventual/],
     [['run', '--target', 'ftp://example'], /must be http:\/\/ or https:\/\//],
-    [['run', '--target', 'nonsense'], /--target must be "reference" or an http/],
+    [['run', '--target', 'nonsense'], /--target must be "reference", "moto", "ministack", "kinesis-local", "container:<image>" or an http/],
     [['run', '--mutant', 'no-such-mutant'], /unknown mutant "no-such-mutant"/],
     [['run', '--switch', 'ddb.policySizeLimit=7'], /switch ddb.policySizeLimit takes one of/],
     [['frobnicate'], /unknown command "frobnicate"/],

@@ -279,3 +279,18 @@ export async function startManagedProcess(opts: SpawnOptions): Promise<ManagedPr
   }
   return { endpoint: opts.endpoint, version: opts.version, ...(child.pid !== undefined ? { pid: child.pid } : {}), stop };
 }
+
+/**
+ * Another process may take a port between freePort() and the emulator binding it: start again on fresh ports when
+ * the emulator died saying so.
+ */
+export async function withPortRetries(start: () => Promise<ManagedProcess>, attempts = 3): Promise<ManagedProcess> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (error) {
+      const clash = error instanceof EmulatorStartError && /already in use|EADDRINUSE/i.test(`${error.message}\n${error.detail}`);
+      if (!clash || i >= attempts) throw error;
+    }
+  }
+}
