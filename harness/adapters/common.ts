@@ -31,7 +31,9 @@ export async function withReadRetries<T>(read: () => Promise<T>, attempts = 5): 
       return await read();
     } catch (error) {
       const cause = (error as { cause?: unknown; reason?: unknown }).cause ?? error;
-      if (attempt >= attempts || observeError(cause, new Set()).kind !== 'fault') throw error;
+      // A waiter that ran out of time already waited its whole budget: repeating it only multiplies the wait.
+      const waiterGaveUp = (error as { name?: string }).name === 'TimeoutError' || (error as { name?: string }).name === 'AbortError';
+      if (waiterGaveUp || attempt >= attempts || observeError(cause, new Set()).kind !== 'fault') throw error;
       await sleep(Math.min(100 * 2 ** attempt, 2000));
     }
   }
