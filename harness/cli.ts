@@ -15,6 +15,7 @@ import { awsCliReproducer } from './reproduce.js';
 import { type ExpectationReport, overallVerdict, type RunResult, type ServiceResult, type Verdict } from './results.js';
 import { runService } from './runner.js';
 import { ADAPTERS, adapterFor } from './services.js';
+import { DEFAULT_WAIT_SECONDS } from './service.js';
 import { InfraError, MANAGED_TARGETS, resolveTarget, UsageError } from './targets.js';
 
 export const EXIT = { pass: 0, fail: 1, usage: 2, infra: 3 } as const;
@@ -26,48 +27,44 @@ const USAGE = `usage:
   policy-conformance run [--target reference|URL] [--services dynamodb,...] [--runs N] [--seed S] [--path P]
                          [--consistency strict|eventual] [--out DIR] [--mutant NAME] [--region R]
                          [--switch NAME=VALUE]... [--set-aside RULE,...] [--max-divergences N] [--settle-ms MS]
-                         [--reproduce N] [--failures FILE|off] [--expect FILE [--update-expectations]]
+                         [--wait-seconds S] [--reproduce N] [--failures FILE|off] [--expect FILE [--update-expectations]]
   policy-conformance matrix --targets reference,moto,...[,container:IMAGE] [--services ...] [--runs N] [--seed S]
-                         [--out DIR] [--expect-dir DIR [--update-expectations]] [--reproduce N] [--consistency C] [--region R]
+                         [--out DIR] [--expect-dir DIR [--update-expectations]] [--reproduce N] [--consistency C] [--region R] [--wait-seconds S]
   policy-conformance serve [--port N] [--mutant NAME]
   policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;
 
-const RUN_OPTIONS = {
-  target: { type: 'string', default: 'reference' },
+/** Options `run` and `matrix` share. */
+const SHARED_OPTIONS = {
   services: { type: 'string' },
   runs: { type: 'string' },
   seed: { type: 'string' },
-  path: { type: 'string' },
   consistency: { type: 'string' },
-  out: { type: 'string', default: DEFAULTS.out },
-  mutant: { type: 'string' },
   region: { type: 'string', default: DEFAULTS.region },
-  switch: { type: 'string', multiple: true },
-  'set-aside': { type: 'string' },
   'max-divergences': { type: 'string' },
   'settle-ms': { type: 'string' },
+  'wait-seconds': { type: 'string' },
   quiet: { type: 'boolean', default: false },
   reproduce: { type: 'string' },
   failures: { type: 'string' },
-  expect: { type: 'string' },
   'update-expectations': { type: 'boolean', default: false },
 } as const;
 
+const RUN_OPTIONS = {
+  ...SHARED_OPTIONS,
+  target: { type: 'string', default: 'reference' },
+  path: { type: 'string' },
+  out: { type: 'string', default: DEFAULTS.out },
+  mutant: { type: 'string' },
+  switch: { type: 'string', multiple: true },
+  'set-aside': { type: 'string' },
+  expect: { type: 'string' },
+} as const;
+
 const MATRIX_OPTIONS = {
+  ...SHARED_OPTIONS,
   targets: { type: 'string' },
-  services: { type: 'string' },
-  runs: { type: 'string' },
-  seed: { type: 'string' },
-  consistency: { type: 'string' },
   out: { type: 'string', default: DEFAULTS.matrixOut },
-  region: { type: 'string', default: DEFAULTS.region },
-  'max-divergences': { type: 'string' },
-  'settle-ms': { type: 'string' },
-  quiet: { type: 'boolean', default: false },
-  reproduce: { type: 'string' },
-  failures: { type: 'string' },
   'expect-dir': { type: 'string' },
-  'update-expectations': { type: 'boolean', default: false },
 } as const;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -131,11 +128,23 @@ interface TargetRun {
   switches: Record<string, string>;
   setAside: string[];
   settleMs?: number;
+  /** Budget for each resource transition; default: LOCAL_WAIT_SECONDS on this machine, DEFAULT_WAIT_SECONDS elsewhere. */
+  waitSeconds?: number;
   maxDivergences: number;
   reproduce: number;
   /** The failures file, or undefined for none. */
   failuresFile?: string;
   quiet: boolean;
+}
+
+/**
+ * A target on this machine finishes a transition in well under a second; one still CREATING or DELETING after this
+ * long is stuck, and waiting AWS's full budget for it would only stall the run.
+ */
+const LOCAL_WAIT_SECONDS = 20;
+
+function isLocal(url: string): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
 }
 
 /**
@@ -171,6 +180,7 @@ async function runTarget(o: TargetRun): Promise<RunResult> {
         switches: o.switches,
         setAside: o.setAside,
         settleMs,
+        waitSeconds: o.waitSeconds ?? (isLocal(target.endpoint.url) ? LOCAL_WAIT_SECONDS : DEFAULT_WAIT_SECONDS),
         maxDivergences: o.maxDivergences,
         replayBase,
         reproduce: o.reproduce,
@@ -228,6 +238,7 @@ async function run(argv: string[]): Promise<number> {
   const reproduce = countOf('reproduce', values.reproduce, DEFAULTS.reproduce);
   if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
   if (values['settle-ms'] !== undefined && !/^\d+$/.test(values['settle-ms'])) throw new UsageError('--settle-ms must be a number of milliseconds');
+  const waitSeconds = values['wait-seconds'] === undefined ? undefined : positiveInt('wait-seconds', values['wait-seconds'], DEFAULT_WAIT_SECONDS);
   if (values['update-expectations'] && !values.expect) throw new UsageError('--update-expectations needs --expect FILE (the file to write)');
   const expectFile = values.expect ? resolve(values.expect) : undefined;
   if (expectFile && !values['update-expectations']) await loadExpectations(expectFile); // a bad file is a usage error before anything starts
@@ -245,6 +256,7 @@ async function run(argv: string[]): Promise<number> {
     switches,
     setAside: values['set-aside']?.split(',').filter(Boolean) ?? [],
     ...(values['settle-ms'] !== undefined ? { settleMs: Number(values['settle-ms']) } : {}),
+    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
     maxDivergences,
     reproduce,
     failuresFile: failuresFileOf(values.failures, out),
@@ -275,6 +287,7 @@ async function matrix(argv: string[]): Promise<number> {
   const maxDivergences = positiveInt('max-divergences', values['max-divergences'], DEFAULTS.maxDivergences);
   const reproduce = countOf('reproduce', values.reproduce, DEFAULTS.reproduce);
   if (values['settle-ms'] !== undefined && !/^\d+$/.test(values['settle-ms'])) throw new UsageError('--settle-ms must be a number of milliseconds');
+  const waitSeconds = values['wait-seconds'] === undefined ? undefined : positiveInt('wait-seconds', values['wait-seconds'], DEFAULT_WAIT_SECONDS);
   const consistency = values.consistency === undefined ? undefined : consistencyOf(values.consistency, 'strict');
   if (values['update-expectations'] && !values['expect-dir']) throw new UsageError('--update-expectations needs --expect-dir DIR (where the files go)');
   const expectDir = values['expect-dir'] ? resolve(values['expect-dir']) : undefined;
@@ -300,6 +313,7 @@ async function matrix(argv: string[]): Promise<number> {
         switches: {},
         setAside: [],
         ...(values['settle-ms'] !== undefined ? { settleMs: Number(values['settle-ms']) } : {}),
+        ...(waitSeconds !== undefined ? { waitSeconds } : {}),
         maxDivergences,
         reproduce,
         failuresFile: failuresFileOf(values.failures, out),

@@ -5,7 +5,7 @@ import { isThrottle, sleep } from './observe.js';
 import { labelReproducibility, type RecordedSequence, recheckRecorded, type ReplayOutcome } from './reproduce.js';
 import type { Divergence, ServiceResult, Step } from './results.js';
 import type { Endpoint } from './sdk.js';
-import type { Connection, Sequence, ServiceAdapter } from './service.js';
+import { type Connection, DEFAULT_WAIT_SECONDS, type Sequence, type ServiceAdapter } from './service.js';
 
 export interface RunOptions {
   runs: number;
@@ -18,6 +18,8 @@ export interface RunOptions {
   /** Rules whose departures are already known and must not stop exploration. */
   setAside?: readonly string[];
   settleMs: number;
+  /** Budget for each resource transition the adapter waits out (default 300 s, what AWS may need). */
+  waitSeconds?: number;
   /** How many distinct divergences to look for before stopping. */
   maxDivergences: number;
   /** Consecutive calls that still fault after retries before the run is declared an infrastructure failure. */
@@ -79,7 +81,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     divergences: [],
   };
   const progress = (m: string) => options.onProgress?.(`[${adapter.service}] ${m}`);
-  const connection = adapter.connect(endpoint, { settleMs: options.settleMs });
+  const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
   const prefix = runPrefix();
   try {
     const discovered = await discoverWithRetries(connection, prefix);

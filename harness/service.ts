@@ -29,11 +29,21 @@ export interface Connection<Cmd> {
   close(): void;
 }
 
+/** What AWS may need for a table, stream or consumer transition; emulators on this machine need far less. */
+export const DEFAULT_WAIT_SECONDS = 300;
+
+export interface ConnectOptions {
+  /** Pause inserted by SETTLE steps (eventual consistency). */
+  settleMs: number;
+  /** Longest the adapter waits for a resource to finish a transition (CREATING → ACTIVE, DELETING → gone). */
+  waitSeconds: number;
+}
+
 export interface ServiceAdapter<Cmd = unknown, S = unknown> {
   service: ServiceName;
   model: ServiceModel<S>;
   /** Operations that change nothing, so the harness may retry them after a fault. */
   readOperations: ReadonlySet<string>;
   commands(consistency: Consistency): fc.Arbitrary<Cmd[]>;
-  connect(endpoint: Endpoint, options: { settleMs: number }): Connection<Cmd>;
+  connect(endpoint: Endpoint, options: ConnectOptions): Connection<Cmd>;
 }

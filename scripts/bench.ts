@@ -29,7 +29,7 @@ const LOOP: DdbCommand[] = [
 ];
 
 async function rawLoop(endpoint: Endpoint, calls: number) {
-  const connection = dynamodbAdapter.connect(endpoint, { settleMs: 0 });
+  const connection = dynamodbAdapter.connect(endpoint, { settleMs: 0, waitSeconds: 30 });
   const identity = { account: '123456789012', region: endpoint.region };
   const started = performance.now();
   let made = 0;

@@ -28,6 +28,14 @@ if [ -f "$PKG/main.js" ] && [ -f "$PKG/server.json" ] && [ "$(cat "$MARKER" 2>/d
   exit 0
 fi
 
+# One install at a time (parallel test files may start the same emulator): wait for another, then look again.
+mkdir -p "$DIR" 2>/dev/null || die "cannot create $DIR"
+exec 9>"$DIR/.setup-kinesis-local.lock"
+flock 9
+if [ -f "$PKG/main.js" ] && [ -f "$PKG/server.json" ] && [ "$(cat "$MARKER" 2>/dev/null)" = "$VERSION" ]; then
+  exit 0
+fi
+
 command -v npm >/dev/null 2>&1 || die "npm not found"
 rm -f "$MARKER"
 mkdir -p "$DIR" 2>/dev/null || die "cannot create $DIR"

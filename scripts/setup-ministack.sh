@@ -31,6 +31,14 @@ if [ -x "$BIN" ] && [ -x "$PY" ] && [ "$(cat "$MARKER" 2>/dev/null)" = "$VERSION
   exit 0
 fi
 
+# One install at a time (parallel test files may start the same emulator): wait for another, then look again.
+mkdir -p "$(dirname "$VENV")" 2>/dev/null || die "cannot create $(dirname "$VENV")"
+exec 9>"$(dirname "$VENV")/.setup-ministack.lock"
+flock 9
+if [ -x "$BIN" ] && [ -x "$PY" ] && [ "$(cat "$MARKER" 2>/dev/null)" = "$VERSION" ]; then
+  exit 0
+fi
+
 PYTHON="${PYTHON:-python3}"
 command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; ministack needs Python 3.10+ (e.g. apt-get install -y python3 python3-venv)"
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \

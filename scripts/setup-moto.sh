@@ -32,6 +32,14 @@ if [ -x "$MOTO_SERVER" ] && [ -x "$PY" ] && [ -f "$MARKER" ] \
   exit 0
 fi
 
+# One install at a time (parallel test files may start the same emulator): wait for another, then look again.
+mkdir -p "$(dirname "$VENV")" 2>/dev/null || die "cannot create $(dirname "$VENV")"
+exec 9>"$(dirname "$VENV")/.setup-moto.lock"
+flock 9
+if [ -x "$MOTO_SERVER" ] && [ -x "$PY" ] && [ "$(cat "$MARKER" 2>/dev/null)" = "$MOTO_VERSION" ]; then
+  exit 0
+fi
+
 PYTHON="${PYTHON:-python3}"
 command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; install Python 3.9+ (e.g. apt-get install -y python3 python3-venv)"
 

@@ -84,11 +84,14 @@ CONF
     printf '%s\n' "$conf_text" > "$CONF"
   fi
 
+  # Two test files may get here at once: one starts the service, the other waits and then finds it answering.
+  exec 9>"$(dirname "$SOCK")/.policy-conformance-podman.lock"
+  flock 9
   if ! ping_socket; then
     log "starting podman's Docker-API service on $SOCK (log: $SERVICE_LOG)"
     rm -f "$SOCK"
     mkdir -p "$(dirname "$SERVICE_LOG")" "$(dirname "$SOCK")"
-    nohup podman system service --time=0 "unix://$SOCK" >"$SERVICE_LOG" 2>&1 </dev/null &
+    nohup podman system service --time=0 "unix://$SOCK" >"$SERVICE_LOG" 2>&1 </dev/null 9>&- & # not holding the lock
     disown || true
     for _ in $(seq 1 75); do ping_socket && break; sleep 0.2; done
     ping_socket || die "podman system service did not answer on $SOCK within 15 s; last log lines: $(tail -n 5 "$SERVICE_LOG" 2>/dev/null | tr '\n' ' ')"

@@ -26,6 +26,8 @@ describe('CLI contract', () => {
   it.each([
     [['run', '--bogus'], /Unknown option '--bogus'/],
     [['run', '--runs', 'many'], /--runs must be a positive integer/],
+    [['run', '--wait-seconds', '0'], /--wait-seconds must be a positive integer/],
+    [['matrix', '--targets', 'reference', '--wait-seconds', 'soon'], /--wait-seconds must be a positive integer/],
     [['run', '--services', 'dynamodb,s3'], /unknown service "s3"/],
     [['run', '--consistency', 'sometimes'], /--consistency must be strict or eventual/],
     [['run', '--target', 'ftp://example'], /must be http:\/\/ or https:\/\//],

@@ -38,3 +38,14 @@ export async function withReadRetries<T>(read: () => Promise<T>, attempts = 5): 
     }
   }
 }
+
+/** SDK waiter settings for one target: first re-check after 1 s, at most every 5 s, within the target's budget. */
+export interface WaitBudget {
+  minDelay: number;
+  maxDelay: number;
+  maxWaitTime: number;
+}
+
+export function waiterBudget(waitSeconds: number): WaitBudget {
+  return { minDelay: 1, maxDelay: 5, maxWaitTime: Math.max(1, waitSeconds) };
+}

@@ -18,7 +18,7 @@ import type { JsonObject, Observation, Request } from '../../models/types.js';
 import { observeError, sleep } from '../observe.js';
 import { clientConfig, type Endpoint } from '../sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../service.js';
-import { compact, pick, tryCall, withReadRetries } from './common.js';
+import { compact, waiterBudget, type WaitBudget, pick, tryCall, withReadRetries } from './common.js';
 
 const KNOWN_CODES = new Set([
   'PolicyNotFoundException',
@@ -29,7 +29,6 @@ const KNOWN_CODES = new Set([
   'AccessDeniedException',
 ]);
 
-const WAIT = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 
 export function createTableInput(name: string, stream: boolean, policy?: string): CreateTableCommandInput {
   return {
@@ -58,6 +57,7 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
     private readonly prefix: string,
     private readonly identity: TargetIdentity,
     private readonly settleMs: number,
+    private readonly wait: WaitBudget,
   ) {}
 
   private tableName(slot: DdbSlot): string {
@@ -147,7 +147,7 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
       case 'DeleteTable':
         return tryCall(async () => {
           await c.send(new DeleteTableCommand(input));
-          await withReadRetries(() => waitUntilTableNotExists({ client: c, ...WAIT }, { TableName: String(request.input.TableName) }));
+          await withReadRetries(() => waitUntilTableNotExists({ client: c, ...this.wait }, { TableName: String(request.input.TableName) }));
           return {};
         }, KNOWN_CODES);
       case SETTLE:
@@ -159,7 +159,7 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
   }
 
   private async describeWhenActive(name: string): Promise<JsonObject> {
-    await withReadRetries(() => waitUntilTableExists({ client: this.client, ...WAIT }, { TableName: name }));
+    await withReadRetries(() => waitUntilTableExists({ client: this.client, ...this.wait }, { TableName: name }));
     const { Table } = await withReadRetries(() => this.client.send(new DescribeTableCommand({ TableName: name })));
     return compact({ TableArn: Table?.TableArn, TableStatus: Table?.TableStatus, LatestStreamArn: Table?.LatestStreamArn });
   }
@@ -191,6 +191,7 @@ class DynamoDBConnection implements Connection<DdbCommand> {
   constructor(
     private readonly endpoint: Endpoint,
     private readonly settleMs: number,
+    private readonly wait: WaitBudget,
   ) {
     this.client = new DynamoDBClient(clientConfig(endpoint));
   }
@@ -199,7 +200,7 @@ class DynamoDBConnection implements Connection<DdbCommand> {
     const TableName = `${runPrefix}-probe`;
     try {
       await this.client.send(new CreateTableCommand(createTableInput(TableName, false)));
-      await withReadRetries(() => waitUntilTableExists({ client: this.client, ...WAIT }, { TableName }));
+      await withReadRetries(() => waitUntilTableExists({ client: this.client, ...this.wait }, { TableName }));
       const { Table } = await withReadRetries(() => this.client.send(new DescribeTableCommand({ TableName })));
       await this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
       const match = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\//.exec(Table?.TableArn ?? '');
@@ -211,7 +212,7 @@ class DynamoDBConnection implements Connection<DdbCommand> {
   }
 
   sequence(namePrefix: string, identity: TargetIdentity): Sequence<DdbCommand> {
-    return new DynamoDBSequence(this.client, namePrefix, identity, this.settleMs);
+    return new DynamoDBSequence(this.client, namePrefix, identity, this.settleMs, this.wait);
   }
 
   close(): void {
@@ -224,5 +225,5 @@ export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   model: dynamodbModel as ServiceAdapter['model'],
   readOperations: new Set(['GetResourcePolicy', SETTLE]),
   commands: (consistency) => dynamodbCommands(consistency),
-  connect: (endpoint, { settleMs }) => new DynamoDBConnection(endpoint, settleMs),
+  connect: (endpoint, { settleMs, waitSeconds }) => new DynamoDBConnection(endpoint, settleMs, waiterBudget(waitSeconds)),
 };

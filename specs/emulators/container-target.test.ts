@@ -7,7 +7,6 @@
  * Needs root (apt-get, podman); on a machine with Docker the setup script is not needed, but this test uses it.
  */
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -21,21 +20,12 @@ import type { ServiceResult } from '../../harness/results.js';
 import { runService } from '../../harness/runner.js';
 import { DUMMY_CREDENTIALS } from '../../harness/sdk.js';
 import { InfraError } from '../../harness/targets.js';
+import { motoImage, useContainerEngine } from '../support/containers.js';
 import { endpointAt, options } from '../support/reference.js';
+import { portIsOpen } from '../support/ports.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-async function script(name: string): Promise<string> {
-  try {
-    const { stdout, stderr } = await run('bash', [path.join(ROOT, 'scripts', name)], { cwd: ROOT, maxBuffer: 16 << 20, timeout: 900_000 });
-    if (stderr.trim()) process.stderr.write(stderr);
-    return stdout.trim();
-  } catch (error) {
-    const e = error as { stderr?: string; message: string };
-    throw new Error(`scripts/${name} failed: ${e.stderr?.trim() || e.message}`);
-  }
-}
 
 /** `podman container exists` exits 0 when the container exists, 1 when it does not. */
 async function containerExists(id: string): Promise<boolean> {
@@ -48,16 +38,6 @@ async function containerExists(id: string): Promise<boolean> {
   }
 }
 
-function portIsOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: '127.0.0.1', port });
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => resolve(false));
-  });
-}
 
 const timings: Record<string, number> = {};
 let image: string;
@@ -66,17 +46,11 @@ let result: ServiceResult;
 
 beforeAll(async () => {
   let t = Date.now();
-  const exports = await script('setup-podman.sh');
-  const line = exports.split('\n').find((l) => l.startsWith('export '));
-  expect(line, `setup-podman.sh printed no export line:\n${exports}`).toBeDefined();
-  for (const assignment of line!.slice('export '.length).split(/\s+/)) {
-    const [key, value] = assignment.split('=', 2);
-    process.env[key!] = value!;
-  }
+  await useContainerEngine();
   timings.setupPodmanMs = Date.now() - t;
 
   t = Date.now();
-  image = (await script('build-moto-image.sh')).split('\n').pop()!;
+  image = await motoImage();
   timings.imageMs = Date.now() - t;
 
   t = Date.now();

@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -17,6 +16,7 @@ import type { ManagedProcess } from '../../harness/emulators/process.js';
 import { observeError } from '../../harness/observe.js';
 import type { RunResult, ServiceResult } from '../../harness/results.js';
 import { REPO, runCli } from '../support/cli.js';
+import { portIsOpen } from '../support/ports.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -51,17 +51,6 @@ function alive(pid: number): boolean {
   }
 }
 
-function portIsOpen(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: hostname, port: Number(port) });
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => resolve(false));
-  });
-}
 
 async function gone(pid: number, url: string, withinMs = 5_000): Promise<boolean> {
   const deadline = Date.now() + withinMs;
@@ -132,9 +121,9 @@ describe('managed targets through the CLI', () => {
 
   it('kinesis-local: pinned version; Kinesis judged, DynamoDB/SSM/X-Ray unsupported (never infra)', async () => {
     const out = join(tmp, 'kinesis-local');
-    // --runs 5, not 20: kinesis-local 0.6.2 leaves a consumer DELETING forever when a same-named consumer exists on
-    // another stream, and the Kinesis adapter then waits 300 s for it; seed 1 reaches that case only with more runs.
-    const r = await runCli(['run', '--target', 'kinesis-local', '--services', 'kinesis,dynamodb,ssm,xray', '--runs', '5', '--seed', '1', '--out', out], 90_000);
+    // kinesis-local 0.6.2 leaves some deregistered consumers DELETING for good: the adapter's wait gives up after the
+    // local budget (20 s) once, then polls once per deregistration, so this stays well inside the timeout.
+    const r = await runCli(['run', '--target', 'kinesis-local', '--services', 'kinesis,dynamodb,ssm,xray', '--runs', '20', '--seed', '1', '--out', out], 170_000);
     expect([0, 1], r.stderr.slice(-2000)).toContain(r.code);
     const res = await results(out);
     expect(res.target).toBe('kinesis-local');
@@ -148,13 +137,14 @@ describe('managed targets through the CLI', () => {
     const kinesis = service(res, 'kinesis');
     expect(kinesis.verdict).toBe('fail');
     expect(kinesis.unsupportedOperations).toEqual([]);
+    expect(kinesis.faults).toBe(0); // a consumer stuck DELETING is behaviour to judge, not a fault
     expect(kinesis.divergences.map((d) => d.rule)).toEqual(expect.arrayContaining(['kin.policy.invalid']));
     // What it answers to other services: DynamoDB's X-Amz-Target → 404 <UnknownOperationException/>,
     // SSM's (same JSON 1.1 content type as Kinesis) → 400 AccessDeniedException "Unable to determine service/operation
     // name to be authorized", X-Ray's POST /ListResourcePolicies → 404 "Not found".
     for (const name of ['dynamodb', 'ssm', 'xray']) expect(service(res, name).verdict, `${name}: ${service(res, name).reason}`).toBe('unsupported');
     expect(service(res, 'ssm').reason).toMatch(/Unable to determine service\/operation name/);
-  }, 120_000);
+  }, 180_000);
 
   it('stops the emulator when the CLI is interrupted (SIGINT)', async () => {
     const child = spawn(process.execPath, ['bin/policy-conformance.mjs', 'run', '--target', 'kinesis-local', '--services', 'kinesis', '--runs', '200', '--out', join(tmp, 'sigint')], {

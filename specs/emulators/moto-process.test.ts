@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateTableCommand,
@@ -8,17 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { pinnedMotoVersion, resetMoto, startMoto, type ManagedProcess } from '../../harness/emulators/moto.js';
-
-function portIsOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: '127.0.0.1', port });
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => resolve(false));
-  });
-}
+import { portIsOpen } from '../support/ports.js';
 
 describe('moto emulator process', () => {
   let moto: ManagedProcess | undefined;

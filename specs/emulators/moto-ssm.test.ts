@@ -55,7 +55,7 @@ describe('SSM suite against moto', () => {
 
   it('catches what moto gets wrong about parameters: an Advanced parameter overwritten as Standard', async () => {
     // Found by larger budgets (e.g. 200 runs); checked directly here so the 40-run verdict above stays 'unsupported'.
-    const connection = ssmAdapter.connect(endpointAt(moto!.endpoint), { settleMs: 0 });
+    const connection = ssmAdapter.connect(endpointAt(moto!.endpoint), { settleMs: 0, waitSeconds: 30 });
     try {
       const discovered = await connection.discover(`pcmoto${Date.now().toString(36)}`);
       if ('failure' in discovered) throw new Error(`discovery failed: ${JSON.stringify(discovered.failure)}`);
