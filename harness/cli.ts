@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Consistency, ServiceName } from '../models/types.js';
 import { renderJson } from '../reports/json.js';
@@ -218,7 +218,9 @@ async function applyExpectations(result: RunResult, target: string, file: string
     await saveExpectations(file, expectations);
     log?.(`wrote ${file}: ${expectations.departures.length} departures, ${expectations.unsupported.length} unsupported`);
   } else expectations = await loadExpectations(file);
-  return compareWithExpectations(file, expectations, result);
+  // Reports name the file as the user would (relative to where they ran), so a committed matrix.md has no machine paths.
+  const shown = relative(process.cwd(), file);
+  return compareWithExpectations(shown && !shown.startsWith('..') ? shown : file, expectations, result);
 }
 
 function exitFor(result: RunResult): number {
