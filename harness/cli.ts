@@ -24,7 +24,8 @@ const VERDICT_EXIT: Record<Verdict, number> = { pass: EXIT.pass, fail: EXIT.fail
 export const DEFAULTS = { runs: 200, maxDivergences: 30, region: 'us-east-1', out: 'reports/out', matrixOut: 'reports/out/matrix', port: 4599, mutantSeed: 20261123, reproduce: 3 };
 
 const USAGE = `usage:
-  policy-conformance run [--target reference|URL] [--services dynamodb,...] [--runs N] [--seed S] [--path P]
+  policy-conformance run [--target reference|moto|ministack|kinesis-local|container:IMAGE|URL]
+                         [--services dynamodb,...] [--runs N] [--seed S] [--path P]
                          [--consistency strict|eventual] [--out DIR] [--mutant NAME] [--region R]
                          [--switch NAME=VALUE]... [--set-aside RULE,...] [--max-divergences N] [--settle-ms MS]
                          [--wait-seconds S] [--reproduce N] [--failures FILE|off] [--expect FILE [--update-expectations]]

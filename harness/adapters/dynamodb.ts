@@ -29,7 +29,6 @@ const KNOWN_CODES = new Set([
   'AccessDeniedException',
 ]);
 
-
 export function createTableInput(name: string, stream: boolean, policy?: string): CreateTableCommandInput {
   return {
     TableName: name,
