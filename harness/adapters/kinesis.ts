@@ -204,9 +204,10 @@ class KinesisSequence implements Sequence<KinCommand> {
    * RegisterStreamConsumer …) observes and the model judges. Calling it a fault would hide a real departure.
    */
   private async waitConsumer(input: DescribeStreamConsumerCommandInput, pending: 'CREATING' | 'DELETING'): Promise<void> {
-    // A target that left one consumer pending for the whole budget does not finish that transition: later waits of
-    // this run poll once (kinesis-local 0.6.2 leaves many deregistered consumers DELETING for good).
-    const deadline = Date.now() + (this.consumers.stuck ? 1000 : this.wait.maxWaitTime * 1000);
+    // A target that left one consumer `pending` for the whole budget does not finish that transition: later waits for
+    // the same transition in this run re-check once after a second (kinesis-local 0.6.2 leaves many deregistered
+    // consumers DELETING for good). The other transition keeps its full budget.
+    const deadline = Date.now() + (this.consumers.stuck[pending] ? 2000 : this.wait.maxWaitTime * 1000);
     for (let delay = 1000; ; delay = Math.min(delay * 2, 5000)) {
       let status: string | undefined;
       try {
@@ -218,7 +219,7 @@ class KinesisSequence implements Sequence<KinCommand> {
       }
       if (status !== pending) return;
       if (Date.now() + delay > deadline) {
-        this.consumers.stuck = true;
+        this.consumers.stuck[pending] = true;
         return;
       }
       await sleep(delay);
@@ -245,12 +246,12 @@ class KinesisSequence implements Sequence<KinCommand> {
 
 /** What one run has learnt about the target's consumer transitions (shared by its sequences). */
 interface ConsumerTransitions {
-  stuck: boolean;
+  stuck: Record<'CREATING' | 'DELETING', boolean>;
 }
 
 class KinesisConnection implements Connection<KinCommand> {
   private readonly client: KinesisClient;
-  private readonly consumers: ConsumerTransitions = { stuck: false };
+  private readonly consumers: ConsumerTransitions = { stuck: { CREATING: false, DELETING: false } };
 
   constructor(
     endpoint: Endpoint,
