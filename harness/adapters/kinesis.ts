@@ -42,6 +42,8 @@ const KNOWN_CODES = new Set([
   'AccessDeniedException',
 ]);
 
+/** How long a transition already seen stuck in this run is given before the next call goes ahead. */
+const STUCK_RECHECK_MS = 1000;
 const ARN_MAX = 2048;
 /** A creation timestamp no consumer of this run has: its ARN names nothing. */
 const NEVER_CREATED = '1000000000';
@@ -205,10 +207,12 @@ class KinesisSequence implements Sequence<KinCommand> {
    */
   private async waitConsumer(input: DescribeStreamConsumerCommandInput, pending: 'CREATING' | 'DELETING'): Promise<void> {
     // A target that left one consumer `pending` for the whole budget does not finish that transition: later waits for
-    // the same transition in this run re-check once after a second (kinesis-local 0.6.2 leaves many deregistered
-    // consumers DELETING for good). The other transition keeps its full budget.
-    const deadline = Date.now() + (this.consumers.stuck[pending] ? 2000 : this.wait.maxWaitTime * 1000);
-    for (let delay = 1000; ; delay = Math.min(delay * 2, 5000)) {
+    // the same transition in this run get a second (kinesis-local 0.6.2 leaves many deregistered consumers DELETING
+    // for good, and finishes some others only after a few hundred milliseconds: 300 ms made their divergences flaky).
+    // The other transition keeps its full budget.
+    const deadline = Date.now() + (this.consumers.stuck[pending] ? STUCK_RECHECK_MS : this.wait.maxWaitTime * 1000);
+    // First re-check after 100 ms: emulators finish at once, AWS takes seconds (the delay doubles up to 5 s).
+    for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
       let status: string | undefined;
       try {
         status = (await withReadRetries(() => this.client.send(new DescribeStreamConsumerCommand(input)))).ConsumerDescription?.ConsumerStatus;
