@@ -231,39 +231,45 @@ function exitFor(result: RunResult): number {
   return VERDICT_EXIT[verdict];
 }
 
+type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'maxDivergences' | 'reproduce' | 'quiet'>;
+
+/** The settings `run` and `matrix` share, checked (a bad value is a usage error before anything starts). */
+function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }): SharedSettings {
+  const v = values as Record<string, string | boolean | undefined>;
+  const settle = v['settle-ms'] as string | undefined;
+  if (settle !== undefined && !/^\d+$/.test(settle)) throw new UsageError('--settle-ms must be a number of milliseconds');
+  const wait = v['wait-seconds'] as string | undefined;
+  return {
+    region: v.region as string,
+    services: parseServices(v.services as string | undefined),
+    runs: positiveInt('runs', v.runs as string | undefined, DEFAULTS.runs),
+    seed: seedOf(v.seed as string | undefined),
+    maxDivergences: positiveInt('max-divergences', v['max-divergences'] as string | undefined, DEFAULTS.maxDivergences),
+    reproduce: countOf('reproduce', v.reproduce as string | undefined, DEFAULTS.reproduce),
+    ...(settle !== undefined ? { settleMs: Number(settle) } : {}),
+    ...(wait !== undefined ? { waitSeconds: positiveInt('wait-seconds', wait, DEFAULT_WAIT_SECONDS) } : {}),
+    ...(v.consistency !== undefined ? { consistency: consistencyOf(v.consistency as string, 'strict') } : {}),
+    quiet: Boolean(v.quiet),
+  };
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: false, strict: true });
-  const services = parseServices(values.services);
-  const runs = positiveInt('runs', values.runs, DEFAULTS.runs);
-  const seed = seedOf(values.seed);
-  const switches = parseSwitches(values.switch, services);
-  const maxDivergences = positiveInt('max-divergences', values['max-divergences'], DEFAULTS.maxDivergences);
-  const reproduce = countOf('reproduce', values.reproduce, DEFAULTS.reproduce);
+  const shared = sharedSettings(values);
+  const switches = parseSwitches(values.switch, shared.services);
   if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
-  if (values['settle-ms'] !== undefined && !/^\d+$/.test(values['settle-ms'])) throw new UsageError('--settle-ms must be a number of milliseconds');
-  const waitSeconds = values['wait-seconds'] === undefined ? undefined : positiveInt('wait-seconds', values['wait-seconds'], DEFAULT_WAIT_SECONDS);
   if (values['update-expectations'] && !values.expect) throw new UsageError('--update-expectations needs --expect FILE (the file to write)');
   const expectFile = values.expect ? resolve(values.expect) : undefined;
   if (expectFile && !values['update-expectations']) await loadExpectations(expectFile); // a bad file is a usage error before anything starts
-  const consistency = values.consistency === undefined ? undefined : consistencyOf(values.consistency, 'strict');
   const out = resolve(values.out);
   const result = await runTarget({
+    ...shared,
     spec: values.target,
     ...(values.mutant ? { mutant: values.mutant } : {}),
-    region: values.region,
-    services,
-    runs,
-    seed,
     ...(values.path ? { path: values.path } : {}),
-    ...(consistency ? { consistency } : {}),
     switches,
     setAside: values['set-aside']?.split(',').filter(Boolean) ?? [],
-    ...(values['settle-ms'] !== undefined ? { settleMs: Number(values['settle-ms']) } : {}),
-    ...(waitSeconds !== undefined ? { waitSeconds } : {}),
-    maxDivergences,
-    reproduce,
     failuresFile: failuresFileOf(values.failures, out),
-    quiet: values.quiet,
   });
   if (expectFile) result.expectations = await applyExpectations(result, targetKey(values.target, values.mutant), expectFile, values['update-expectations'], values.quiet ? undefined : stderr);
   await writeReports(out, result);
@@ -284,14 +290,7 @@ async function matrix(argv: string[]): Promise<number> {
   const slugs = specs.map(targetSlug);
   const clash = slugs.find((s, i) => slugs.indexOf(s) !== i);
   if (clash) throw new UsageError(`two targets share the name "${clash}"; list each target once`);
-  const services = parseServices(values.services);
-  const runs = positiveInt('runs', values.runs, DEFAULTS.runs);
-  const seed = seedOf(values.seed);
-  const maxDivergences = positiveInt('max-divergences', values['max-divergences'], DEFAULTS.maxDivergences);
-  const reproduce = countOf('reproduce', values.reproduce, DEFAULTS.reproduce);
-  if (values['settle-ms'] !== undefined && !/^\d+$/.test(values['settle-ms'])) throw new UsageError('--settle-ms must be a number of milliseconds');
-  const waitSeconds = values['wait-seconds'] === undefined ? undefined : positiveInt('wait-seconds', values['wait-seconds'], DEFAULT_WAIT_SECONDS);
-  const consistency = values.consistency === undefined ? undefined : consistencyOf(values.consistency, 'strict');
+  const shared = sharedSettings(values);
   if (values['update-expectations'] && !values['expect-dir']) throw new UsageError('--update-expectations needs --expect-dir DIR (where the files go)');
   const expectDir = values['expect-dir'] ? resolve(values['expect-dir']) : undefined;
   const expectFile = (slug: string) => join(expectDir!, `${slug}.json`);
@@ -307,20 +306,11 @@ async function matrix(argv: string[]): Promise<number> {
     const started = Date.now();
     try {
       const result = await runTarget({
+        ...shared,
         spec,
-        region: values.region,
-        services,
-        runs,
-        seed,
-        ...(consistency ? { consistency } : {}),
         switches: {},
         setAside: [],
-        ...(values['settle-ms'] !== undefined ? { settleMs: Number(values['settle-ms']) } : {}),
-        ...(waitSeconds !== undefined ? { waitSeconds } : {}),
-        maxDivergences,
-        reproduce,
         failuresFile: failuresFileOf(values.failures, out),
-        quiet: values.quiet,
       });
       if (expectDir) result.expectations = await applyExpectations(result, spec, expectFile(slug), values['update-expectations'], log);
       await writeReports(join(out, slug), result);
@@ -336,12 +326,12 @@ async function matrix(argv: string[]): Promise<number> {
       exits.push(EXIT.infra);
     }
   }
-  const built = buildMatrix(columns, reports, services);
+  const built = buildMatrix(columns, reports, shared.services);
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'matrix.html'), renderMatrixHtml(built));
   await writeFile(join(out, 'matrix.md'), renderMatrixMarkdown(built));
-  await writeFile(join(out, 'matrix.json'), `${JSON.stringify({ generatedAt: built.generatedAt, seed, targets: columns.map((c, i) => ({ target: c.target, slug: c.slug, verdict: built.columns[i]!.verdict, exit: exits[i], ...(c.error ? { error: c.error } : {}), ...(reports[i] ? { expectations: reports[i] } : {}) })) }, null, 2)}\n`);
-  const lines = [`policy-conformance matrix: ${specs.length} targets, seed ${seed}`];
+  await writeFile(join(out, 'matrix.json'), `${JSON.stringify({ generatedAt: built.generatedAt, seed: shared.seed, targets: columns.map((c, i) => ({ target: c.target, slug: c.slug, verdict: built.columns[i]!.verdict, exit: exits[i], ...(c.error ? { error: c.error } : {}), ...(reports[i] ? { expectations: reports[i] } : {}) })) }, null, 2)}\n`);
+  const lines = [`policy-conformance matrix: ${specs.length} targets, seed ${shared.seed}`];
   columns.forEach((c, i) => {
     const e = reports[i];
     const r = c.result;
