@@ -1,4 +1,4 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,30 +13,13 @@ import type { Divergence } from '../harness/results.js';
 import { runService } from '../harness/runner.js';
 import type { ServiceAdapter } from '../harness/service.js';
 import { startAnswerProxy } from './support/answer-proxy.js';
-import { REPO } from './support/cli.js';
+import { REPO, runProcess } from './support/cli.js';
 import { endpointAt, options } from './support/reference.js';
 
 const run = promisify(execFile);
 /** The AWS CLI (v1, from PyPI) in a scratch venv of its own: its botocore pin must not touch moto's venv. */
 const AWSCLI_VENV = join(REPO, '.tmp', 'awscli-venv');
 const AWS = join(AWSCLI_VENV, 'bin', 'aws');
-
-/** Asynchronous: the reference server answering the commands runs in this very process. */
-function shell(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr });
-    });
-  });
-}
 
 let cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -122,7 +105,8 @@ describe('AWS CLI reproducers', () => {
       const lines = awsCliReproducer(adapter.service, d, { endpointUrl: fresh.url, region: 'us-east-1' });
       expect(lines.filter((l) => l.startsWith('aws ')).every((l) => l.includes(`--endpoint-url '${fresh.url}' --region 'us-east-1'`))).toBe(true);
       const script = `${lines.join('\n')}\necho "EXIT:$?"\n`;
-      const sh = await shell(script, { ...process.env, PATH: `${join(AWSCLI_VENV, 'bin')}:${process.env.PATH}` }, 90_000);
+      // Asynchronous: the reference server answering the commands runs in this very process.
+      const sh = await runProcess('sh', ['-c', script], { env: { ...process.env, PATH: `${join(AWSCLI_VENV, 'bin')}:${process.env.PATH}` }, timeoutMs: 90_000 });
       const output = `${sh.stdout}${sh.stderr}`;
       const exit = Number(/EXIT:(\d+)/.exec(sh.stdout)?.[1]);
       if (d.actual.kind === 'error') {

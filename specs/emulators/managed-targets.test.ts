@@ -175,7 +175,7 @@ describe('managed targets through the CLI', () => {
 
   it('an emulator that cannot be installed is an infrastructure error with a one-line reason (exit 3)', async () => {
     // A venv path under a regular file cannot be created: the real setup script fails.
-    const broken = await runCliWithEnv(['run', '--target', 'ministack', '--runs', '1', '--out', join(tmp, 'broken')], { POLICY_CONFORMANCE_MINISTACK_VENV: '/dev/null/venv' });
+    const broken = await runCli(['run', '--target', 'ministack', '--runs', '1', '--out', join(tmp, 'broken')], 60_000, { POLICY_CONFORMANCE_MINISTACK_VENV: '/dev/null/venv' });
     expect(broken.code).toBe(3);
     const last = broken.stderr.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^policy-conformance: cannot start ministack: scripts\/setup-ministack\.sh failed \(exit code 1\): \[setup-ministack\] ERROR: cannot create /);
@@ -189,20 +189,6 @@ describe('managed targets through the CLI', () => {
   }, 40_000);
 });
 
-function runCliWithEnv(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/policy-conformance.mjs', ...args], { cwd: REPO, env: { ...process.env, ...env } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.resume();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
-}
 
 describe('ministack process', () => {
   let ms: ManagedProcess | undefined;
