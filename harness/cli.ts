@@ -18,8 +18,8 @@ import { ADAPTERS, adapterFor } from './services.js';
 import { DEFAULT_WAIT_SECONDS } from './service.js';
 import { InfraError, MANAGED_TARGETS, resolveTarget, UsageError } from './targets.js';
 
-export const EXIT = { pass: 0, fail: 1, usage: 2, infra: 3 } as const;
-const VERDICT_EXIT: Record<Verdict, number> = { pass: EXIT.pass, fail: EXIT.fail, unsupported: EXIT.fail, infra: EXIT.infra };
+export const EXIT = { pass: 0, fail: 1, usage: 2, infra: 3, internal: 4 } as const;
+const VERDICT_EXIT: Record<Verdict, number> = { pass: EXIT.pass, fail: EXIT.fail, unsupported: EXIT.fail, infra: EXIT.infra, 'internal-error': EXIT.internal };
 
 export const DEFAULTS = { runs: 200, maxDivergences: 30, region: 'us-east-1', out: 'reports/out', matrixOut: 'reports/out/matrix', port: 4599, mutantSeed: 20261123, reproduce: 3 };
 
@@ -226,7 +226,7 @@ async function applyExpectations(result: RunResult, target: string, file: string
 
 function exitFor(result: RunResult): number {
   const verdict = overallVerdict(result.services);
-  if (verdict === 'infra') return EXIT.infra;
+  if (verdict === 'infra' || verdict === 'internal-error') return VERDICT_EXIT[verdict];
   if (result.expectations) return result.expectations.new.length ? EXIT.fail : EXIT.pass;
   return VERDICT_EXIT[verdict];
 }

@@ -1,7 +1,19 @@
 import type { AllowedOutcome } from '../models/checker.js';
 import type { Consistency, Evidence, Json, JsonObject, Observation, ServiceName, SwitchSettings } from '../models/types.js';
 
-export type Verdict = 'pass' | 'fail' | 'infra' | 'unsupported';
+/**
+ * `internal-error`: the suite itself failed (a model, adapter or checker bug); the service's result says nothing
+ * about the target, and the run exits 4.
+ */
+export type Verdict = 'pass' | 'fail' | 'infra' | 'unsupported' | 'internal-error';
+
+/**
+ * What kind of departure an entry is. `wrong-answer`: the target answered what AWS never answers there.
+ * `error-with-side-effect`: a write answered an error but changed the state anyway (a later answer shows it).
+ * `success-without-effect`: a write answered success but changed nothing (a later answer shows it).
+ * `crash`: the target answers a server error (5xx, or no AWS-shaped answer) at this step on every replay.
+ */
+export type DepartureKind = 'wrong-answer' | 'error-with-side-effect' | 'success-without-effect' | 'crash';
 
 export interface Step {
   operation: string;
@@ -11,12 +23,47 @@ export interface Step {
   setup?: boolean;
   /** The model could not judge this answer: it departs on a rule already reported (the state after it is a guess). */
   setAside?: string;
+  /** Steps after a departure, fault or unsupported answer are not judged against the model's guess: why not. */
+  unjudged?: 'after-departure' | 'after-fault';
 }
+
+/** Why the blamed rule is blamed. */
+export interface Attribution {
+  /**
+   * `first-check`: the failing step's closest allowed answer (the step needed no simplifying); `simplified`: its
+   * inputs were made plainer field by field while it still departed, and the rule of what remained is blamed;
+   * `conjecture`: a hidden effect (or a missing one) of an earlier write explains every later answer; `switch`: a
+   * switch value, confirmed by re-running the witness, explains it.
+   */
+  method: 'first-check' | 'simplified' | 'conjecture' | 'switch';
+  /** The rule the unsimplified failing step was first blamed on, when it differs. */
+  firstBlamed?: string;
+  /** Each simplification that kept the departure, e.g. `policy: malformed not-json → valid`. */
+  kept?: string[];
+  /** Simplifications that made the departure go away (so they name the cause). */
+  needed?: string[];
+  /** For `conjecture`: the step (index into `steps`) whose write did (or did not) take effect. */
+  causeStep?: number;
+}
+
 
 export interface Divergence {
   rule: string;
+  /** Absent in files written before kinds existed: `wrong-answer`. */
+  kind?: DepartureKind;
   evidence: Evidence | 'unknown';
   summary: string;
+  /** How the blamed rule was chosen (absent in older files). */
+  attribution?: Attribution;
+  /**
+   * Other rules this departure also showed up under, in sequences that went through it first: consequences, not
+   * entries of their own (each with how many sequences showed it).
+   */
+  alsoShowsAs?: Array<{ rule: string; sequences: number }>;
+  /** What the model believed the resource's state was before the failing step (one element per candidate). */
+  believed?: Json[];
+  /** The witness as a file the CLI replays (`policy-conformance replay FILE`), relative to the report directory. */
+  witnessFile?: string;
   /** A non-default switch value under which the model accepts this sequence. */
   explainedBy?: { switch: string; value: string };
   expected: AllowedOutcome[];
@@ -77,6 +124,15 @@ export interface ServiceResult {
   divergences: Divergence[];
   /** Failing sequences of earlier runs against this target, re-run first (see harness/failures.ts). */
   rechecked?: RecheckResult[];
+  /** For `internal-error`: what failed inside the suite, and the sequence it failed in. */
+  internalError?: { message: string; stack?: string; commands?: Json[]; steps?: Step[] };
+  /**
+   * Departures found once but not again when their witness was re-run on its own: not entries, not counted in the
+   * verdict, listed so a flaky target is visible.
+   */
+  unconfirmed?: Array<{ rule: string; kind: DepartureKind; replays: number; reason: string }>;
+  /** Departures seen only in sequences that had faulted before (never judged as entries). */
+  departuresAfterFaults?: number;
 }
 
 export interface RunResult {
@@ -121,6 +177,7 @@ export interface ExpectationReport {
 }
 
 export function overallVerdict(services: readonly ServiceResult[]): Verdict {
+  if (services.some((s) => s.verdict === 'internal-error')) return 'internal-error';
   if (services.some((s) => s.verdict === 'infra')) return 'infra';
   if (services.some((s) => s.verdict === 'fail')) return 'fail';
   return services.every((s) => s.verdict === 'unsupported') && services.length > 0 ? 'unsupported' : 'pass';

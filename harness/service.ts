@@ -39,6 +39,12 @@ export interface ConnectOptions {
   waitSeconds: number;
 }
 
+/** One command made one step plainer in one field, e.g. `{ change: 'target: stream → table', command }`. */
+export interface Simplification<Cmd> {
+  change: string;
+  command: Cmd;
+}
+
 export interface ServiceAdapter<Cmd = unknown, S = unknown> {
   service: ServiceName;
   model: ServiceModel<S>;
@@ -46,4 +52,10 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
   readOperations: ReadonlySet<string>;
   commands(consistency: Consistency): fc.Arbitrary<Cmd[]>;
   connect(endpoint: Endpoint, options: ConnectOptions): Connection<Cmd>;
+  /**
+   * Pure: `command` made plainer in exactly one field each (toward the plainest valid value: a table instead of a
+   * stream, a valid document instead of a malformed one, no ExpectedRevisionId …), in a fixed order; empty when it
+   * is as plain as it gets. The runner uses it to find which of a failing step's conditions the target broke.
+   */
+  simplify?(command: Cmd): Simplification<Cmd>[];
 }

@@ -5,8 +5,12 @@ export type JsonObject = { [key: string]: Json };
 
 export type ServiceName = 'dynamodb' | 'kinesis' | 'ssm' | 'xray';
 
-/** How sure we are that AWS behaves as a rule says. */
-export type Evidence = 'aws-verified' | 'documented' | 'assumed';
+/**
+ * How sure we are that AWS behaves as a rule says, strongest first: `aws-verified` (tests run against AWS by other
+ * projects, real error texts), `aws-observed` (third-party probe notes recorded against AWS, spec §7), `documented`
+ * (the AWS documentation says so), `assumed` (AWS never said; our recommended reading).
+ */
+export type Evidence = 'aws-verified' | 'aws-observed' | 'documented' | 'assumed';
 
 export interface Rule {
   id: string;
@@ -23,6 +27,17 @@ export interface Switch {
   summary: string;
   values: readonly string[];
   default: string;
+  /**
+   * How the default is known. Absent or `assumed`: still an open question, so the runner may adopt another value
+   * to explain a target ("AWS, except …"). `aws-verified` / `aws-observed`: AWS's answer is known (spec §7); the
+   * other values stay reachable with `--switch`, but a target that needs one of them departs from AWS.
+   */
+  evidence?: Evidence;
+}
+
+/** A switch whose default is AWS's observed behaviour: never adopted automatically to explain a target. */
+export function isSettled(s: Switch): boolean {
+  return s.evidence === 'aws-verified' || s.evidence === 'aws-observed';
 }
 
 export type SwitchSettings = Record<string, string>;
@@ -37,6 +52,7 @@ export interface Request {
 /** What the target answered, normalized by the service adapter. */
 export type Outcome =
   | { kind: 'ok'; output: JsonObject }
+  /** `message`: the target's whole error message, as it sent it. */
   | { kind: 'error'; code: string; status: number; message?: string };
 
 /** Outcomes that say nothing about conformance. */
@@ -58,9 +74,20 @@ export type Pattern =
   | { eq: Json }
   | { json: Json }
   | { absent: true }
-  | { present: true }
-  | { sym: string; distinctFrom?: string[] }
+  | { present: true; format?: StringFormat }
+  | { sym: string; distinctFrom?: string[]; format?: StringFormat }
   | { setOf: Array<Record<string, Pattern>> };
+
+/**
+ * What the API documents about a string the service returns (lengths, pattern): a value outside it is never
+ * AWS's answer, whatever a switch allows. `pattern` is a JavaScript regular expression source, anchored by
+ * the matcher (the whole value must match).
+ */
+export interface StringFormat {
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+}
 
 export type Expect =
   | { kind: 'ok'; output: Record<string, Pattern> }
@@ -99,6 +126,16 @@ export interface ServiceModel<S> {
   switches: readonly Switch[];
   initial(): S;
   step(state: S, request: Request, ctx: ModelContext): Branch<S>[];
+  /**
+   * The conjecture "this write took effect although it answered an error": the states `request` would leave if
+   * it were carried out with its checks ignored (a policy attached although the document is invalid, a stream
+   * deleted although it has consumers, a table created although the name is taken). Empty when there is nothing
+   * it could act on (an ARN naming no resource) and for reads. The checker uses it to explain later answers by
+   * hidden effects (Hughes et al., ICST 2016) instead of judging them against a state the target does not have.
+   */
+  effects?(state: S, request: Request, ctx: ModelContext): S[];
+  /** The part of `state` that `request` is about (one resource), for reports. Default: the whole state. */
+  focus?(state: S, request: Request, ctx: ModelContext): Json;
 }
 
 export function defaultSwitches(switches: readonly Switch[]): SwitchSettings {
