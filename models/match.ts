@@ -1,4 +1,4 @@
-import type { Expect, Json, JsonObject, Outcome, Pattern, SymbolView } from './types.js';
+import type { Expect, Json, JsonObject, Outcome, Pattern, StringFormat, SymbolView } from './types.js';
 
 export type Bindings = Readonly<Record<string, string>>;
 
@@ -56,14 +56,30 @@ function matchSingle(pattern: Exclude<Pattern, { setOf: unknown }>, actual: Json
     return parsed !== undefined && jsonEqual(pattern.json, parsed) ? bindings : null;
   }
   if ('absent' in pattern) return actual === undefined || actual === null ? bindings : null;
-  if ('present' in pattern) return actual === undefined || actual === null ? null : bindings;
-  if (typeof actual !== 'string' || actual.length === 0) return null;
+  if ('present' in pattern) return actual === undefined || actual === null || !fitsFormat(pattern.format, actual) ? null : bindings;
+  if (typeof actual !== 'string' || actual.length === 0 || !fitsFormat(pattern.format, actual)) return null;
   for (const other of pattern.distinctFrom ?? []) {
     if (bindings[other] === actual) return null;
   }
   const bound = bindings[pattern.sym];
   if (bound !== undefined) return bound === actual ? bindings : null;
   return { ...bindings, [pattern.sym]: actual };
+}
+
+const compiled = new Map<string, RegExp>();
+
+/** Whether a returned value respects what the API documents for it (no format: anything). */
+export function fitsFormat(format: StringFormat | undefined, actual: Json): boolean {
+  if (!format) return true;
+  if (typeof actual !== 'string') return false;
+  if (format.minLength !== undefined && actual.length < format.minLength) return false;
+  if (format.maxLength !== undefined && actual.length > format.maxLength) return false;
+  if (format.pattern !== undefined) {
+    let re = compiled.get(format.pattern);
+    if (!re) compiled.set(format.pattern, (re = new RegExp(`^(?:${format.pattern})$`, 's')));
+    if (!re.test(actual)) return false;
+  }
+  return true;
 }
 
 function isObject(v: Json | undefined): v is JsonObject {
@@ -140,7 +156,7 @@ function renderPattern(pattern: Pattern, bindings: Bindings): Json {
   if ('eq' in pattern) return pattern.eq;
   if ('json' in pattern) return { jsonEqualTo: pattern.json };
   if ('absent' in pattern) return '<absent>';
-  if ('present' in pattern) return '<present>';
+  if ('present' in pattern) return pattern.format ? { present: true, format: pattern.format as unknown as Json } : '<present>';
   if ('setOf' in pattern) return { setOf: pattern.setOf.map((fields) => renderFields(fields, bindings)) };
   const bound = bindings[pattern.sym];
   const differentFrom = (pattern.distinctFrom ?? []).map((s) => bindings[s] ?? s);
@@ -148,6 +164,7 @@ function renderPattern(pattern: Pattern, bindings: Bindings): Json {
     symbol: pattern.sym,
     ...(bound !== undefined ? { equals: bound } : { unbound: true }),
     ...(differentFrom.length ? { differentFrom } : {}),
+    ...(pattern.format ? { format: pattern.format as unknown as Json } : {}),
   };
 }
 

@@ -1,0 +1,58 @@
+/**
+ * An independent oracle for the suite's verdicts: a hand-written probe shows one departure of one emulator with
+ * plain SDK calls — no model, no generator, no suite adapter — and says what AWS does instead. The suite's report for
+ * a target must list exactly the departures its probes show (specs/emulators/probes/*.probes.ts), and nothing a probe
+ * contradicts.
+ *
+ * A probe may import only the AWS SDK, node built-ins and ./client.ts (plain client construction).
+ */
+import type { DepartureKind } from '../../../harness/results.js';
+import type { ServiceName } from '../../../models/types.js';
+
+/** How the suite keys one entry of its report: the probe names the same key. */
+export interface DepartureKey {
+  service: ServiceName;
+  rule: string;
+  kind: DepartureKind;
+  /** A switch value that explains the target ("AWS, except switch=value") rather than a departure. */
+  explainedBy?: { switch: string; value: string };
+}
+
+export interface ProbeContext {
+  /** The emulator's endpoint URL (http://127.0.0.1:PORT). */
+  endpoint: string;
+  region: string;
+  /** A name prefix unique to this probe run; every resource a probe creates starts with it. */
+  prefix: string;
+}
+
+export interface Probe extends DepartureKey {
+  /** What AWS does instead, in one line, with its spec section and evidence (e.g. "§1.5, aws-verified"). */
+  aws: string;
+  /**
+   * Plain SDK calls against the emulator that show the departure. Resolves with one line saying what the emulator
+   * did; throws (an assertion) when the emulator does not depart this way. Cleans up what it creates.
+   */
+  run(ctx: ProbeContext): Promise<string>;
+}
+
+/**
+ * A departure an earlier suite reported that is not one: the probe shows the emulator conforms to the rule named
+ * (the old entry was a consequence of another departure, a misattribution, or a vacuous switch explanation).
+ */
+export interface Contradiction extends DepartureKey {
+  /** Why the old entry was false, in one line. */
+  why: string;
+  /** Plain SDK calls showing the emulator conforms on this rule; throws when it does depart after all. */
+  run(ctx: ProbeContext): Promise<string>;
+}
+
+export interface ProbeSet {
+  target: 'moto' | 'ministack' | 'kinesis-local';
+  probes: Probe[];
+  contradictions: Contradiction[];
+}
+
+export function keyOf(k: DepartureKey): string {
+  return `${k.service} ${k.kind} ${k.rule}${k.explainedBy ? ` [${k.explainedBy.switch}=${k.explainedBy.value}]` : ''}`;
+}
