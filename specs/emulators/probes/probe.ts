@@ -4,7 +4,7 @@
  * a target must list exactly the departures its probes show (specs/emulators/probes/*.probes.ts), and nothing a probe
  * contradicts.
  *
- * A probe may import only the AWS SDK, node built-ins and ./client.ts (plain client construction).
+ * A probe may import only the AWS SDK, node built-ins, vitest's `expect` and ./client.ts (plain client construction).
  */
 import type { DepartureKind } from '../../../harness/results.js';
 import type { ServiceName } from '../../../models/types.js';
@@ -47,10 +47,21 @@ export interface Contradiction extends DepartureKey {
   run(ctx: ProbeContext): Promise<string>;
 }
 
+/** An operation (or, without `operation`, a whole service) the emulator does not implement: the suite says `unsupported`. */
+export interface UnsupportedProbe {
+  service: ServiceName;
+  operation?: string;
+  /** What AWS has instead, in one line. */
+  aws: string;
+  /** Shows the emulator's non-AWS answer, the same way each time; throws when it answers like the service. */
+  run(ctx: ProbeContext): Promise<string>;
+}
+
 export interface ProbeSet {
   target: 'moto' | 'ministack' | 'kinesis-local';
   probes: Probe[];
   contradictions: Contradiction[];
+  unsupported: UnsupportedProbe[];
 }
 
 export function keyOf(k: DepartureKey): string {
