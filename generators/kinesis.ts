@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { Simplification } from '../harness/service.js';
 import type { Consistency } from '../models/types.js';
 import { type PolicyGen, type PolicyVocabulary, policyGen } from './policy.js';
 
@@ -11,29 +12,34 @@ export type KinConsumerName = 'c0' | 'c1';
 
 /**
  * ARNs that name nothing of this account and region, each for a different reason:
- * not-an-arn / empty / too-long / other-service violate the API's pattern or length; other-account /
- * other-region / no-timestamp (a consumer ARN without its `:<creation timestamp>`, as moto builds them) /
+ * missing (no ResourceARN member at all: required, but SDK v3 does not enforce `required` at run time) /
+ * not-an-arn / empty / too-long / other-service violate the API's constraints; other-account / other-region /
+ * other-partition / no-timestamp (a consumer ARN without its `:<creation timestamp>`, as moto builds them) /
  * extra-segment are pattern-valid but no stream or consumer ARN here; wrong-timestamp is s0's consumer c0 with a
  * creation timestamp the service never returned.
  */
 export type KinMalformedArn =
+  | 'missing'
   | 'not-an-arn'
   | 'empty'
   | 'too-long'
   | 'other-service'
   | 'other-account'
   | 'other-region'
+  | 'other-partition'
   | 'no-timestamp'
   | 'extra-segment'
   | 'wrong-timestamp';
 
 export const KIN_MALFORMED: readonly KinMalformedArn[] = [
+  'missing',
   'not-an-arn',
   'empty',
   'too-long',
   'other-service',
   'other-account',
   'other-region',
+  'other-partition',
   'no-timestamp',
   'extra-segment',
   'wrong-timestamp',
@@ -128,4 +134,124 @@ export function kinesisCommands(_consistency: Consistency, maxCommands = 14): fc
   return fc
     .constantFrom<KinSlot>('s0', 's1', 's2')
     .chain((focus) => fc.array(kinesisCommand(focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
+}
+
+/** The plainest valid document: what a simplified Put sends. */
+const PLAIN_POLICY: PolicyGen = { kind: 'valid', variant: 0, whitespace: 0 };
+
+function isPlainPolicy(policy: PolicyGen): boolean {
+  return policy.kind === 'valid' && policy.variant === 0 && policy.whitespace === 0;
+}
+
+/** A policy document choice as a report names it, e.g. `malformed not-json`, `sized 1025`, `valid 1 +40`. */
+function describePolicy(policy: PolicyGen): string {
+  switch (policy.kind) {
+    case 'valid':
+      return `valid ${policy.variant}${policy.whitespace ? ` +${policy.whitespace}` : ''}`;
+    case 'sized':
+      return `sized ${policy.bytes}`;
+    case 'malformed':
+      return `malformed ${policy.variant}`;
+    default:
+      return policy.kind;
+  }
+}
+
+function describeTarget(target: KinTarget): string {
+  switch (target.kind) {
+    case 'stream':
+      return `stream ${target.slot}`;
+    case 'consumer':
+      return `consumer ${target.slot}/${target.consumer}`;
+    case 'malformed':
+      return `malformed ${target.variant}`;
+  }
+}
+
+/**
+ * `command` made plainer in one field each, in this order: the target (a consumer or a malformed ARN → the stream
+ * of the same slot; the malformed ARNs are all built from s0), the document (→ the plainest valid one),
+ * DeleteStream's force (false → true), how a consumer is named (ConsumerARN → StreamARN + ConsumerName).
+ */
+export function simplifyKinesis(command: KinCommand): Simplification<KinCommand>[] {
+  const out: Simplification<KinCommand>[] = [];
+  switch (command.op) {
+    case 'PutResourcePolicy':
+    case 'GetResourcePolicy':
+    case 'DeleteResourcePolicy': {
+      const t = command.target;
+      if (t.kind !== 'stream') {
+        const stream: KinTarget = { kind: 'stream', slot: t.kind === 'consumer' ? t.slot : 's0' };
+        out.push({ change: `target: ${describeTarget(t)} → ${describeTarget(stream)}`, command: { ...command, target: stream } });
+      }
+      if (command.op === 'PutResourcePolicy' && !isPlainPolicy(command.policy)) {
+        out.push({ change: `policy: ${describePolicy(command.policy)} → ${describePolicy(PLAIN_POLICY)}`, command: { ...command, policy: PLAIN_POLICY } });
+      }
+      break;
+    }
+    case 'DeleteStream':
+      if (!command.force) out.push({ change: 'force: false → true', command: { ...command, force: true } });
+      break;
+    case 'DescribeStreamConsumer':
+    case 'DeregisterStreamConsumer':
+      if (command.by === 'arn') out.push({ change: 'by: ConsumerARN → StreamARN + ConsumerName', command: { ...command, by: 'name' } });
+      break;
+    case 'CreateStream':
+    case 'RegisterStreamConsumer':
+      break;
+  }
+  return out;
+}
+
+/**
+ * What shows the state of what a command acted on: its policy and consumer reads, then a write that succeeds only in
+ * one state (Delete of the policy needs one; CreateStream / RegisterStreamConsumer need the name free).
+ */
+export function kinesisObservers(command: KinCommand): { reads: KinCommand[]; writes: KinCommand[] } {
+  const none = { reads: [], writes: [] };
+  switch (command.op) {
+    case 'PutResourcePolicy':
+    case 'GetResourcePolicy':
+    case 'DeleteResourcePolicy': {
+      const t = command.target;
+      if (t.kind === 'stream') return { reads: [{ op: 'GetResourcePolicy', target: t }], writes: [{ op: 'DeleteResourcePolicy', target: t }] };
+      if (t.kind === 'consumer') {
+        return {
+          reads: [{ op: 'GetResourcePolicy', target: t }, { op: 'DescribeStreamConsumer', slot: t.slot, consumer: t.consumer, by: 'name' }],
+          writes: [{ op: 'DeleteResourcePolicy', target: t }],
+        };
+      }
+      return none;
+    }
+    case 'CreateStream':
+    case 'DeleteStream':
+      return {
+        reads: [{ op: 'GetResourcePolicy', target: { kind: 'stream', slot: command.slot } }, { op: 'DescribeStreamConsumer', slot: command.slot, consumer: 'c0', by: 'name' }],
+        writes: [{ op: 'CreateStream', slot: command.slot }],
+      };
+    case 'RegisterStreamConsumer':
+    case 'DeregisterStreamConsumer':
+      return {
+        reads: [{ op: 'DescribeStreamConsumer', slot: command.slot, consumer: command.consumer, by: 'name' }],
+        writes: [{ op: 'RegisterStreamConsumer', slot: command.slot, consumer: command.consumer }],
+      };
+    case 'DescribeStreamConsumer':
+      return none;
+  }
+}
+
+/** For each open question (switch), the shortest sequence whose last answer it decides. */
+export function kinesisTargeted(switchName: string): KinCommand[] | undefined {
+  switch (switchName) {
+    case 'kin.deleteNoPolicyError':
+      return [{ op: 'DeleteResourcePolicy', target: { kind: 'stream', slot: 's1' } }];
+    case 'kin.invalidPolicyError':
+      return [{ op: 'PutResourcePolicy', target: { kind: 'stream', slot: 's1' }, policy: { kind: 'malformed', variant: 'not-json' } }];
+    case 'kin.invalidArnError':
+      return [{ op: 'GetResourcePolicy', target: { kind: 'malformed', variant: 'not-an-arn' } }];
+    case 'kin.unknownArnError':
+      return [{ op: 'GetResourcePolicy', target: { kind: 'malformed', variant: 'other-account' } }];
+    default:
+      return undefined;
+  }
 }

@@ -11,7 +11,32 @@ export type PolicyGen =
   | { kind: 'public' }
   | { kind: 'lockout' }
   /** The document last sent for this resource again, byte for byte (what "identical" rules need). */
-  | { kind: 'previous' };
+  | { kind: 'previous' }
+  // Shapes only the DynamoDB generator asks for (spec §7); the other services never draw them.
+  /** A JSON policy that breaks one rule of DynamoDB's document validation (spec §7.7). */
+  | { kind: 'invalid'; variant: InvalidVariant }
+  /** `valid` document `variant` written another way: equivalent to it (spec §7.4), except `no-version`. */
+  | { kind: 'restated'; variant: number; form: RestatedForm }
+  /** A Deny of policy actions narrower or wider than `lockout`'s (spec §7.8). */
+  | { kind: 'lockout-scoped'; variant: ScopedLockout }
+  /** A valid document whose Resource is not the resource it is attached to (accepted, spec §1.6, §7.7). */
+  | { kind: 'other-resource'; variant: OtherResource };
+
+/**
+ * `no-resource`: a statement without Resource; `duplicate-sid`: two statements with one Sid; `bare-account-principal`:
+ * `"Principal": "<account id>"`; `foreign-actions`: actions of the other resource kind (vocabulary.foreignActions).
+ */
+export type InvalidVariant = 'no-resource' | 'duplicate-sid' | 'bare-account-principal' | 'foreign-actions';
+/**
+ * `pretty`: indented; `reordered`: keys in reverse order; `list-forms`: one-element lists and single strings swapped;
+ * `account-id-principal`: the principal as an account id instead of its root ARN; `no-version`: without Version
+ * (NOT equivalent: AWS reads it back with Version "2008-10-17" but treats it as a different document).
+ */
+export type RestatedForm = 'pretty' | 'reordered' | 'list-forms' | 'account-id-principal' | 'no-version';
+/** `delete-only`: a Deny to everyone of DeleteResourcePolicy alone; `caller-account`(`-id`): a Deny of PutResourcePolicy to the caller's account root ARN (its id). */
+export type ScopedLockout = 'delete-only' | 'caller-account' | 'caller-account-id';
+/** Resource: another table of the account, `*`, or the indexes of this table. */
+export type OtherResource = 'other-table' | 'wildcard' | 'index';
 
 export type MalformedVariant = 'not-json' | 'truncated' | 'no-statement' | 'bad-effect' | 'array' | 'empty';
 
@@ -20,6 +45,8 @@ export interface PolicyVocabulary {
   actions: readonly string[];
   /** Actions that manage the policy itself (what a lockout denies). */
   policyActions: readonly string[];
+  /** Actions that do not apply to this kind of resource (for the `invalid` `foreign-actions` variant). */
+  foreignActions?: readonly string[];
 }
 
 const PRINCIPAL_ACCOUNTS = ['111122223333', '444455556666', '777788889999'];
@@ -79,7 +106,120 @@ export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: Polic
           JSON.parse(base).Statement[0],
         ],
       });
+    case 'invalid':
+      return renderInvalid(gen.variant, resource, vocabulary);
+    case 'restated':
+      return renderRestated(validPolicy(resource, gen.variant, vocabulary) as PolicyObject, gen.form);
+    case 'lockout-scoped':
+      return renderScopedLockout(gen.variant, resource, vocabulary);
+    case 'other-resource': {
+      const doc = validPolicy(resource, 0, vocabulary) as PolicyObject;
+      const table = tableOf(resource);
+      doc.Statement[0]!.Resource = gen.variant === 'wildcard' ? '*' : gen.variant === 'index' ? `${table}/index/*` : `${table}-other`;
+      return JSON.stringify(doc);
+    }
   }
+}
+
+interface PolicyObject {
+  Version?: string;
+  Statement: Array<Record<string, unknown>>;
+}
+
+/** The account of an ARN (`arn:partition:service:region:account:…`); the caller's, for the resources this suite makes. */
+function accountOf(arn: string): string {
+  const account = arn.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : '123456789012';
+}
+
+/** The table part of a DynamoDB ARN (a stream's or index's table). */
+function tableOf(arn: string): string {
+  return arn.replace(/\/(stream|index)\/.*$/, '');
+}
+
+function renderInvalid(variant: InvalidVariant, resource: string, vocabulary: PolicyVocabulary): string {
+  const doc = validPolicy(resource, 0, vocabulary) as PolicyObject;
+  const statement = doc.Statement[0]!;
+  switch (variant) {
+    case 'no-resource':
+      delete statement.Resource;
+      break;
+    case 'duplicate-sid':
+      doc.Statement.push({ ...statement, Principal: { AWS: `arn:aws:iam::${PRINCIPAL_ACCOUNTS[1]}:root` } });
+      break;
+    case 'bare-account-principal':
+      statement.Principal = PRINCIPAL_ACCOUNTS[0];
+      break;
+    case 'foreign-actions':
+      if (!vocabulary.foreignActions?.length) throw new Error('policy variant invalid/foreign-actions needs vocabulary.foreignActions');
+      statement.Action = [...vocabulary.foreignActions];
+      break;
+  }
+  return JSON.stringify(doc);
+}
+
+/** The same object with its keys in reverse order, recursively. */
+function reversedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(reversedKeys);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversedKeys(x)]));
+}
+
+function renderRestated(doc: PolicyObject, form: RestatedForm): string {
+  const statement = doc.Statement[0]!;
+  const principal = statement.Principal as { AWS: string };
+  switch (form) {
+    case 'pretty':
+      return JSON.stringify(doc, null, 2);
+    case 'reordered':
+      return JSON.stringify(reversedKeys(doc));
+    case 'list-forms': {
+      const swap = (v: unknown) => (Array.isArray(v) && v.length === 1 ? v[0] : typeof v === 'string' ? [v] : v);
+      statement.Action = swap(statement.Action);
+      statement.Resource = swap(statement.Resource);
+      statement.Principal = { AWS: swap(principal.AWS) };
+      return JSON.stringify(doc);
+    }
+    case 'account-id-principal':
+      statement.Principal = { AWS: accountOf(principal.AWS) };
+      return JSON.stringify(doc);
+    case 'no-version':
+      delete doc.Version;
+      return JSON.stringify(doc);
+  }
+}
+
+function renderScopedLockout(variant: ScopedLockout, resource: string, vocabulary: PolicyVocabulary): string {
+  const [put, del] = [vocabulary.policyActions[0]!, vocabulary.policyActions[1] ?? vocabulary.policyActions[0]!];
+  const caller = accountOf(resource);
+  const deny =
+    variant === 'delete-only'
+      ? { Effect: 'Deny', Principal: { AWS: '*' }, Action: del, Resource: resource }
+      : { Effect: 'Deny', Principal: { AWS: variant === 'caller-account' ? `arn:aws:iam::${caller}:root` : caller }, Action: put, Resource: resource };
+  return JSON.stringify({ Version: '2012-10-17', Statement: [deny, (validPolicy(resource, 0, vocabulary) as PolicyObject).Statement[0]] });
+}
+
+/** The DynamoDB-only shapes above (spec §7.4, §7.7, §7.8), for a generator that renders them. */
+export function documentRuleGen(): fc.Arbitrary<PolicyGen> {
+  return fc.oneof(
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('invalid' as const),
+        variant: fc.constantFrom<InvalidVariant>('no-resource', 'duplicate-sid', 'bare-account-principal', 'foreign-actions'),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('restated' as const),
+        variant: fc.integer({ min: 0, max: 2 }),
+        form: fc.constantFrom<RestatedForm>('pretty', 'reordered', 'list-forms', 'account-id-principal', 'no-version'),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('lockout-scoped' as const), variant: fc.constantFrom<ScopedLockout>('delete-only', 'caller-account', 'caller-account-id') }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('other-resource' as const), variant: fc.constantFrom<OtherResource>('other-table', 'wildcard', 'index') }) },
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { Simplification } from '../harness/service.js';
 import type { Consistency } from '../models/types.js';
 import { type PolicyGen, type PolicyVocabulary, policyGen } from './policy.js';
 
@@ -8,7 +9,13 @@ import { type PolicyGen, type PolicyVocabulary, policyGen } from './policy.js';
  */
 export type SsmSlot = 'p0' | 'p1' | 'p2';
 export type SsmFocus = SsmSlot | 'ops';
-export type SsmMalformedArn = 'too-short' | 'too-long' | 'other-resource-type' | 'other-region' | 'other-account' | 'empty';
+/**
+ * ResourceArns that name nothing here: 'missing' leaves the required member out (SDK v3 does not enforce `required`
+ * at run time); too-short / too-long / empty violate its length; the others are ARNs of something else.
+ */
+export type SsmMalformedArn = 'missing' | 'too-short' | 'too-long' | 'other-resource-type' | 'other-region' | 'other-account' | 'other-partition' | 'empty';
+
+export const SSM_MALFORMED: readonly SsmMalformedArn[] = ['missing', 'too-short', 'too-long', 'other-resource-type', 'other-region', 'other-account', 'other-partition', 'empty'];
 
 export type SsmTarget = { kind: 'parameter'; slot: SsmSlot } | { kind: 'opsitemgroup' } | { kind: 'malformed'; variant: SsmMalformedArn };
 
@@ -82,7 +89,7 @@ function targetNear(focus: SsmFocus, slot: fc.Arbitrary<SsmSlot>): fc.Arbitrary<
       weight: 1,
       arbitrary: fc.record({
         kind: fc.constant('malformed' as const),
-        variant: fc.constantFrom<SsmMalformedArn>('too-short', 'too-long', 'other-resource-type', 'other-region', 'other-account', 'empty'),
+        variant: fc.constantFrom<SsmMalformedArn>(...SSM_MALFORMED),
       }),
     },
   );
@@ -187,4 +194,148 @@ export function ssmCommands(consistency: Consistency, maxCommands = 14): fc.Arbi
   return fc
     .constantFrom<SsmFocus>('p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops')
     .chain((focus) => fc.array(ssmCommand(consistency, focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
+}
+
+const PLAIN_TARGET: SsmTarget = { kind: 'parameter', slot: 'p0' };
+const PLAIN_POLICY: SsmPolicyGen = { kind: 'valid', variant: 0, whitespace: 0 };
+
+function describeTarget(target: SsmTarget): string {
+  switch (target.kind) {
+    case 'parameter':
+      return `parameter ${target.slot}`;
+    case 'opsitemgroup':
+      return 'opsitemgroup';
+    case 'malformed':
+      return `malformed ${target.variant}`;
+  }
+}
+
+function describePolicy(policy: SsmPolicyGen): string {
+  switch (policy.kind) {
+    case 'valid':
+      return `valid ${policy.variant}${policy.whitespace ? ` +${policy.whitespace}` : ''}`;
+    case 'sized':
+      return `sized ${policy.bytes}`;
+    case 'malformed':
+      return `malformed ${policy.variant}`;
+    default:
+      return policy.kind;
+  }
+}
+
+function describeId(id: IdChoice): string {
+  return id.kind === 'mine' ? `mine ${id.pick}` : id.kind;
+}
+
+function describeRef(ref: PolicyRef): string {
+  return `PolicyId ${describeId(ref.id)} + PolicyHash ${ref.hash.kind}`;
+}
+
+function describePage(page: PageChoice): string {
+  return [page.max !== undefined ? `MaxResults ${page.max}` : '', page.token ? `NextToken ${page.token.kind}` : ''].filter(Boolean).join(' + ');
+}
+
+/** The page choice without one of its members; no page at all when nothing is left (the full listing). */
+function pageWithout(page: PageChoice, member: 'max' | 'token'): PageChoice | undefined {
+  const rest: PageChoice = { ...page };
+  delete rest[member];
+  return rest.max === undefined && rest.token === undefined ? undefined : rest;
+}
+
+/**
+ * `command` made plainer in one field each, in this order: the resource (→ p0, the Advanced parameter that holds
+ * the setup's policy), the PolicyId/PolicyHash choices (Put: none, i.e. a create; Delete: the first policy's id
+ * with its current hash), a raw page's NextToken and MaxResults (→ none), the document (→ the plainest valid
+ * one), PutParameter's tier (→ Advanced).
+ */
+export function simplifySsm(command: SsmCommand): Simplification<SsmCommand>[] {
+  const out: Simplification<SsmCommand>[] = [];
+  const retarget = (c: Extract<SsmCommand, { target: SsmTarget }>) => {
+    if (c.target.kind === 'parameter' && c.target.slot === 'p0') return;
+    out.push({ change: `target: ${describeTarget(c.target)} → ${describeTarget(PLAIN_TARGET)}`, command: { ...c, target: PLAIN_TARGET } });
+  };
+  switch (command.op) {
+    case 'PutResourcePolicy': {
+      retarget(command);
+      if (command.ref) {
+        const { ref: _, ...create } = command;
+        out.push({ change: `ref: ${describeRef(command.ref)} → none`, command: create });
+      }
+      const p = command.policy;
+      if (!(p.kind === 'valid' && p.variant === 0 && p.whitespace === 0)) {
+        out.push({ change: `policy: ${describePolicy(p)} → ${describePolicy(PLAIN_POLICY)}`, command: { ...command, policy: PLAIN_POLICY } });
+      }
+      break;
+    }
+    case 'GetResourcePolicies': {
+      retarget(command);
+      const { page, ...full } = command;
+      for (const member of ['token', 'max'] as const) {
+        if (page?.[member] === undefined) continue;
+        const rest = pageWithout(page, member);
+        out.push({ change: `page: ${describePage(page)} → ${rest ? describePage(rest) : 'none'}`, command: rest ? { ...full, page: rest } : full });
+      }
+      break;
+    }
+    case 'DeleteResourcePolicy': {
+      retarget(command);
+      const { id, hash } = command.ref;
+      if (!(id.kind === 'mine' && id.pick === 0)) {
+        out.push({ change: `ref.id: ${describeId(id)} → mine 0`, command: { ...command, ref: { id: { kind: 'mine', pick: 0 }, hash } } });
+      }
+      if (hash.kind !== 'current') out.push({ change: `ref.hash: ${hash.kind} → current`, command: { ...command, ref: { id, hash: { kind: 'current' } } } });
+      break;
+    }
+    case 'PutParameter':
+      if (command.tier !== 'Advanced') out.push({ change: `tier: ${command.tier ?? 'none'} → Advanced`, command: { ...command, tier: 'Advanced' } });
+      break;
+    case 'DeleteParameter':
+      break;
+  }
+  return out;
+}
+
+/**
+ * What shows the state of what a command acted on: the policies of its parameter or of the OpsItemGroup, then a
+ * Delete of the first policy this sequence put there (with its current hash: it succeeds only if it is there).
+ */
+export function ssmObservers(command: SsmCommand): { reads: SsmCommand[]; writes: SsmCommand[] } {
+  const of = (target: SsmTarget) => ({
+    reads: [{ op: 'GetResourcePolicies' as const, target }],
+    writes: [{ op: 'DeleteResourcePolicy' as const, target, ref: { id: { kind: 'mine' as const, pick: 0 }, hash: { kind: 'current' as const } } }],
+  });
+  switch (command.op) {
+    case 'PutResourcePolicy':
+    case 'GetResourcePolicies':
+    case 'DeleteResourcePolicy':
+      return command.target.kind === 'malformed' ? { reads: [], writes: [] } : of(command.target);
+    case 'PutParameter':
+    case 'DeleteParameter':
+      return of({ kind: 'parameter', slot: command.slot });
+  }
+}
+
+const P0: SsmTarget = { kind: 'parameter', slot: 'p0' };
+
+/** For each open question (switch) and value, the shortest sequence whose last answer tells the value from the default. */
+export function ssmTargeted(switchName: string, value: string): SsmCommand[] | undefined {
+  switch (switchName) {
+    case 'ssm.validationError':
+      return [{ op: 'GetResourcePolicies', target: { kind: 'malformed', variant: 'too-short' } }];
+    case 'ssm.invalidArnError':
+      return [{ op: 'GetResourcePolicies', target: { kind: 'malformed', variant: 'other-resource-type' } }];
+    case 'ssm.standardTierError':
+      return [{ op: 'PutResourcePolicy', target: { kind: 'parameter', slot: 'p1' }, policy: { kind: 'valid', variant: 0, whitespace: 0 } }];
+    case 'ssm.partialUpdateError':
+      return [{ op: 'PutResourcePolicy', target: P0, policy: { kind: 'valid', variant: 1, whitespace: 0 }, ref: { id: { kind: 'mine', pick: 0 }, hash: { kind: 'omitted' } } }];
+    case 'ssm.policySizeLimit':
+      // One byte over the documented limit: refused by default, accepted under any larger limit.
+      return [{ op: 'PutResourcePolicy', target: P0, policy: { kind: 'sized', bytes: 1025 } }];
+    case 'ssm.parameterPolicyLimit':
+      return value === 'none' ? undefined : [{ op: 'PutResourcePolicy', target: P0, policy: { kind: 'valid', variant: 1, whitespace: 0 } }];
+    case 'ssm.identicalUpdateHash':
+      return [{ op: 'PutResourcePolicy', target: P0, policy: { kind: 'previous' }, ref: { id: { kind: 'mine', pick: 0 }, hash: { kind: 'current' } } }];
+    default:
+      return undefined;
+  }
 }

@@ -7,16 +7,19 @@ import { renderJUnit } from '../reports/junit.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { renderMatrixHtml } from '../reports/matrix-html.js';
 import { renderMatrixMarkdown } from '../reports/matrix-md.js';
+import { describeObservation } from '../reports/text.js';
 import { compareWithExpectations, type ExpectationsFile, expectationSummary, expectationsFrom, loadExpectations, saveExpectations } from './expectations.js';
 import { defaultFailuresPath, loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from './failures.js';
 import { buildMatrix, type ColumnInput, targetSlug } from './matrix.js';
 import { allMutants, findMutant, startReference } from './reference/server.js';
 import { awsCliReproducer } from './reproduce.js';
 import { type ExpectationReport, overallVerdict, type RunResult, type ServiceResult, type Verdict } from './results.js';
-import { runService } from './runner.js';
+import { replayWitness, runService } from './runner.js';
+import { STALLED } from './execution.js';
 import { ADAPTERS, adapterFor } from './services.js';
 import { DEFAULT_WAIT_SECONDS } from './service.js';
 import { InfraError, MANAGED_TARGETS, resolveTarget, UsageError } from './targets.js';
+import { loadWitness, writeWitnesses } from './witness.js';
 
 export const EXIT = { pass: 0, fail: 1, usage: 2, infra: 3, internal: 4 } as const;
 const VERDICT_EXIT: Record<Verdict, number> = { pass: EXIT.pass, fail: EXIT.fail, unsupported: EXIT.fail, infra: EXIT.infra, 'internal-error': EXIT.internal };
@@ -31,6 +34,7 @@ const USAGE = `usage:
                          [--wait-seconds S] [--reproduce N] [--failures FILE|off] [--expect FILE [--update-expectations]]
   policy-conformance matrix --targets reference,moto,...[,container:IMAGE] [--services ...] [--runs N] [--seed S]
                          [--out DIR] [--expect-dir DIR [--update-expectations]] [--reproduce N] [--consistency C] [--region R] [--wait-seconds S]
+  policy-conformance replay WITNESS.json [--target T] [--region R]
   policy-conformance serve [--port N] [--mutant NAME]
   policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;
 
@@ -158,7 +162,7 @@ async function runTarget(o: TargetRun): Promise<RunResult> {
   const consistency = o.consistency ?? target.defaultConsistency;
   const settleMs = o.settleMs !== undefined ? o.settleMs : target.name === 'reference' ? 0 : consistency === 'eventual' ? 20_000 : 0;
   const replayBase = [`--target ${o.spec}`, o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : ''].filter(Boolean).join(' ');
-  const result: RunResult = { target: target.name, ...(target.version ? { targetVersion: target.version } : {}), ...(target.claims ? { targetClaims: target.claims } : {}), seed: o.seed, consistency, ...(o.mutant ? { mutant: o.mutant } : {}), startedAt: new Date().toISOString(), services: [] };
+  const result: RunResult = { target: target.name, ...(target.version ? { targetVersion: target.version } : {}), ...(target.claims ? { targetClaims: target.claims } : {}), seed: o.seed, consistency, region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), startedAt: new Date().toISOString(), services: [] };
   const key = targetKey(target.name, o.mutant);
   const failures = o.failuresFile ? await loadFailures(o.failuresFile, log) : undefined;
   // The reference listens on a throw-away port: reproducers name the port `serve` uses by default.
@@ -170,7 +174,13 @@ async function runTarget(o: TargetRun): Promise<RunResult> {
         ? []
         : [`the run's ${o.spec}${target.version ? ` ${target.version}` : ''} listened on ${target.endpoint.url}; start one and use its URL if that one is gone`];
   try {
+    let stalled: string | undefined;
     for (const service of o.services) {
+      if (stalled) {
+        // Every call to a target that stopped answering waits out its deadline: the other services are not run.
+        result.services.push({ service, verdict: 'infra', reason: `not run: ${stalled}`, runs: 0, calls: 0, faults: 0, durationMs: 0, rulesReached: [], unsupportedOperations: [], profile: {}, divergences: [] });
+        continue;
+      }
       await target.reset?.();
       const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
       const serviceResult = await runService(adapterFor(service)!, target.endpoint, {
@@ -194,6 +204,7 @@ async function runTarget(o: TargetRun): Promise<RunResult> {
       result.services.push(serviceResult);
       if (failures) updateFailures(failures, key, serviceResult, consistency);
       log?.(`[${service}] ${serviceResult.verdict} in ${(serviceResult.durationMs / 1000).toFixed(1)} s`);
+      if (serviceResult.verdict === 'infra' && serviceResult.reason?.startsWith(STALLED)) stalled = `the target stopped answering during ${service}`;
     }
   } finally {
     await target.stop();
@@ -349,6 +360,7 @@ async function matrix(argv: string[]): Promise<number> {
 
 export async function writeReports(dir: string, result: RunResult): Promise<void> {
   await mkdir(dir, { recursive: true });
+  await writeWitnesses(dir, result, result.region ?? DEFAULTS.region, result.target);
   await writeFile(join(dir, 'results.json'), renderJson(result));
   await writeFile(join(dir, 'junit.xml'), renderJUnit(result));
   await writeFile(join(dir, 'report.md'), renderMarkdown(result));
@@ -401,9 +413,16 @@ export interface MutantOutcome {
   name: string;
   service: string;
   breaks: string;
+  /** The kind of departure the seeded bug is (absent: wrong-answer). */
+  breaksKind: string;
   caught: boolean;
   verdict: Verdict;
   rule?: string;
+  kind?: string;
+  /** The first entry names the rule and kind the mutant breaks. */
+  named: boolean;
+  /** Entries reported (a seeded bug is one cause: more than one means consequences were counted). */
+  entries: number;
   calls?: number;
   replay?: string;
 }
@@ -423,13 +442,17 @@ export async function runMutants(options: { services: ServiceName[]; runs: numbe
         replayBase: `--target reference --mutant ${mutant.name}`,
       });
       const first = r.divergences[0];
+      const breaksKind = mutant.kind ?? 'wrong-answer';
       const outcome: MutantOutcome = {
         name: mutant.name,
         service: mutant.service,
         breaks: mutant.breaks,
+        breaksKind,
         caught: r.verdict === 'fail',
         verdict: r.verdict,
-        ...(first ? { rule: first.rule, calls: first.calls, replay: first.replay } : {}),
+        named: !!first && first.rule === mutant.breaks && (first.kind ?? 'wrong-answer') === breaksKind,
+        entries: r.divergences.length,
+        ...(first ? { rule: first.rule, kind: first.kind ?? 'wrong-answer', calls: first.calls, replay: first.replay } : {}),
       };
       outcomes.push(outcome);
       options.onResult?.(outcome);
@@ -457,12 +480,40 @@ async function mutants(argv: string[]): Promise<number> {
     services,
     runs,
     seed,
-    onResult: (o) => stderr(`${o.caught ? 'caught ' : 'MISSED '} ${o.name}${o.rule ? ` by ${o.rule} in ${o.calls} calls` : ` (${o.verdict})`}`),
+    onResult: (o) => stderr(`${o.caught ? 'caught ' : 'MISSED '} ${o.name}${o.rule ? ` by ${o.rule} (${o.kind}) in ${o.calls} calls${o.named ? '' : ` — seeded as ${o.breaks} (${o.breaksKind})`}` : ` (${o.verdict})`}`),
   });
   const caught = outcomes.filter((o) => o.caught).length;
-  const lines = outcomes.map((o) => `  ${o.caught ? 'caught' : 'MISSED'}  ${o.name.padEnd(38)} ${o.rule ? `${o.rule} (${o.calls} calls)` : o.verdict}`);
-  process.stdout.write(`${lines.join('\n')}\nmutation score: ${caught}/${outcomes.length} (${outcomes.length ? Math.round((100 * caught) / outcomes.length) : 0}%), seed ${seed}, ${runs} runs\n`);
+  const named = outcomes.filter((o) => o.named).length;
+  const lines = outcomes.map((o) => `  ${o.caught ? 'caught' : 'MISSED'}  ${o.name.padEnd(38)} ${o.rule ? `${o.rule} (${o.kind}, ${o.calls} calls)${o.named ? '' : ` — seeded as ${o.breaks} (${o.breaksKind})`}` : o.verdict}`);
+  process.stdout.write(`${lines.join('\n')}\nmutation score: ${caught}/${outcomes.length} (${outcomes.length ? Math.round((100 * caught) / outcomes.length) : 0}%), ${named} named under the rule and kind they break, seed ${seed}, ${runs} runs\n`);
   return caught === outcomes.length ? EXIT.pass : EXIT.fail;
+}
+
+/** `replay FILE`: run one witness again against its target (or another) and say whether it still departs. */
+async function replay(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { target: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageError('replay needs exactly one witness file');
+  const witness = await loadWitness(resolve(positionals[0]!), ADAPTERS.map((a) => a.service));
+  const spec = values.target ?? witness.target;
+  const region = values.region ?? witness.region;
+  const target = await resolveTarget(spec, { region, ...(witness.mutant && spec === 'reference' ? { mutant: witness.mutant } : {}), ...(values.quiet ? {} : { log: stderr }) });
+  try {
+    const settleMs = target.name === 'reference' ? 0 : witness.consistency === 'eventual' ? 20_000 : 0;
+    const outcome = await replayWitness(adapterFor(witness.service)!, target.endpoint, witness, { settleMs, waitSeconds: isLocal(target.endpoint.url) ? LOCAL_WAIT_SECONDS : DEFAULT_WAIT_SECONDS });
+    const lines = outcome.steps.map((st, i) => `  ${String(i + 1).padStart(2)}. ${st.setup ? '(setup) ' : ''}${st.operation} → ${describeObservation(st.outcome)}`);
+    const said = {
+      departs: `departs again at its last step, on ${outcome.rule} (${outcome.kind}); recorded: ${witness.rule} (${witness.kind})`,
+      'departs-earlier': `departs at an earlier step than recorded, on ${outcome.rule}: the target changed`,
+      conforms: `does not depart any more (recorded: ${witness.rule}, ${witness.kind})`,
+      infra: `infrastructure failure: ${outcome.reason}`,
+      unsupported: `the target does not serve ${witness.service}: ${outcome.reason}`,
+      stopped: `could not be judged to its end: ${outcome.reason}`,
+    }[outcome.status];
+    process.stdout.write(`${[`replay of ${positionals[0]} against ${spec}${target.version ? ` ${target.version}` : ''}:`, ...lines, `witness ${said}`].join('\n')}\n`);
+    return outcome.status === 'departs' || outcome.status === 'departs-earlier' ? EXIT.fail : outcome.status === 'conforms' ? EXIT.pass : EXIT.infra;
+  } finally {
+    await target.stop();
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -477,6 +528,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case 'mutants':
         return await mutants(rest);
+      case 'replay':
+        return await replay(rest);
       case undefined:
       case '--help':
       case '-h':

@@ -6,13 +6,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ServiceName } from '../models/types.js';
-import type { DepartureRef, ExpectationReport, RunResult, ServiceResult } from './results.js';
+import type { DepartureKind, DepartureRef, ExpectationReport, RunResult, ServiceResult } from './results.js';
 import { ADAPTERS } from './services.js';
 import { UsageError } from './targets.js';
 
 export interface ExpectedDeparture {
   service: ServiceName;
   rule: string;
+  /** Absent: `wrong-answer` (files written before kinds existed mean that). */
+  kind?: DepartureKind;
   explainedBy?: { switch: string; value: string };
   /** The rule's summary, for people reading the file (not part of the key). */
   summary?: string;
@@ -38,9 +40,12 @@ export interface ExpectationsFile {
 
 const SERVICES = new Set(ADAPTERS.map((a) => a.service as string));
 
-export function divergenceKey(service: string, rule: string, explainedBy?: { switch: string; value: string }): string {
-  return `${service} rule ${rule}${explainedBy ? ` [${explainedBy.switch}=${explainedBy.value}]` : ''}`;
+/** A wrong answer keeps the key it always had; the other kinds say theirs, e.g. `… (error-with-side-effect)`. */
+export function divergenceKey(service: string, rule: string, explainedBy?: { switch: string; value: string }, kind: DepartureKind = 'wrong-answer'): string {
+  return `${service} rule ${rule}${explainedBy ? ` [${explainedBy.switch}=${explainedBy.value}]` : ''}${kind === 'wrong-answer' ? '' : ` (${kind})`}`;
 }
+
+const KINDS: readonly DepartureKind[] = ['wrong-answer', 'error-with-side-effect', 'success-without-effect', 'crash'];
 
 export function unsupportedKey(service: string, operation?: string): string {
   return operation ? `${service} operation ${operation} unsupported` : `${service} service unsupported`;
@@ -76,6 +81,7 @@ export async function loadExpectations(file: string): Promise<ExpectationsFile> 
     if (!d || typeof d !== 'object') bad(file, `departures[${i}] must be an object`);
     if (!SERVICES.has(d.service)) bad(file, `departures[${i}].service "${String(d.service)}" is not one of ${[...SERVICES].join(', ')}`);
     if (typeof d.rule !== 'string' || !d.rule) bad(file, `departures[${i}].rule must be a rule id`);
+    if (d.kind !== undefined && !KINDS.includes(d.kind)) bad(file, `departures[${i}].kind "${String(d.kind)}" is not one of ${KINDS.join(', ')}`);
     if (d.explainedBy !== undefined && (typeof d.explainedBy?.switch !== 'string' || typeof d.explainedBy?.value !== 'string')) {
       bad(file, `departures[${i}].explainedBy must be {"switch": "...", "value": "..."}`);
     }
@@ -97,8 +103,9 @@ export function observedDepartures(result: RunResult): DepartureRef[] {
   const out = new Map<string, DepartureRef>();
   for (const s of result.services) {
     for (const d of s.divergences) {
-      const key = divergenceKey(s.service, d.rule, d.explainedBy);
-      if (!out.has(key)) out.set(key, { key, service: s.service, kind: 'divergence', rule: d.rule, ...(d.explainedBy ? { explainedBy: d.explainedBy } : {}) });
+      const departureKind = d.kind ?? 'wrong-answer';
+      const key = divergenceKey(s.service, d.rule, d.explainedBy, departureKind);
+      if (!out.has(key)) out.set(key, { key, service: s.service, kind: 'divergence', rule: d.rule, departureKind, ...(d.explainedBy ? { explainedBy: d.explainedBy } : {}) });
     }
     if (wholeServiceUnsupported(s)) out.set(unsupportedKey(s.service), { key: unsupportedKey(s.service), service: s.service, kind: 'unsupported' });
     for (const operation of s.unsupportedOperations) {
@@ -112,9 +119,10 @@ export function observedDepartures(result: RunResult): DepartureRef[] {
 function expectedRefs(file: ExpectationsFile): DepartureRef[] {
   return [
     ...file.departures.map((d) => ({
-      key: divergenceKey(d.service, d.rule, d.explainedBy),
+      key: divergenceKey(d.service, d.rule, d.explainedBy, d.kind),
       service: d.service,
       kind: 'divergence' as const,
+      departureKind: d.kind ?? ('wrong-answer' as const),
       rule: d.rule,
       ...(d.explainedBy ? { explainedBy: d.explainedBy } : {}),
     })),
@@ -186,7 +194,7 @@ const ruleSummary = (service: string, rule: string) => ADAPTERS.find((a) => a.se
 export function expectationsFrom(target: string, result: RunResult, previous?: ExpectationsFile, about?: string): ExpectationsFile {
   const report = previous ? compareWithExpectations('', previous, result) : undefined;
   const notes = new Map<string, string>();
-  for (const d of previous?.departures ?? []) if (d.note) notes.set(divergenceKey(d.service, d.rule, d.explainedBy), d.note);
+  for (const d of previous?.departures ?? []) if (d.note) notes.set(divergenceKey(d.service, d.rule, d.explainedBy, d.kind), d.note);
   for (const u of previous?.unsupported ?? []) if (u.note) notes.set(unsupportedKey(u.service, u.operation), u.note);
   const keep = [...observedDepartures(result), ...(report ? [...report.notSeen, ...report.stillPresent.filter((r) => r.note?.startsWith('explained by the adopted'))] : [])];
   const departures = new Map<string, ExpectedDeparture>();
@@ -195,7 +203,8 @@ export function expectationsFrom(target: string, result: RunResult, previous?: E
     const note = notes.get(r.key);
     if (r.kind === 'divergence') {
       const summary = ruleSummary(r.service, r.rule!);
-      departures.set(r.key, { service: r.service, rule: r.rule!, ...(r.explainedBy ? { explainedBy: r.explainedBy } : {}), ...(summary ? { summary } : {}), ...(note ? { note } : {}) });
+      const kind = r.departureKind && r.departureKind !== 'wrong-answer' ? { kind: r.departureKind } : {};
+      departures.set(r.key, { service: r.service, rule: r.rule!, ...kind, ...(r.explainedBy ? { explainedBy: r.explainedBy } : {}), ...(summary ? { summary } : {}), ...(note ? { note } : {}) });
     } else unsupported.set(r.key, { service: r.service, ...(r.operation ? { operation: r.operation } : {}), ...(note ? { note } : {}) });
   }
   const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);

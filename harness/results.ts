@@ -143,6 +143,8 @@ export interface RunResult {
   targetClaims?: ServiceName[];
   seed: number;
   consistency: Consistency;
+  /** The region the run used (absent in older files). */
+  region?: string;
   mutant?: string;
   startedAt: string;
   services: ServiceResult[];
@@ -156,6 +158,8 @@ export interface DepartureRef {
   key: string;
   service: ServiceName;
   kind: 'divergence' | 'unsupported';
+  /** For a divergence: its kind (absent in older reports: wrong-answer). */
+  departureKind?: DepartureKind;
   rule?: string;
   explainedBy?: { switch: string; value: string };
   /** For `unsupported`: the operation, or absent when the whole service is. */

@@ -1,11 +1,25 @@
+/**
+ * The property-based run of one service against one target. fast-check draws command sequences; the executor
+ * runs and judges each one; a clean departure fails the property, fast-check shrinks it (to sequences that
+ * depart the same way), and the explainer turns the minimal one into an entry: a switch value, a hidden effect
+ * of an earlier write, or a rule found by simplifying the failing step — confirmed by re-running its witness.
+ * Each entry's rule is then set aside (or its switch adopted, or its hidden effect assumed from then on) and the
+ * next round looks for the next one, until none is left or `maxDivergences` is reached.
+ *
+ * What a user can rely on: an entry's witness departs at its last step and at no earlier one, and departed again
+ * when re-run on its own; a departure that only showed up in sequences that went through an earlier entry is
+ * listed under that entry (`alsoShowsAs`), never as its own; faults end a sequence's evidence, never make one.
+ */
 import fc from 'fast-check';
-import { Checker, type CheckerSettings, type StepVerdict } from '../models/checker.js';
-import { type Consistency, defaultSwitches, type Json, type Observation, type Request, type ServiceModel, type SwitchSettings } from '../models/types.js';
-import { isThrottle, sleep } from './observe.js';
+import { type CheckerSettings, type ConjectureKind, replayOffline } from '../models/checker.js';
+import { type Consistency, defaultSwitches, type Json, type Observation, type ServiceModel, type SwitchSettings } from '../models/types.js';
+import { blamedRule, type HiddenEvent, hiddenEvent, hiddenEvents, kindOf, simplifyWitness, switchCandidates } from './explain.js';
+import { crashSignature, type Execution, Executor, InternalError } from './execution.js';
+import { sleep } from './observe.js';
 import { labelReproducibility, type RecordedSequence, recheckRecorded, type ReplayOutcome } from './reproduce.js';
-import type { Divergence, ServiceResult, Step } from './results.js';
-import type { Endpoint } from './sdk.js';
-import { type Connection, DEFAULT_WAIT_SECONDS, type Sequence, type ServiceAdapter } from './service.js';
+import type { Attribution, DepartureKind, Divergence, ServiceResult, Step } from './results.js';
+import { defaultDeadlineMs, type Endpoint } from './sdk.js';
+import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter } from './service.js';
 
 export interface RunOptions {
   runs: number;
@@ -28,36 +42,33 @@ export interface RunOptions {
   retryBaseMs?: number;
   /** CLI words that select the same target (and mutant), for replay commands. */
   replayBase: string;
-  /** Replay each shrunk divergence this many times before reporting it, labelling it reproducible or flaky (0/absent: no replay). */
+  /**
+   * Re-run each entry's witness this many times before reporting it: `reproducible` when every re-run departs again
+   * at its last step on the same rule, `flaky` when some do; one that never does is not an entry (`unconfirmed`).
+   * 0 or absent: no re-runs (the witness is reported as found).
+   */
   reproduce?: number;
   /** Failing sequences of earlier runs (the failures file): re-run first, each reported as still failing or not. */
   recheck?: readonly RecordedSequence[];
   onProgress?(message: string): void;
 }
 
-interface Failure {
-  steps: Step[];
-  calls: number;
-  verdict: Extract<StepVerdict, { status: 'diverged' }>;
-  commands: unknown[];
-}
-
-const READ_RETRIES = 3;
-const THROTTLE_RETRIES = 6;
-
+const DISCOVERY_RETRIES = 3;
 /**
- * Feed a recorded trace to a fresh checker: the first divergence (or null when the model accepts it), and how
- * many steps were let through only because their rule was set aside.
+ * A recurring server error is a crash only if faults the target throws at random could not have lined up on every
+ * re-run: with a fault rate p, R re-runs all failing at the same step by chance has probability p^R; R is chosen so
+ * that this stays below CRASH_FALSE_ALARM over the run's candidates, between 2 and MAX_CRASH_REPLAYS re-runs (a
+ * target faulting so often that more would be needed cannot show a crash at all).
  */
-export function replayOffline<S>(model: ServiceModel<S>, settings: CheckerSettings, initial: S | undefined, steps: readonly Step[]) {
-  const checker = new Checker(model, settings, initial ?? model.initial());
-  let setAsideHits = 0;
-  for (const step of steps) {
-    const verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome);
-    if (verdict.status === 'diverged') return { divergence: verdict, setAsideHits };
-    if (verdict.status === 'indeterminate' && verdict.reason === 'set-aside') setAsideHits++;
-  }
-  return { divergence: null, setAsideHits };
+const CRASH_FALSE_ALARM = 0.001;
+const MAX_CRASH_REPLAYS = 8;
+const MAX_CRASH_CHECKS = 40;
+
+export function crashReplays(faultRate: number, candidates: number): number | null {
+  const p = Math.max(faultRate, 0.001);
+  const needed = Math.ceil(Math.log(CRASH_FALSE_ALARM / Math.max(10, candidates)) / Math.log(p));
+  const r = Math.max(2, needed);
+  return r > MAX_CRASH_REPLAYS ? null : r;
 }
 
 function runPrefix(): string {
@@ -83,6 +94,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   const progress = (m: string) => options.onProgress?.(`[${adapter.service}] ${m}`);
   const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
   const prefix = runPrefix();
+  let executor: Executor<Cmd> | undefined;
   try {
     const discovered = await discoverWithRetries(connection, prefix);
     if ('failure' in discovered) {
@@ -91,146 +103,473 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       return result;
     }
     const { identity, initialState } = discovered;
-    const rules = new Set<string>();
-    const unsupported = new Set<string>();
-    const answered = new Set<string>();
-    const switches: SwitchSettings = { ...defaultSwitches(model.switches), ...options.switches };
-    const setAside = new Set(options.setAside ?? []);
-    let persistentFaults = 0;
-    let consecutiveFaults = 0;
-    let infra: string | undefined;
-    let executions = 0;
-    const faultLimit = options.faultLimit ?? 3;
-    const readOps = adapter.readOperations;
-
-    const send = async (sequence: Sequence<Cmd>, request: Request): Promise<Observation> => {
-      for (let attempt = 0; ; attempt++) {
-        const observation = await sequence.send(request);
-        result.calls++;
-        if (observation.kind !== 'fault') {
-          consecutiveFaults = 0;
-          return observation;
-        }
-        result.faults++;
-        const retryable = isThrottle(observation) ? attempt < THROTTLE_RETRIES : readOps.has(request.operation) && attempt < READ_RETRIES;
-        if (!retryable) {
-          consecutiveFaults++;
-          persistentFaults++;
-          if (consecutiveFaults >= faultLimit) infra = `${consecutiveFaults} calls in a row failed after retries; last: ${request.operation}: ${observation.reason}`;
-          else if (persistentFaults > Math.max(10, result.calls / 10)) infra = `${persistentFaults} of ${result.calls} calls failed after retries; last: ${request.operation}: ${observation.reason}`;
-          return observation;
-        }
-        await sleep(Math.min((options.retryBaseMs ?? 100) * 2 ** attempt, 3000));
-      }
-    };
-
-    const execute = async (commands: Cmd[], settings: CheckerSettings): Promise<Failure | null> => {
-      const sequence = connection.sequence(`${prefix}${(executions++).toString(36)}`, identity);
-      const checker = new Checker(model, settings, initialState ?? model.initial());
-      const steps: Step[] = [];
-      try {
-        const all = [...sequence.setup.map((c) => ({ c, setup: true })), ...commands.map((c) => ({ c, setup: false }))];
-        for (const { c, setup } of all) {
-          if (infra) return null;
-          const request = sequence.request(c);
-          let outcome = await send(sequence, request);
-          if (outcome.kind === 'unsupported' && answered.has(request.operation)) {
-            // The target implements this operation (it answered it properly before): a non-AWS error page now is a
-            // crash on this input, which is a departure to report, not a missing operation.
-            outcome = { kind: 'error', code: `NonAwsError(${outcome.reason.slice(0, 80)})`, status: outcome.status ?? 0 };
-          }
-          if (outcome.kind === 'ok' || outcome.kind === 'error') answered.add(request.operation);
-          const step: Step = { operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}) };
-          steps.push(step);
-          if (outcome.kind === 'unsupported') unsupported.add(request.operation);
-          const verdict = checker.observe(request, outcome);
-          if (verdict.status === 'indeterminate' && verdict.reason === 'set-aside') step.setAside = verdict.rules[0]!;
-          sequence.learn(request, outcome);
-          if (verdict.status === 'diverged') {
-            const calls = steps.filter((s) => !s.setup).length;
-            // One step per command: the commands after the failing one never ran.
-            return { steps, calls, verdict, commands: commands.slice(0, calls) };
-          }
-          for (const r of verdict.rules) rules.add(r);
-        }
-        return null;
-      } finally {
-        await sequence.cleanup();
-      }
-    };
-
-    /** One more execution of a recorded command sequence under fixed settings: the rule it diverges on, if any. */
-    const rerun = async (commands: unknown[], settings: CheckerSettings): Promise<ReplayOutcome> => {
-      const again = await execute(commands as Cmd[], settings);
-      return infra ? { infra: true } : { rule: again?.verdict.rule ?? null };
-    };
-    if (options.recheck?.length) {
-      result.rechecked = await recheckRecorded(
-        options.recheck,
-        (r) => rerun(r.commands, { switches: { ...switches, ...r.switches }, consistency: options.consistency, ...identity, setAside: new Set(r.setAside) }),
-        progress,
-      );
+    executor = new Executor<Cmd>(
+      model,
+      connection,
+      identity,
+      initialState,
+      prefix,
+      executorOptions(adapter, endpoint, options),
+      discovered.answered,
+    );
+    const run = new ServiceRun(adapter, model, executor, options, identity, initialState, result, progress);
+    await run.explore();
+    return result;
+  } finally {
+    if (executor) {
+      result.calls = executor.calls;
+      result.faults = executor.faults;
     }
+    connection.close();
+    result.durationMs = Date.now() - started;
+  }
+}
 
-    for (let round = 0; round < options.maxDivergences && !infra; round++) {
-      const settings: CheckerSettings = { switches: { ...switches }, consistency: options.consistency, ...identity, setAside: new Set(setAside) };
-      let lastFailure: Failure | null = null;
-      let runs = 0;
-      const property = fc.asyncProperty(adapter.commands(options.consistency), async (commands) => {
-        if (infra) return true;
-        runs++;
-        if (runs % 25 === 0) progress(`round ${round + 1}: ${runs} sequences, ${result.calls} calls, ${result.faults} faults`);
-        const failure = await execute(commands, settings);
-        if (failure) lastFailure = failure;
-        return failure === null;
-      });
-      const details = await fc.check(property, { numRuns: options.runs, seed: options.seed, ...(options.path ? { path: options.path } : {}) });
-      result.runs += runs;
-      if (infra) break;
-      const failure = lastFailure as Failure | null;
-      if (!details.failed || !failure) break;
-      const divergence = describeDivergence(model, settings, initialState, failure, {
-        seed: details.seed,
-        path: details.counterexamplePath ?? '',
-        replay: replayCommand(options, adapter.service, defaultSwitches(model.switches), switches, setAside, details.seed, details.counterexamplePath ?? ''),
-      });
-      divergence.commands = failure.commands as Json[];
-      divergence.foundUnder = { switches: Object.fromEntries(Object.entries(settings.switches).filter(([k, v]) => defaultSwitches(model.switches)[k] !== v)), setAside: [...setAside] };
-      if (options.reproduce) {
-        const reproducibility = await labelReproducibility(divergence.rule, options.reproduce, () => rerun(failure.commands, settings));
-        if (reproducibility) divergence.reproducibility = reproducibility;
+function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs'>) {
+  return {
+    readOperations: adapter.readOperations,
+    faultLimit: options.faultLimit ?? 3,
+    retryBaseMs: options.retryBaseMs ?? 100,
+    cleanupMs: 15_000,
+    deadlineMs: endpoint.requestDeadlineMs ?? defaultDeadlineMs(endpoint.url),
+  };
+}
+
+/** A failing execution waiting to be explained, and the signature shrinking must keep. */
+interface Failure<Cmd> {
+  execution: Execution<Cmd>;
+  rule: string;
+  kind: DepartureKind;
+}
+
+/** What the run believes about the target so far, and what it has found. */
+class ServiceRun<Cmd> {
+  private readonly defaults: SwitchSettings;
+  private readonly switches: SwitchSettings;
+  private readonly setAside: Set<string>;
+  private readonly conjectured: Array<{ rule: string; kind: ConjectureKind }> = [];
+  /** Raw blame + failing command → the entry (rule) it turned out to be, so a departure found again is known. */
+  private readonly causes = new Map<string, string>();
+  /** Failures whose witness never departed again: not entries, and not to be chased again. */
+  private readonly unconfirmedKeys = new Set<string>();
+  /** Executions already made, by their commands: re-judged offline when the settings change, instead of re-run. */
+  private readonly history = new Map<string, Execution<Cmd>>();
+  /** under rule → consequence rule → sequences. */
+  private readonly consequences = new Map<string, Map<string, number>>();
+  private readonly rules = new Set<string>();
+  private crashChecks = 0;
+  private internal: InternalError | undefined;
+
+  constructor(
+    private readonly adapter: ServiceAdapter<Cmd>,
+    private readonly model: ServiceModel<unknown>,
+    private readonly executor: Executor<Cmd>,
+    private readonly options: RunOptions,
+    private readonly identity: { account: string; region: string },
+    private readonly initial: unknown,
+    private readonly result: ServiceResult,
+    private readonly progress: (m: string) => void,
+  ) {
+    this.defaults = defaultSwitches(model.switches);
+    this.switches = { ...this.defaults, ...options.switches };
+    this.setAside = new Set(options.setAside ?? []);
+  }
+
+  private settings(): CheckerSettings {
+    return { switches: { ...this.switches }, consistency: this.options.consistency, ...this.identity, setAside: new Set(this.setAside), conjectured: [...this.conjectured] };
+  }
+
+  async explore(): Promise<void> {
+    const { options, result } = this;
+    try {
+      if (options.recheck?.length) await this.recheck(options.recheck);
+      for (let round = 0; round < options.maxDivergences && !this.stopped(); round++) {
+        const found = await this.round(round);
+        if (!found) break;
+        await this.report(found);
+        if (options.path) break;
       }
-      result.divergences.push(divergence);
-      progress(`divergence on ${divergence.rule}${divergence.explainedBy ? ` (explained by ${divergence.explainedBy.switch}=${divergence.explainedBy.value})` : ''}, ${divergence.calls} calls`);
-      if (divergence.explainedBy) switches[divergence.explainedBy.switch] = divergence.explainedBy.value;
-      else setAside.add(divergence.rule);
-      if (options.path) break;
+    } catch (error) {
+      this.internal = error instanceof InternalError ? error : new InternalError(`${(error as Error)?.message ?? String(error)}`, error, [], []);
     }
-
-    result.rulesReached = [...rules].filter((r) => !r.startsWith('model.')).sort();
-    result.unsupportedOperations = [...unsupported].filter((op) => !answered.has(op)).sort();
-    const defaults = defaultSwitches(model.switches);
-    result.profile = Object.fromEntries(Object.entries(switches).filter(([k, v]) => defaults[k] !== v));
-    if (infra) {
+    result.rulesReached = [...this.rules].filter((r) => !r.startsWith('model.')).sort();
+    const unsupported = this.executor.unsupportedOperations();
+    if (!this.stopped()) unsupported.operations = await this.confirmUnsupported(unsupported.operations, unsupported.inconsistent);
+    result.unsupportedOperations = unsupported.operations;
+    result.profile = Object.fromEntries(Object.entries(this.switches).filter(([k, v]) => this.defaults[k] !== v));
+    for (const d of result.divergences) {
+      const under = this.consequences.get(d.rule);
+      const own = new Set(result.divergences.map((x) => x.rule));
+      const also = [...(under ?? new Map<string, number>())].filter(([r]) => !own.has(r)).map(([rule, sequences]) => ({ rule, sequences }));
+      if (also.length) d.alsoShowsAs = also.sort((a, b) => b.sequences - a.sequences || a.rule.localeCompare(b.rule));
+    }
+    if (this.internal) {
+      const e = this.internal;
+      result.verdict = 'internal-error';
+      result.reason = `internal error (a bug in the suite, not the target): ${e.message}`;
+      const original = e.original instanceof Error ? e.original : e;
+      result.internalError = { message: e.message, ...(original.stack ? { stack: original.stack } : {}), commands: e.commands as Json[], steps: e.steps };
+    } else if (this.executor.infra) {
       result.verdict = 'infra';
-      result.reason = infra;
+      result.reason = this.executor.infra;
     } else if (result.divergences.length > 0) result.verdict = 'fail';
     else if (result.unsupportedOperations.length > 0) {
       result.verdict = 'unsupported';
       result.reason = `not implemented by the target: ${result.unsupportedOperations.join(', ')}`;
     }
-    return result;
-  } finally {
-    connection.close();
-    result.durationMs = Date.now() - started;
+    if (unsupported.inconsistent.length && (result.verdict === 'pass' || result.verdict === 'unsupported')) {
+      // An operation that never answered like AWS, and failed in more than one way: the target is unwell, not lacking it.
+      result.verdict = 'infra';
+      result.reason = `never answered like AWS, and failed in different ways: ${unsupported.inconsistent.join(', ')}`;
+    }
   }
+
+  /**
+   * An operation that only ever answered with a server error is "unsupported" (moto's HTML 500 page for what it
+   * lacks) only if that comes back at the same step when the sequence is re-run with other call alignments; a
+   * fault of every N-th call lines up with a sequence that always stops at the same step, and must not pass for it.
+   */
+  private async confirmUnsupported(operations: string[], inconsistent: string[]): Promise<string[]> {
+    const confirmed: string[] = [];
+    for (const op of operations) {
+      const first = this.executor.unsupported.get(op)?.first;
+      if (!first?.fromServerError) {
+        confirmed.push(op);
+        continue;
+      }
+      let recurs = true;
+      for (let shift = 1; shift <= 2 && recurs; shift++) {
+        const again = await this.executor.run(first.commands, this.settings(), shift);
+        const step = again.steps[first.at];
+        recurs = again.end.status === 'stopped' && again.end.why === 'unsupported' && again.end.at === first.at && step?.operation === op;
+      }
+      if (recurs) confirmed.push(op);
+      else inconsistent.push(op);
+    }
+    return confirmed;
+  }
+
+  private stopped(): boolean {
+    return this.executor.infra !== undefined || this.internal !== undefined;
+  }
+
+  /** One fast-check run under the current settings: the minimal failing execution, or null when none fails. */
+  private async round(round: number): Promise<Failure<Cmd> | null> {
+    const settings = this.settings();
+    let shrinking: Failure<Cmd> | undefined;
+    let runs = 0;
+    const property = fc.asyncProperty(this.adapter.commands(this.options.consistency), async (commands) => {
+      if (this.stopped()) return true;
+      try {
+        if (!shrinking) {
+          runs++;
+          if (runs % 25 === 0) this.progress(`round ${round + 1}: ${runs} sequences, ${this.executor.calls} calls, ${this.executor.faults} faults`);
+        }
+        const failure = await this.failureOf(commands, settings, shrinking !== undefined);
+        if (!failure) return true;
+        if (shrinking) {
+          // Shrinking keeps the departure it started from: a smaller sequence that fails otherwise is not this one.
+          if (failure.rule !== shrinking.rule || failure.kind !== shrinking.kind) return true;
+          shrinking = failure;
+          return false;
+        }
+        shrinking = failure;
+        return false;
+      } catch (error) {
+        this.internal = error instanceof InternalError ? error : new InternalError(`${(error as Error)?.message ?? String(error)}`, error, commands as unknown[], []);
+        return true;
+      }
+    });
+    const details = await fc.check(property, { numRuns: this.options.runs, seed: this.options.seed, ...(this.options.path ? { path: this.options.path } : {}) });
+    this.result.runs += runs;
+    if (this.stopped() || !details.failed || !shrinking) return null;
+    const failure = shrinking as Failure<Cmd>;
+    (failure as Failure<Cmd> & { where?: { seed: number; path: string } }).where = { seed: details.seed, path: details.counterexamplePath ?? '' };
+    return failure;
+  }
+
+  /**
+   * Execute (or recall) one sequence and say whether it fails as a new entry would: a clean departure or a
+   * confirmed crash that is not one of the entries already found. While shrinking, only cheap checks are made.
+   */
+  private async failureOf(commands: Cmd[], settings: CheckerSettings, shrinking: boolean): Promise<Failure<Cmd> | null> {
+    const e = await this.execute(commands, settings);
+    if (e.end.status === 'crash') {
+      const rule = blamedRule(e);
+      if (this.result.divergences.some((d) => d.kind === 'crash' && d.rule === rule)) return null;
+      const signature = crashSignature(e.steps[e.end.at]!.operation, e.commands.at(-1));
+      if (!this.executor.knownCrashes.has(signature)) {
+        if (!(await this.crashRecurs(e, settings))) return null;
+        this.executor.knownCrashes.add(signature);
+      }
+      return { execution: e, rule, kind: 'crash' };
+    }
+    if (e.end.status !== 'departed') return null;
+    const rule = blamedRule(e);
+    const key = causeKey(rule, e);
+    if (this.unconfirmedKeys.has(key)) return null;
+    const known = this.causes.get(key);
+    if (known && this.isReported(known)) return null;
+    const hidden = hiddenEvent(this.model, settings, this.initial, e, this.confirmed);
+    if (hidden && this.conjectured.some((c) => c.rule === hidden.rule && c.kind === hidden.kind)) return null;
+    if (!shrinking && !hidden) {
+      // A departure the first blame does not recognise may still be a known entry seen through another input.
+      const simplified = await simplifyWitness(this.executor, this.adapter.simplify, e, settings, 6);
+      const cause = simplified.witness.end.status === 'departed' ? blamedRule(simplified.witness) : rule;
+      this.causes.set(key, cause);
+      if (this.isReported(cause)) return null;
+    }
+    return { execution: e, rule, kind: 'wrong-answer' };
+  }
+
+  private isReported(rule: string): boolean {
+    return this.setAside.has(rule) || this.conjectured.some((c) => c.rule === rule) || this.result.divergences.some((d) => d.rule === rule);
+  }
+
+  /** Run a sequence live, unless an earlier execution of the same commands, re-judged offline now, already passes. */
+  private async execute(commands: Cmd[], settings: CheckerSettings): Promise<Execution<Cmd>> {
+    const key = JSON.stringify(commands);
+    const before = this.history.get(key);
+    if (before && this.stillPasses(before, settings)) return { ...before, end: { status: 'pass' } };
+    const e = await this.executor.run(commands, settings);
+    this.history.set(key, e);
+    this.learnFrom(e);
+    return e;
+  }
+
+  private stillPasses(e: Execution<Cmd>, settings: CheckerSettings): boolean {
+    if (e.end.status === 'crash') return false;
+    const at = e.end.status === 'departed' || e.end.status === 'stopped' ? e.end.at : e.steps.length;
+    const replay = replayOffline(this.model, settings, this.initial as never, e.steps.slice(0, at + 1));
+    return replay.divergence === null || (replay.taintedAt !== null && replay.taintedAt < replay.divergence.at);
+  }
+
+  private learnFrom(e: Execution<Cmd>): void {
+    for (const r of e.rules) this.rules.add(r);
+    if (e.tainted && e.consequences.length) {
+      const under = this.consequences.get(e.tainted.rule) ?? new Map<string, number>();
+      for (const c of new Set(e.consequences)) under.set(c, (under.get(c) ?? 0) + 1);
+      this.consequences.set(e.tainted.rule, under);
+    }
+  }
+
+  /**
+   * A server error on an operation the target otherwise answers: a crash only if it comes back at the same step
+   * on every re-run (each re-run shifted by idle calls, so a fault of every N-th call cannot line up), as many
+   * re-runs as the target's fault rate requires (see crashReplays).
+   */
+  private async crashRecurs(e: Execution<Cmd>, settings: CheckerSettings): Promise<boolean> {
+    const replays = crashReplays(this.executor.faultRate, this.executor.faults);
+    if (e.end.status !== 'crash' || replays === null || this.crashChecks >= MAX_CRASH_CHECKS) return false;
+    this.crashChecks++;
+    const at = e.end.at;
+    for (let i = 1; i <= replays; i++) {
+      const again = await this.executor.run(e.commands, settings, i);
+      if (again.end.status !== 'crash' || again.end.at !== at) return false;
+    }
+    return true;
+  }
+
+  /** Explain, confirm and record the minimal failure of a round. */
+  private async report(failure: Failure<Cmd> & { where?: { seed: number; path: string } }): Promise<void> {
+    const settings = this.settings();
+    let witness = failure.execution;
+    const earlier = failure.kind === 'wrong-answer' ? await this.stateBefore(witness, settings) : undefined;
+    if (earlier) {
+      this.progress(`${failure.rule}: the state before that write was not what the model believed; explaining the earlier departure`);
+      witness = earlier;
+    }
+    let rule = blamedRule(witness);
+    let kind: DepartureKind = failure.kind;
+    let explainedBy: { switch: string; value: string } | undefined;
+    let attribution: Attribution = { method: 'first-check' };
+
+    for (const candidate of kind === 'wrong-answer' ? switchCandidates(this.model, settings, this.initial, witness) : []) {
+      if (await this.confirmsSwitch(candidate.switch, candidate.value, settings)) {
+        explainedBy = candidate;
+        attribution = { method: 'switch' };
+        break;
+      }
+    }
+    let hidden: HiddenEvent | undefined;
+    for (const candidate of !explainedBy && kind === 'wrong-answer' ? hiddenEvents(this.model, settings, this.initial, witness, this.confirmed) : []) {
+      if (await this.corroborates(witness, candidate, settings)) {
+        hidden = candidate;
+        break;
+      }
+    }
+    if (hidden) {
+      rule = hidden.rule;
+      kind = hidden.kind;
+      attribution = { method: 'conjecture', firstBlamed: failure.rule, causeStep: hidden.causeStep };
+    } else if (!explainedBy && kind === 'wrong-answer') {
+      const simplified = await simplifyWitness(this.executor, this.adapter.simplify, witness, settings);
+      witness = simplified.witness;
+      rule = blamedRule(witness);
+      attribution = {
+        method: simplified.kept.length ? 'simplified' : 'first-check',
+        ...(rule !== failure.rule ? { firstBlamed: failure.rule } : {}),
+        ...(simplified.kept.length ? { kept: simplified.kept } : {}),
+        ...(simplified.needed.length ? { needed: simplified.needed } : {}),
+      };
+    }
+    const key = causeKey(failure.rule, failure.execution);
+    this.causes.set(key, rule);
+    this.causes.set(causeKey(blamedRule(witness), witness), rule);
+
+    const replays = this.options.reproduce ?? 0;
+    const rawRule = blamedRule(witness);
+    // Under the settings it was found with: a switch-explained witness departs again there (and passes under the switch).
+    let shift = 0;
+    const reproducibility = replays ? await labelReproducibility(rawRule, replays, () => this.rerunRule(witness.commands, settings, kind === 'crash' ? ++shift : 0)) : undefined;
+    if (reproducibility && reproducibility.sameRule === 0) {
+      this.unconfirmedKeys.add(key);
+      this.unconfirmedKeys.add(causeKey(rawRule, witness));
+      (this.result.unconfirmed ??= []).push({ rule, kind, replays, reason: `its witness did not depart again in ${replays} re-runs${reproducibility.otherRules.length ? ` (departed on ${reproducibility.otherRules.join(', ')} instead)` : ''}` });
+      this.progress(`unconfirmed departure on ${rule} (${kind}): not reported`);
+      return;
+    }
+    if (this.result.divergences.some((d) => d.rule === rule && (d.kind ?? 'wrong-answer') === kind && d.explainedBy?.switch === explainedBy?.switch && d.explainedBy?.value === explainedBy?.value)) {
+      this.progress(`${rule} (${kind}) found again through another input: already reported`);
+      this.adopt(rule, kind, explainedBy);
+      return;
+    }
+
+    const end = witness.end as Extract<Execution<Cmd>['end'], { status: 'departed' | 'crash' }>;
+    const steps = witness.steps.slice(0, end.at + 1);
+    const described = this.model.rules[rule];
+    const divergence: Divergence = {
+      rule,
+      kind,
+      evidence: described?.evidence ?? 'unknown',
+      summary: described?.summary ?? rule,
+      attribution,
+      ...(explainedBy ? { explainedBy } : {}),
+      expected: end.status === 'departed' ? end.verdict.allowed : end.allowed,
+      actual: steps.at(-1)!.outcome,
+      steps,
+      calls: witness.calls,
+      afterSetAside: [],
+      believed: end.believed,
+      replay: this.replayCommand(failure.where),
+      seed: failure.where?.seed ?? this.options.seed,
+      path: failure.where?.path ?? '',
+      commands: witness.commands as Json[],
+      foundUnder: { switches: Object.fromEntries(Object.entries(settings.switches).filter(([k, v]) => this.defaults[k] !== v)), setAside: [...this.setAside] },
+      ...(reproducibility ? { reproducibility } : {}),
+    };
+    this.result.divergences.push(divergence);
+    this.progress(`${kind} on ${rule}${explainedBy ? ` (explained by ${explainedBy.switch}=${explainedBy.value})` : ''}, ${divergence.calls} calls${attribution.firstBlamed ? ` (first blamed on ${attribution.firstBlamed})` : ''}`);
+    this.adopt(rule, kind, explainedBy);
+  }
+
+  private get confirmed(): ReadonlySet<string> {
+    return this.adapter.confirmedWrites ?? new Set();
+  }
+
+  /**
+   * A hidden event explains a witness only if it is seen directly: the witness re-run up to that step, then the
+   * service's reads of what that step acted on. The plain reading (no hidden event) must depart on one of those
+   * reads, and the conjectured one must explain all of them — on the target, now, with no fault in between.
+   */
+  private async corroborates(witness: Execution<Cmd>, event: HiddenEvent, settings: CheckerSettings): Promise<boolean> {
+    const setupSteps = witness.steps.filter((s) => s.setup).length;
+    // A fixture step's observers run after the whole fixture: the generated commands before the cause, then them.
+    const before = Math.max(0, event.causeStep + 1 - setupSteps);
+    const seen = this.adapter.observers?.(witness.stepCommands[event.causeStep]!);
+    const observers = seen ? [...seen.reads, ...seen.writes] : [];
+    if (!observers.length) return false;
+    const commands = [...witness.commands.slice(0, before), ...observers];
+    const run = await this.executor.run(commands, { ...settings, setAside: new Set(), conjectured: [] }, 0, true);
+    if (run.commands.length !== commands.length) return false;
+    const same = run.steps[event.causeStep];
+    if (!same || same.outcome.kind !== witness.steps[event.causeStep]!.outcome.kind) return false;
+    if (run.steps.some((s) => s.outcome.kind === 'fault' || s.outcome.kind === 'unsupported')) return false;
+    const plain = replayOffline(this.model, settings, this.initial as never, run.steps);
+    if (plain.divergence === null || plain.divergence.at <= event.causeStep) return false;
+    const conjectured = replayOffline(this.model, settings, this.initial as never, run.steps, { at: event.causeStep, kind: event.kind });
+    return conjectured.divergence === null;
+  }
+
+  /**
+   * Before blaming a write that departed, check what the model believed just before it: the witness re-run up to
+   * that write, then the service's reads of what it acts on. If a read already departs there, the state was not
+   * what the model believed, and the departure lies earlier: that shorter sequence is the witness to explain.
+   */
+  private async stateBefore(witness: Execution<Cmd>, settings: CheckerSettings): Promise<Execution<Cmd> | undefined> {
+    if (witness.end.status !== 'departed' || witness.commands.length === 0) return undefined;
+    const failing = witness.commands.at(-1)!;
+    if (this.adapter.readOperations.has(witness.steps[witness.end.at]!.operation)) return undefined;
+    const reads = this.adapter.observers?.(failing).reads ?? [];
+    if (!reads.length) return undefined;
+    const commands = [...witness.commands.slice(0, -1), ...reads];
+    const run = await this.executor.run(commands, settings);
+    const firstRead = witness.end.at;
+    return run.end.status === 'departed' && run.end.at >= firstRead ? run : undefined;
+  }
+
+  /**
+   * A switch value explains the target only if the service's targeted sequence for that question departs under the
+   * default and passes under the value, on the target, now (and again on a second run: it must not be luck).
+   */
+  private async confirmsSwitch(name: string, value: string, settings: CheckerSettings): Promise<boolean> {
+    const commands = this.adapter.targeted?.(name, value);
+    if (!commands?.length) return false;
+    const under = { ...settings, switches: { ...settings.switches, [name]: value } };
+    for (let i = 0; i < 2; i++) {
+      const asDefault = await this.executor.run(commands, settings);
+      if (asDefault.end.status !== 'departed' || asDefault.commands.length !== commands.length) return false;
+      const asValue = replayOffline(this.model, under, this.initial as never, asDefault.steps);
+      if (asValue.divergence !== null || asValue.taintedAt !== null) return false;
+    }
+    return true;
+  }
+
+  /** From now on: the switch value holds, or the rule is set aside, or its hidden effect is assumed. */
+  private adopt(rule: string, kind: DepartureKind, explainedBy: { switch: string; value: string } | undefined): void {
+    if (explainedBy) this.switches[explainedBy.switch] = explainedBy.value;
+    else if (kind === 'error-with-side-effect' || kind === 'success-without-effect') {
+      if (!this.conjectured.some((c) => c.rule === rule && c.kind === kind)) this.conjectured.push({ rule, kind });
+    } else this.setAside.add(rule);
+  }
+
+  /** One more live run of `commands`: the rule its last step departed on (null when it did not), or infra. */
+  private async rerunRule(commands: Cmd[], settings: CheckerSettings, shift = 0): Promise<ReplayOutcome> {
+    const e = await this.executor.run(commands, settings, shift);
+    if (this.executor.infra) return { infra: true };
+    const last = e.commands.length === commands.length;
+    if (last && (e.end.status === 'departed' || e.end.status === 'crash')) return { rule: blamedRule(e) };
+    return { rule: null };
+  }
+
+  private async recheck(records: readonly RecordedSequence[]): Promise<void> {
+    this.result.rechecked = await recheckRecorded(
+      records,
+      async (r) => {
+        const settings: CheckerSettings = { switches: { ...this.switches, ...r.switches }, consistency: this.options.consistency, ...this.identity, setAside: new Set(r.setAside) };
+        return this.rerunRule(r.commands as Cmd[], settings);
+      },
+      this.progress,
+    );
+  }
+
+  private replayCommand(where: { seed: number; path: string } | undefined): string {
+    const words = [`npx policy-conformance run ${this.options.replayBase}`, `--services ${this.adapter.service}`, `--seed ${where?.seed ?? this.options.seed}`, `--path ${where?.path ?? ''}`, `--consistency ${this.options.consistency}`];
+    for (const [k, v] of Object.entries(this.switches)) if (this.defaults[k] !== v) words.push(`--switch ${k}=${v}`);
+    return words.join(' ');
+  }
+}
+
+/** A failure's identity for "seen before": its first blame and its failing command. */
+function causeKey(rule: string, e: Execution<unknown>): string {
+  return `${rule}|${JSON.stringify(e.commands.at(-1) ?? null)}`;
 }
 
 /** Discovery is a handful of calls; a throttle or a passing fault there should not end the run. */
 async function discoverWithRetries<Cmd>(connection: Connection<Cmd>, prefix: string) {
   for (let attempt = 0; ; attempt++) {
     const discovered = await connection.discover(attempt === 0 ? prefix : `${prefix}r${attempt}`);
-    if (!('failure' in discovered) || discovered.failure.kind !== 'fault' || attempt >= READ_RETRIES) return discovered;
+    if (!('failure' in discovered) || discovered.failure.kind !== 'fault' || attempt >= DISCOVERY_RETRIES) return discovered;
     await sleep(200 * 2 ** attempt);
   }
 }
@@ -240,51 +579,42 @@ function describeFailure(o: Observation): string {
   return o.kind === 'error' ? `${o.code} (HTTP ${o.status})` : 'unexpected success';
 }
 
-function describeDivergence(
-  model: ServiceModel<unknown>,
-  settings: CheckerSettings,
-  initial: unknown,
-  failure: Failure,
-  where: { seed: number; path: string; replay: string },
-): Divergence {
-  const rule = model.rules[failure.verdict.rule];
-  const explainedBy = findExplainingSwitch(model, settings, initial, failure.steps);
-  return {
-    rule: failure.verdict.rule,
-    evidence: rule?.evidence ?? 'unknown',
-    summary: rule?.summary ?? failure.verdict.rule,
-    ...(explainedBy ? { explainedBy } : {}),
-    expected: failure.verdict.allowed,
-    actual: failure.steps.at(-1)!.outcome,
-    steps: failure.steps,
-    calls: failure.calls,
-    afterSetAside: [...new Set(failure.steps.flatMap((s) => (s.setAside ? [s.setAside] : [])))],
-    ...where,
-  };
+export type { Step };
+
+/** What one replay of a witness did. */
+export interface WitnessReplay {
+  /** `departs`: at its last step, as when it was found; `departs-earlier`: at an earlier step; `conforms`: no departure. */
+  status: 'departs' | 'departs-earlier' | 'conforms' | 'infra' | 'unsupported' | 'stopped';
+  rule?: string;
+  kind?: DepartureKind;
+  steps: Step[];
+  reason?: string;
 }
 
-/**
- * A single switch moved off its current value under which the model accepts the whole trace, without leaning
- * on more set-aside rules than the failing check did (else any switch that shifts blame would "explain" it).
- */
-function findExplainingSwitch(model: ServiceModel<unknown>, settings: CheckerSettings, initial: unknown, steps: readonly Step[]) {
-  const baseline = replayOffline(model, settings, initial, steps).setAsideHits;
-  for (const s of model.switches) {
-    // A switch moves off its default once (by the user, or to explain an earlier divergence): a target that needs
-    // two values of it would otherwise flip it back and forth for the whole budget; no single value explains it.
-    if (settings.switches[s.name] !== s.default) continue;
-    for (const value of s.values) {
-      if (value === settings.switches[s.name]) continue;
-      const trial = replayOffline(model, { ...settings, switches: { ...settings.switches, [s.name]: value } }, initial, steps);
-      if (trial.divergence === null && trial.setAsideHits <= baseline) return { switch: s.name, value };
+/** Re-run one witness (its commands on fresh resources, under the switches it was found with) and judge it. */
+export async function replayWitness<Cmd>(
+  adapter: ServiceAdapter<Cmd>,
+  endpoint: Endpoint,
+  witness: { commands: readonly unknown[]; switches: SwitchSettings; consistency: Consistency },
+  options: { settleMs: number; waitSeconds?: number },
+): Promise<WitnessReplay> {
+  const model = adapter.model as ServiceModel<unknown>;
+  const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
+  const prefix = runPrefix();
+  try {
+    const discovered = await discoverWithRetries(connection, prefix);
+    if ('failure' in discovered) return { status: discovered.failure.kind === 'unsupported' ? 'unsupported' : 'infra', steps: [], reason: describeFailure(discovered.failure) };
+    const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, executorOptions(adapter, endpoint, {}), discovered.answered);
+    const settings: CheckerSettings = { switches: { ...defaultSwitches(model.switches), ...witness.switches }, consistency: witness.consistency, ...discovered.identity };
+    const e = await executor.run(witness.commands as Cmd[], settings);
+    if (executor.infra) return { status: 'infra', steps: e.steps, reason: executor.infra };
+    if (e.end.status === 'departed' || e.end.status === 'crash') {
+      const last = e.commands.length === witness.commands.length;
+      return { status: last ? 'departs' : 'departs-earlier', rule: blamedRule(e), kind: kindOf(e), steps: e.steps };
     }
+    if (e.end.status === 'stopped') return { status: 'stopped', steps: e.steps, reason: `step ${e.end.at + 1} answered ${e.end.why === 'fault' ? 'with a fault' : e.end.why}` };
+    return { status: 'conforms', steps: e.steps };
+  } finally {
+    connection.close();
   }
-  return undefined;
-}
-
-function replayCommand(options: RunOptions, service: string, defaults: SwitchSettings, switches: SwitchSettings, setAside: ReadonlySet<string>, seed: number, path: string): string {
-  const words = [`npx policy-conformance run ${options.replayBase}`, `--services ${service}`, `--seed ${seed}`, `--path ${path}`, `--consistency ${options.consistency}`];
-  for (const [k, v] of Object.entries(switches)) if (defaults[k] !== v) words.push(`--switch ${k}=${v}`);
-  if (setAside.size) words.push(`--set-aside ${[...setAside].join(',')}`);
-  return words.join(' ');
 }

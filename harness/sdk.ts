@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface Credentials {
@@ -11,20 +12,104 @@ export interface Endpoint {
   url: string;
   region: string;
   credentials: Credentials;
+  /**
+   * Longest one SDK call (one HTTP exchange: connect, send, headers, whole body) may take before it ends as a
+   * timeout fault. Absent: {@link defaultDeadlineMs} of the URL.
+   */
+  requestDeadlineMs?: number;
 }
 
 export const DUMMY_CREDENTIALS: Credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
+/** A target on this machine answers in milliseconds; AWS itself (or a remote emulator) gets more slack. */
+export const LOCAL_DEADLINE_MS = 5_000;
+export const REMOTE_DEADLINE_MS = 15_000;
+/** TCP connect (no TLS) on this machine is immediate; across a network it may take a few round trips. */
+const LOCAL_CONNECT_MS = 2_000;
+const REMOTE_CONNECT_MS = 5_000;
+
+/** Whether a URL names this machine (127.0.0.0/8, ::1, localhost and its subdomains). */
+export function isLocalUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export function defaultDeadlineMs(url: string): number {
+  return isLocalUrl(url) ? LOCAL_DEADLINE_MS : REMOTE_DEADLINE_MS;
+}
+
+export interface ClientTimeouts {
+  /** Per-request deadline (see {@link Endpoint.requestDeadlineMs}); wins over the endpoint's. */
+  deadlineMs?: number;
+  /** TCP connect budget (at most the deadline). */
+  connectionMs?: number;
+}
+
+/** The error a call that ran past its deadline ends with: `code` ETIMEDOUT, as smithy's own request timeout. */
+export function deadlineError(deadlineMs: number, phase: string): Error {
+  return Object.assign(new Error(`policy-conformance: no complete answer within the ${deadlineMs} ms request deadline (${phase})`), {
+    name: 'TimeoutError',
+    code: 'ETIMEDOUT',
+  });
+}
+
+/**
+ * smithy's NodeHttpHandler (4.14) bounds an exchange only until the response headers arrive:
+ * - `connectionTimeout` bounds the TCP connect (a target that never accepts: a full backlog, a blackhole);
+ * - `requestTimeout` runs from the start of `handle()` and is cleared when the headers arrive; without
+ *   `throwOnRequestTimeout` it only logs a warning, with it the request is destroyed with a TimeoutError (ETIMEDOUT);
+ * - `socketTimeout` is an inactivity timeout, which a target that trickles a byte now and then never trips.
+ * Nothing of smithy's bounds the body once the headers are in: `handle()` resolves with the live body stream and
+ * the deserializer reads it later. So this handler adds one thing of its own: a timer, armed when `handle()`
+ * resolves with whatever is left of the deadline, that destroys the body stream with a TimeoutError if it has not
+ * ended by then; the deserializer then rejects with that error (a 200 whose body stalls or never ends is a
+ * timeout, not a parse error). A per-call `abortSignal` would not do: waiters and paginators call `send` without one.
+ */
+class DeadlineHttpHandler extends NodeHttpHandler {
+  constructor(
+    private readonly deadlineMs: number,
+    connectionMs: number,
+  ) {
+    super({ connectionTimeout: connectionMs, requestTimeout: deadlineMs, throwOnRequestTimeout: true });
+  }
+
+  override async handle(...[request, options = {}]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+    const started = Date.now();
+    const result = await super.handle(request, options);
+    const body = result.response.body as Partial<IncomingMessage> | undefined;
+    if (body && typeof body.destroy === 'function' && typeof body.once === 'function' && !body.readableEnded && !body.destroyed) {
+      const left = Math.max(0, this.deadlineMs - (Date.now() - started));
+      const timer = setTimeout(() => {
+        if (!body.readableEnded) body.destroy!(deadlineError(this.deadlineMs, `HTTP ${result.response.statusCode} headers came, the body did not end`));
+      }, left);
+      // Never keep the process alive for a body nobody reads any more.
+      timer.unref();
+      body.once('close', () => clearTimeout(timer));
+    }
+    return result;
+  }
+}
+
 /**
  * Configuration shared by every SDK client. Retries are off: a blind retry of a conditional write would turn a
  * fault into a false divergence, so the harness decides what to retry. HTTP/1.1 because local servers need it.
+ * Every call ends within the deadline (plus timer slack), however the target misbehaves; see DeadlineHttpHandler.
  */
-export function clientConfig(endpoint: Endpoint, timeouts = { connectionMs: 2000, requestMs: 15000 }) {
+export function clientConfig(endpoint: Endpoint, timeouts: ClientTimeouts = {}) {
+  const local = isLocalUrl(endpoint.url);
+  const deadlineMs = timeouts.deadlineMs ?? endpoint.requestDeadlineMs ?? defaultDeadlineMs(endpoint.url);
+  const connectionMs = Math.min(timeouts.connectionMs ?? (local ? LOCAL_CONNECT_MS : REMOTE_CONNECT_MS), deadlineMs);
   return {
     endpoint: endpoint.url,
     region: endpoint.region,
     credentials: endpoint.credentials,
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: timeouts.connectionMs, requestTimeout: timeouts.requestMs }),
+    requestHandler: new DeadlineHttpHandler(deadlineMs, connectionMs),
   };
 }

@@ -18,14 +18,22 @@ export interface Sequence<Cmd> {
   send(request: Request): Promise<Observation>;
   /** Remember what the target returned (revision ids, ARNs) for later commands. */
   learn(request: Request, observation: Observation): void;
-  /** Remove every resource this sequence may have created. */
-  cleanup(): Promise<void>;
+  /**
+   * Remove every resource this sequence may have created. Resolves `false` when it could not confirm that the
+   * account-wide state (X-Ray policies, the OpsItemGroup) is as the sequence found it: the next sequence then
+   * starts from a fresh reading of it (`Connection.resync`).
+   */
+  cleanup(): Promise<boolean | void>;
+  /** A read whose answer is not judged (e.g. Get on a name nothing uses): shifts call alignment when a crash is re-checked. */
+  idle?(): Request;
 }
 
 export interface Connection<Cmd> {
   /** Probe the target once per run; an infrastructure failure or an unsupported service comes back as such. */
-  discover(runPrefix: string): Promise<{ identity: TargetIdentity; initialState?: unknown } | { failure: Observation }>;
+  discover(runPrefix: string): Promise<{ identity: TargetIdentity; initialState?: unknown; answered?: string[] } | { failure: Observation }>;
   sequence(namePrefix: string, identity: TargetIdentity): Sequence<Cmd>;
+  /** Read the account-wide state again (after a cleanup that could not be confirmed): the model's new initial state. */
+  resync?(): Promise<{ initialState?: unknown } | { failure: Observation }>;
   close(): void;
 }
 
@@ -58,4 +66,25 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
    * is as plain as it gets. The runner uses it to find which of a failing step's conditions the target broke.
    */
   simplify?(command: Cmd): Simplification<Cmd>[];
+  /**
+   * Pure: a short sequence aimed at one open question, whose last answer is decided by `switchName`: under the
+   * switch's default the model expects one answer there, under `value` another (e.g. for `xray.deleteMissing`,
+   * a Delete of a name that was never put). A switch value is adopted for a target only when this sequence departs
+   * under the default and passes under the value — a witness that merely passes under some value proves nothing.
+   * Undefined when the service has no such sequence for that switch (then the switch is never adopted).
+   */
+  targeted?(switchName: string, value: string): Cmd[] | undefined;
+  /**
+   * Pure: calls that show the state of what `command` acts on, each meaningful on its own right after it: `reads`
+   * (its policy, whether its resource exists), then `writes` whose answer depends on that state too (a Put with
+   * NO_POLICY, a Delete that needs the policy to be there) — a read alone cannot tell a write that had no effect
+   * from a read that lags. Used to corroborate a conjectured hidden event, and (reads only) to check what the model
+   * believed just before a failing write.
+   */
+  observers?(command: Cmd): { reads: Cmd[]; writes: Cmd[] };
+  /**
+   * Operations whose success answer already includes a read that shows their effect (the adapter waits for the
+   * table or stream to exist, or to be gone): such a success cannot have been without effect.
+   */
+  confirmedWrites?: ReadonlySet<string>;
 }

@@ -1,13 +1,24 @@
-import { type Bindings, matchOutcomeAll, renderExpect, symbolView } from './match.js';
+import { type Bindings, matchOutcomeAll, matchPattern, renderExpect, symbolView } from './match.js';
 import type { Branch, Consistency, Json, ModelContext, Observation, Request, ServiceModel, SwitchSettings } from './types.js';
+
+/** A hidden event the checker may assume to explain what a target answered later. */
+export type ConjectureKind = 'error-with-side-effect' | 'success-without-effect';
 
 export interface CheckerSettings {
   switches: SwitchSettings;
   consistency: Consistency;
   account: string;
   region: string;
-  /** Rules already reported: a departure on one of them leaves the state indeterminate instead of failing. */
+  /**
+   * Rules already reported as wrong answers (or crashes): a departure blamed on one of them is not judged; the
+   * state after it is unknown, so the checker keeps every conjecture about it and the sequence is tainted.
+   */
   setAside?: ReadonlySet<string>;
+  /**
+   * Rules already reported as hidden effects: a step answered under one of them may have had (or lacked) its
+   * effect, so the checker keeps both readings from there on and the sequence is tainted.
+   */
+  conjectured?: ReadonlyArray<{ rule: string; kind: ConjectureKind }>;
 }
 
 interface World<S> {
@@ -21,12 +32,22 @@ export interface AllowedOutcome {
 }
 
 export type StepVerdict =
-  | { status: 'match'; rules: string[] }
+  /** `conjectured`: the step matched under a rule reported as a hidden effect (the state from here is a conjecture). */
+  | { status: 'match'; rules: string[]; conjectured?: string }
   | { status: 'indeterminate'; reason: 'fault' | 'unsupported' | 'set-aside'; rules: string[] }
   | { status: 'diverged'; rule: string; allowed: AllowedOutcome[] };
 
+/** Where the checker should assume a hidden event: at which step, and which one. */
+export interface Conjecture {
+  at: number;
+  kind: ConjectureKind;
+}
+
 /** Far more than any documented nondeterminism needs; a guard against a model bug exploding the set. */
-const MAX_WORLDS = 512;
+export const MAX_WORLDS = 512;
+
+/** The model produced more candidate states than any real nondeterminism needs: a bug in the suite, not the target. */
+export class ModelError extends Error {}
 
 /**
  * Keeps the set of model states still consistent with everything observed on the target. Each observation
@@ -34,6 +55,8 @@ const MAX_WORLDS = 512;
  */
 export class Checker<S> {
   private worlds: World<S>[];
+  /** The worlds before the last observed step (what `believedBefore` describes). */
+  private prior: World<S>[] = [];
 
   constructor(
     private readonly model: ServiceModel<S>,
@@ -54,8 +77,39 @@ export class Checker<S> {
     return Object.fromEntries(Object.entries(first.bindings).filter(([k, v]) => rest.every((w) => w.bindings[k] === v)));
   }
 
-  observe(request: Request, observation: Observation): StepVerdict {
-    const expanded = this.worlds.map((world) => ({ world, branches: this.branchesOf(world, request) }));
+  /** What the model believes about the resource `request` names, in each candidate world (for reports). */
+  believed(request: Request): Json[] {
+    return this.describe(this.worlds, request);
+  }
+
+  /** What the model believed about that resource just before the last observed step. */
+  believedBefore(request: Request): Json[] {
+    return this.describe(this.prior, request);
+  }
+
+  private describe(worlds: World<S>[], request: Request): Json[] {
+    const seen = new Map<string, Json>();
+    for (const w of worlds) {
+      const view = this.model.focus ? this.model.focus(w.state, request, this.ctx(w)) : (w.state as Json);
+      seen.set(JSON.stringify(view), view);
+    }
+    return [...seen.values()];
+  }
+
+  /** Every outcome the model allows for `request` now, without observing anything (e.g. for a step that crashed). */
+  allowed(request: Request): AllowedOutcome[] {
+    return dedupeAllowed(this.worlds.flatMap((w) => this.branchesOf(w, request).map((b) => ({ rule: b.rule, expect: renderExpect(b.expect, w.bindings) }))));
+  }
+
+  /**
+   * Judge one observation. With `conjecture`, the step is matched as usual and then assumed to have had the
+   * hidden effect the conjecture names (its error took effect / its success did not); the caller asks whether
+   * that explains the rest of the sequence.
+   */
+  observe(request: Request, observation: Observation, conjecture?: ConjectureKind): StepVerdict {
+    const prior = this.worlds;
+    this.prior = prior;
+    const expanded = prior.map((world) => ({ world, branches: this.branchesOf(world, request) }));
 
     if (observation.kind === 'unsupported') {
       return { status: 'indeterminate', reason: 'unsupported', rules: [] };
@@ -65,43 +119,98 @@ export class Checker<S> {
       return { status: 'indeterminate', reason: 'fault', rules: [] };
     }
 
-    const survivors: World<S>[] = [];
+    const survivors: Array<World<S> & { from: World<S> }> = [];
     const rules = new Set<string>();
     for (const { world, branches } of expanded) {
       for (const branch of branches) {
         const assumed = assume(world.bindings, branch.assume);
         for (const bindings of assumed ? matchOutcomeAll(branch.expect, observation, assumed) : []) {
-          survivors.push({ state: branch.next, bindings });
+          survivors.push({ state: branch.next, bindings, from: world });
           rules.add(branch.rule);
         }
       }
     }
     if (survivors.length > 0) {
-      this.worlds = dedupe(survivors);
-      return { status: 'match', rules: [...rules] };
+      const hidden = conjecture ?? this.reportedConjecture([...rules], observation);
+      const plain = survivors.map(({ state, bindings }) => ({ state, bindings }));
+      if (!hidden) {
+        this.worlds = dedupe(plain);
+        return { status: 'match', rules: [...rules] };
+      }
+      const assumed = this.assumeHidden(hidden, request, survivors);
+      // The forced conjecture replaces the step's ordinary reading; a reported one only adds to it.
+      this.worlds = dedupe(conjecture ? assumed : [...plain, ...assumed]);
+      return { status: 'match', rules: [...rules], ...(conjecture ? {} : { conjectured: [...rules][0]! }) };
     }
 
     const allowed = dedupeAllowed(
       expanded.flatMap(({ world, branches }) => branches.map((b) => ({ rule: b.rule, expect: renderExpect(b.expect, world.bindings) }))),
     );
-    const blamed = allowed[0]?.rule ?? 'model.no-branch';
+    const blamed = closestRule(expanded, observation) ?? 'model.no-branch';
     if (this.settings.setAside?.has(blamed)) {
-      this.worlds = dedupe(expanded.flatMap(({ world, branches }) => [world, ...branches.map((b) => ({ state: b.next, bindings: world.bindings }))]));
+      // Nothing says what the target's state is now: keep every reading of this step.
+      const effects = prior.flatMap((w) => this.effectsOf(w, request).map((state) => ({ state, bindings: w.bindings })));
+      this.worlds = dedupe([...prior, ...effects, ...expanded.flatMap(({ world, branches }) => branches.map((b) => ({ state: b.next, bindings: world.bindings })))]);
       return { status: 'indeterminate', reason: 'set-aside', rules: [blamed] };
     }
     return { status: 'diverged', rule: blamed, allowed };
   }
 
-  private branchesOf(world: World<S>, request: Request): Branch<S>[] {
-    const ctx: ModelContext = {
+  /** A reported hidden-effect rule this matched step falls under, if any (error answers for side effects, successes for missing ones). */
+  private reportedConjecture(rules: string[], observation: Observation): ConjectureKind | undefined {
+    for (const c of this.settings.conjectured ?? []) {
+      if (!rules.includes(c.rule)) continue;
+      if (c.kind === 'error-with-side-effect' && observation.kind === 'error') return c.kind;
+      if (c.kind === 'success-without-effect' && observation.kind === 'ok') return c.kind;
+    }
+    return undefined;
+  }
+
+  /** The worlds a hidden event leaves: the write's effects although it failed, or the state before it although it succeeded. */
+  private assumeHidden(kind: ConjectureKind, request: Request, survivors: Array<World<S> & { from: World<S> }>): World<S>[] {
+    // An error answer binds nothing, so the effects start from the worlds the step was matched in; a success's
+    // values (a RevisionId, an ARN) stay bound although the state stays as it was: the target did say them.
+    if (kind === 'error-with-side-effect') return survivors.flatMap((s) => this.effectsOf(s.from, request).map((state) => ({ state, bindings: s.bindings })));
+    return survivors.map((s) => ({ state: s.from.state, bindings: s.bindings }));
+  }
+
+  private effectsOf(world: World<S>, request: Request): S[] {
+    return this.model.effects ? this.model.effects(world.state, request, this.ctx(world)) : [];
+  }
+
+  private ctx(world: World<S>): ModelContext {
+    return {
       switches: this.settings.switches,
       consistency: this.settings.consistency,
       account: this.settings.account,
       region: this.settings.region,
       symbols: symbolView(world.bindings),
     };
-    return this.model.step(world.state, request, ctx);
   }
+
+  private branchesOf(world: World<S>, request: Request): Branch<S>[] {
+    return this.model.step(world.state, request, this.ctx(world));
+  }
+}
+
+/**
+ * The rule to blame when no allowed outcome matches. A success is compared with the allowed successes, and the
+ * one with the most matching fields is blamed (a Get that returns the right document with a malformed RevisionId
+ * departs from the Get rule, not from a rule that expected another document). Otherwise the model's first (most
+ * likely) outcome is blamed: an error where AWS succeeds, or another error than AWS's, departs from what AWS does.
+ */
+function closestRule<S>(expanded: Array<{ world: World<S>; branches: Branch<S>[] }>, observation: Observation): string | undefined {
+  let best: { rule: string; score: number } | undefined;
+  let first: string | undefined;
+  for (const { world, branches } of expanded) {
+    for (const branch of branches) {
+      first ??= branch.rule;
+      if (observation.kind !== 'ok' || branch.expect.kind !== 'ok') continue;
+      const score = Object.entries(branch.expect.output).filter(([field, pattern]) => matchPattern(pattern, observation.output[field], world.bindings) !== null).length;
+      if (!best || score > best.score) best = { rule: branch.rule, score };
+    }
+  }
+  return best?.rule ?? first;
 }
 
 function assume(bindings: Bindings, extra: Record<string, string> | undefined): Bindings | null {
@@ -121,7 +230,7 @@ function dedupe<S>(worlds: World<S>[]): World<S>[] {
   }
   const unique = [...seen.values()];
   if (unique.length > MAX_WORLDS) {
-    throw new Error(`model produced ${unique.length} candidate states (limit ${MAX_WORLDS}); this is a model bug`);
+    throw new ModelError(`model produced ${unique.length} candidate states (limit ${MAX_WORLDS}); this is a model bug`);
   }
   return unique;
 }
@@ -130,4 +239,41 @@ function dedupeAllowed(allowed: AllowedOutcome[]): AllowedOutcome[] {
   const seen = new Map<string, AllowedOutcome>();
   for (const a of allowed) seen.set(JSON.stringify(a), a);
   return [...seen.values()];
+}
+
+/**
+ * Replaying a recorded trace offline, with no target: where it first departs, and whether a conjectured hidden
+ * event at one step explains all of it.
+ */
+export interface OfflineReplay {
+  /** The first departure (index into `steps`), or null when the model accepts the whole trace. */
+  divergence: { at: number; verdict: Extract<StepVerdict, { status: 'diverged' }> } | null;
+  /** The first step the checker could not judge cleanly (set aside, conjectured, fault, unsupported), if any. */
+  taintedAt: number | null;
+  /** Rules matched before the first taint. */
+  rules: string[];
+  /** Rules the last step matched under (empty when it did not match). */
+  lastRules: string[];
+}
+
+export function replayOffline<S>(
+  model: ServiceModel<S>,
+  settings: CheckerSettings,
+  initial: S | undefined,
+  steps: ReadonlyArray<{ operation: string; input: Request['input']; outcome: Observation }>,
+  conjecture?: Conjecture,
+): OfflineReplay {
+  const checker = new Checker(model, settings, initial ?? model.initial());
+  let taintedAt: number | null = null;
+  let lastRules: string[] = [];
+  const rules = new Set<string>();
+  for (const [i, step] of steps.entries()) {
+    const verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome, conjecture?.at === i ? conjecture.kind : undefined);
+    if (verdict.status === 'diverged') return { divergence: { at: i, verdict }, taintedAt, rules: [...rules], lastRules: [] };
+    const clean = verdict.status === 'match' && !verdict.conjectured;
+    lastRules = verdict.status === 'match' ? verdict.rules : [];
+    if (!clean) taintedAt ??= i;
+    if (clean && taintedAt === null && conjecture === undefined) for (const r of verdict.rules) rules.add(r);
+  }
+  return { divergence: null, taintedAt, rules: [...rules], lastRules };
 }

@@ -1,3 +1,4 @@
+import { canonicallyEqual, canonicalPolicyText } from './policy-document.js';
 import type { Expect, Json, JsonObject, Outcome, Pattern, StringFormat, SymbolView } from './types.js';
 
 export type Bindings = Readonly<Record<string, string>>;
@@ -55,6 +56,7 @@ function matchSingle(pattern: Exclude<Pattern, { setOf: unknown }>, actual: Json
     const parsed = parseJsonOrUndefined(actual);
     return parsed !== undefined && jsonEqual(pattern.json, parsed) ? bindings : null;
   }
+  if ('policy' in pattern) return typeof actual === 'string' && canonicallyEqual(pattern.policy, actual) ? bindings : null;
   if ('absent' in pattern) return actual === undefined || actual === null ? bindings : null;
   if ('present' in pattern) return actual === undefined || actual === null || !fitsFormat(pattern.format, actual) ? null : bindings;
   if (typeof actual !== 'string' || actual.length === 0 || !fitsFormat(pattern.format, actual)) return null;
@@ -155,6 +157,7 @@ export function matchOutcome(expect: Expect, actual: Outcome, bindings: Bindings
 function renderPattern(pattern: Pattern, bindings: Bindings): Json {
   if ('eq' in pattern) return pattern.eq;
   if ('json' in pattern) return { jsonEqualTo: pattern.json };
+  if ('policy' in pattern) return { policyEquivalentTo: canonicalPolicyText(pattern.policy) ?? pattern.policy };
   if ('absent' in pattern) return '<absent>';
   if ('present' in pattern) return pattern.format ? { present: true, format: pattern.format as unknown as Json } : '<present>';
   if ('setOf' in pattern) return { setOf: pattern.setOf.map((fields) => renderFields(fields, bindings)) };

@@ -55,9 +55,12 @@ export type Outcome =
   /** `message`: the target's whole error message, as it sent it. */
   | { kind: 'error'; code: string; status: number; message?: string };
 
+/** Why a call said nothing about conformance: it timed out, the connection failed, the server erred, it was throttled, or its answer could not be read. */
+export type FaultCause = 'timeout' | 'connection' | 'server-error' | 'throttle' | 'unparseable';
+
 /** Outcomes that say nothing about conformance. */
 export type NonVerdictOutcome =
-  | { kind: 'fault'; reason: string; status?: number }
+  | { kind: 'fault'; reason: string; status?: number; cause?: FaultCause }
   | { kind: 'unsupported'; reason: string; status?: number };
 
 export type Observation = Outcome | NonVerdictOutcome;
@@ -76,6 +79,8 @@ export type Pattern =
   | { absent: true }
   | { present: true; format?: StringFormat }
   | { sym: string; distinctFrom?: string[]; format?: StringFormat }
+  /** A policy document canonically equal to this one (models/policy-document.ts canonicallyEqual, spec §7.4). */
+  | { policy: string }
   | { setOf: Array<Record<string, Pattern>> };
 
 /**

@@ -24,3 +24,26 @@ export function describeInput(input: Record<string, unknown>): string {
     .map(([k, v]) => `${k}=${abbreviate(typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v), 90)}`)
     .join(' ');
 }
+
+/**
+ * One line with everything the target said: an error's code, status and whole message (newlines shown as ⏎), a
+ * fault's or unsupported answer's whole reason. For JUnit and other places that must not cut anything.
+ */
+export function describeObservationFull(o: Observation): string {
+  const oneLine = (s: string) => s.replace(/\r?\n/g, ' ⏎ ');
+  switch (o.kind) {
+    case 'ok':
+      return `ok ${JSON.stringify(o.output)}`;
+    case 'error':
+      return `${o.code} (HTTP ${o.status})${o.message !== undefined && o.message !== '' ? `: ${oneLine(o.message)}` : ''}`;
+    case 'fault':
+      return `fault${o.status !== undefined ? ` (HTTP ${o.status})` : ''}: ${oneLine(o.reason)}`;
+    case 'unsupported':
+      return `unsupported${o.status !== undefined ? ` (HTTP ${o.status})` : ''}: ${oneLine(o.reason)}`;
+  }
+}
+
+/** Length in UTF-8 bytes (what the services' size limits count). */
+export function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
+}

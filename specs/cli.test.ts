@@ -65,7 +65,7 @@ describe('CLI contract', () => {
     expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(/Verdict: \*\*pass\*\*/);
   });
 
-  it('finds a seeded bug (exit 1), and its replay command reproduces the same divergence', async () => {
+  it('finds a seeded bug (exit 1), and its witness file replays the same departure', async () => {
     const out = await tmp();
     const r = await runCli(['run', '--services', 'dynamodb', '--mutant', 'ddb-wrong-error-missing-policy', '--seed', '9', '--out', out, '--max-divergences', '1']);
     expect(r.code).toBe(1);
@@ -73,20 +73,22 @@ describe('CLI contract', () => {
     const [d] = results.services[0].divergences;
     // Get on a table or on a stream without a policy: the stream's rule when the shrunk sequence used a stream.
     expect(['ddb.get.no-policy', 'ddb.stream.supported']).toContain(d.rule);
-    expect(d).toMatchObject({ actual: { kind: 'error', code: 'ResourceNotFoundException', status: 400 } });
+    expect(d).toMatchObject({ kind: 'wrong-answer', actual: { kind: 'error', code: 'ResourceNotFoundException', status: 400 } });
     expect(d.expected).toEqual([{ rule: d.rule, expect: { kind: 'error', code: 'PolicyNotFoundException', status: 400 } }]);
     expect(d.steps.at(-1)).toMatchObject({ operation: 'GetResourcePolicy', outcome: { code: 'ResourceNotFoundException' } });
-    expect(d.replay).toMatch(/^npx policy-conformance run --target reference --mutant ddb-wrong-error-missing-policy --services dynamodb --seed 9 --path \S+/);
+    expect(d.replay).toBe(`npx policy-conformance replay ${join(out, d.witnessFile)}`);
     expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(/failures="1"/);
 
-    const replayOut = await tmp();
-    const replay = await runCli([...d.replay.replace(/^npx policy-conformance /, '').split(' '), '--out', replayOut]);
-    expect(replay.code).toBe(1);
-    const again = JSON.parse(await readFile(join(replayOut, 'results.json'), 'utf8'));
-    expect(again.services[0].divergences[0].rule).toBe(d.rule);
-    // Same calls with the same answers; only the per-run resource names differ.
-    const shape = (steps: Array<{ operation: string; outcome: { kind: string; code?: string } }>) => steps.map((s) => [s.operation, s.outcome.kind, s.outcome.code]);
-    expect(shape(again.services[0].divergences[0].steps)).toEqual(shape(d.steps));
+    // The witness file alone (no set-aside list, no seed) replays it: same calls, same answers, departs again.
+    const replay = await runCli(d.replay.replace(/^npx policy-conformance /, '').split(' '));
+    expect(replay.code, replay.stderr).toBe(1);
+    expect(replay.stdout).toMatch(new RegExp(`witness departs again at its last step, on ${d.rule.replace(/\./g, '\\.')}`));
+    const ops = (replay.stdout.match(/^\s+\d+\. (?:\(setup\) )?(\w+) →/gm) ?? []).map((l) => l.replace(/^\s+\d+\. (?:\(setup\) )?/, '').replace(' →', ''));
+    expect(ops).toEqual(d.steps.map((s: { operation: string }) => s.operation));
+
+    // The seed and path still select the same generated case (before it was simplified): it departs too.
+    const byPath = await runCli(['run', '--target', 'reference', '--mutant', 'ddb-wrong-error-missing-policy', '--services', 'dynamodb', '--seed', String(d.seed), '--path', d.path, '--out', await tmp()]);
+    expect(byPath.code).toBe(1);
   });
 
   it('lists mutants', async () => {

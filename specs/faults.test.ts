@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dynamodbAdapter } from '../harness/adapters/dynamodb.js';
 import { startReference } from '../harness/reference/server.js';
 import { runService } from '../harness/runner.js';
-import { type FaultAction, type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
+import { type Action, type Proxy, startProxy } from './support/proxy.js';
 import { endpointAt, options } from './support/reference.js';
 
 const WRITES = new Set(['PutResourcePolicy', 'DeleteResourcePolicy', 'CreateTable', 'DeleteTable']);
@@ -12,9 +12,9 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function behindProxy(decide: (operation: string, nth: number) => FaultAction, mutant?: string): Promise<FaultProxy> {
+async function behindProxy(decide: (operation: string, nth: number) => Action, mutant?: string): Promise<Proxy> {
   const ref = await startReference(mutant ? { mutant } : {});
-  const proxy = await startFaultProxy(ref.url, decide);
+  const proxy = await startProxy(ref.url, (r) => decide(r.operation, r.nth));
   cleanup.push(ref.stop, proxy.stop);
   return proxy;
 }
@@ -29,14 +29,14 @@ describe('infrastructure faults are never verdicts about conformance', () => {
   });
 
   it('a read that faults is retried, and throttled calls are retried with backoff', async () => {
-    const proxy = await behindProxy((op, nth) => (op === 'GetResourcePolicy' && nth % 3 === 1 ? 'error-before' : nth % 4 === 1 ? 'throttle' : 'forward'));
+    const proxy = await behindProxy((op, nth) => (op === 'GetResourcePolicy' && nth % 3 === 1 ? 'service-unavailable' : nth % 4 === 1 ? 'throttle' : 'forward'));
     const result = await runService(dynamodbAdapter, endpointAt(proxy.url), options({ runs: 15, retryBaseMs: 5 }));
     expect(result.verdict).toBe('pass');
     expect(result.faults).toBeGreaterThan(10);
   });
 
   it('persistent 503s end the run with the infrastructure verdict, never pass or fail', async () => {
-    const proxy = await behindProxy((op) => (op === 'PutResourcePolicy' || op === 'GetResourcePolicy' ? 'error-before' : 'forward'));
+    const proxy = await behindProxy((op) => (op === 'PutResourcePolicy' || op === 'GetResourcePolicy' ? 'service-unavailable' : 'forward'));
     const result = await runService(dynamodbAdapter, endpointAt(proxy.url), options({ runs: 50 }));
     expect(result.verdict).toBe('infra');
     expect(result.reason).toMatch(/failed after retries/);
@@ -44,7 +44,7 @@ describe('infrastructure faults are never verdicts about conformance', () => {
   });
 
   it('a target that answers nothing at all is infra at discovery', async () => {
-    const proxy = await behindProxy(() => 'error-before');
+    const proxy = await behindProxy(() => 'service-unavailable');
     const result = await runService(dynamodbAdapter, endpointAt(proxy.url), options({ runs: 5 }));
     expect(result.verdict).toBe('infra');
     expect(result.calls).toBe(0);

@@ -9,7 +9,7 @@ import { runService } from '../harness/runner.js';
 import type { ServiceAdapter } from '../harness/service.js';
 import { renderMatrixHtml } from '../reports/matrix-html.js';
 import { renderMatrixMarkdown } from '../reports/matrix-md.js';
-import { type AnswerProxy, htmlNotFound, startAnswerProxy, unknownOperation } from './support/answer-proxy.js';
+import { htmlNotFound, type Proxy, startProxy, unknownOperation } from './support/proxy.js';
 import { runCli } from './support/cli.js';
 import { endpointAt, options } from './support/reference.js';
 
@@ -43,8 +43,8 @@ describe('the conformance matrix, built from real runs', () => {
     const bad = await startReference({ mutant: MUTANT });
     const behind = await startReference();
     // An emulator without Kinesis's DeleteResourcePolicy and without X-Ray at all.
-    const proxy: AnswerProxy = await startAnswerProxy(behind.url, (op) =>
-      op === 'DeleteResourcePolicy' ? unknownOperation() : op.startsWith('/') ? htmlNotFound() : 'forward',
+    const proxy: Proxy = await startProxy(behind.url, ({ service, operation }) =>
+      service === 'xray' ? htmlNotFound() : operation === 'DeleteResourcePolicy' ? unknownOperation() : 'forward',
     );
     stops.push(ref.stop, bad.stop, behind.stop, proxy.stop);
     clean = await runBoth(ref.url, 'reference');

@@ -12,7 +12,7 @@ import { awsCliReproducer, kebab, shellQuote } from '../harness/reproduce.js';
 import type { Divergence } from '../harness/results.js';
 import { runService } from '../harness/runner.js';
 import type { ServiceAdapter } from '../harness/service.js';
-import { startAnswerProxy } from './support/answer-proxy.js';
+import { startProxy } from './support/proxy.js';
 import { REPO, runProcess } from './support/cli.js';
 import { endpointAt, options } from './support/reference.js';
 
@@ -40,9 +40,9 @@ describe('reproducibility: every divergence is replayed before it is reported', 
   it('a target that answers wrongly only every third time is labelled flaky', async () => {
     const ref = await startReference();
     // Every third GetResourcePolicy answers "no such stream" for a stream that exists.
-    const proxy = await startAnswerProxy(ref.url, (op, nth) =>
-      op === 'GetResourcePolicy' && nth % 3 === 0
-        ? { status: 400, contentType: 'application/x-amz-json-1.1', body: JSON.stringify({ __type: 'ResourceNotFoundException', message: 'flaky' }) }
+    const proxy = await startProxy(ref.url, ({ operation, nth }) =>
+      operation === 'GetResourcePolicy' && nth % 3 === 0
+        ? { status: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ __type: 'ResourceNotFoundException', message: 'flaky' }) }
         : 'forward',
     );
     cleanup.push(ref.stop, proxy.stop);

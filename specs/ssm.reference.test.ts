@@ -54,6 +54,9 @@ describe('SSM suite against the embedded reference target (real HTTP, real SDK)'
       expect((error as ResourcePolicyInvalidParameterException).ParameterNames).toEqual(['ResourceArn']);
       expect((error as Error).message).toContain('ssm.arn.unsupported');
       expect((error as ResourcePolicyInvalidParameterException).$metadata.httpStatusCode).toBe(400);
+      // SDK v3 sends a request without its required ResourceArn; the reference answers the validation error.
+      const missing = await client.send(new PutResourcePolicyCommand({ Policy: '{}' } as never)).catch((e: unknown) => e as Error);
+      expect([(missing as Error).name, (missing as Error).message]).toEqual(['ValidationException', expect.stringContaining('ssm.input.invalid')]);
     } finally {
       client.destroy();
       await ref.stop();

@@ -68,6 +68,8 @@ const SCENARIOS = [
   'delete: missing policy without PolicyRevisionId',
   'delete: missing policy with PolicyRevisionId',
   'list: with NextToken',
+  'put: without PolicyDocument refused',
+  'delete: without PolicyName refused',
 ] as const;
 
 /** Which of SCENARIOS the recorded traces went through (an account replayed from the successful calls). */
@@ -95,6 +97,7 @@ function scenarios(traces: readonly Traced[]): Set<string> {
         if (code === 'LockoutPreventionException' && input.BypassPolicyLockoutCheck !== true) seen.add(SCENARIOS[6]);
         if (ok && name.length === 128) seen.add(SCENARIOS[7]);
         if (code === 'InvalidRequestException' && name.length === 129) seen.add(SCENARIOS[8]);
+        if (code === 'InvalidRequestException' && !('PolicyDocument' in input)) seen.add(SCENARIOS[14]);
         if (ok) names.add(name);
       }
       if (request.operation === 'DeleteResourcePolicy') {
@@ -102,6 +105,7 @@ function scenarios(traces: readonly Traced[]): Set<string> {
         if (ok && existed && rev === undefined) seen.add(SCENARIOS[10]);
         if (ok && !existed && rev === undefined && name !== '') seen.add(SCENARIOS[11]);
         if (code === 'InvalidPolicyRevisionIdException' && !existed && rev !== undefined) seen.add(SCENARIOS[12]);
+        if (code === 'InvalidRequestException' && !('PolicyName' in input)) seen.add(SCENARIOS[15]);
         if (ok) names.delete(name);
       }
       if (request.operation === 'ListResourcePolicies' && ok && input.NextToken !== undefined) seen.add(SCENARIOS[13]);

@@ -23,20 +23,35 @@ export async function tryCall(call: () => Promise<JsonObject>, knownCodes: Reado
 
 /**
  * For the read-only tail of a compound call (a waiter, a Describe after a Create): retry faults and throttles
- * here, because retrying the whole compound call would repeat its write.
+ * here, because retrying the whole compound call would repeat its write. A call that ran out of time is not
+ * repeated: it already took a whole request deadline, and the runner decides when the target has stopped answering.
  */
 export async function withReadRetries<T>(read: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await read();
     } catch (error) {
-      const cause = (error as { cause?: unknown; reason?: unknown }).cause ?? error;
-      // A waiter that ran out of time already waited its whole budget: repeating it only multiplies the wait.
-      const waiterGaveUp = (error as { name?: string }).name === 'TimeoutError' || (error as { name?: string }).name === 'AbortError';
-      if (waiterGaveUp || attempt >= attempts || observeError(cause, new Set()).kind !== 'fault') throw error;
+      if (attempt >= attempts || waiterGaveUp(error)) throw error;
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      const observed = observeError(cause, new Set());
+      // A timed-out read is not repeated here: it already took a whole deadline, and whether the target has stopped
+      // answering is the runner's call (two timeouts in a row), which a hidden repeat would only delay.
+      if (observed.kind !== 'fault' || observed.cause === 'timeout') throw error;
       await sleep(Math.min(100 * 2 ** attempt, 2000));
     }
   }
+}
+
+/**
+ * A waiter that ran out of time (or was aborted) already waited its whole budget: repeating it only multiplies the
+ * wait. smithy's waiters throw `TimeoutError` / `AbortError` with a JSON summary ("Waiter has timed out", "Request
+ * was aborted"); a request that ran past its deadline is also a `TimeoutError`, but with a code (ETIMEDOUT) or
+ * smithy's handler message (and is not repeated either).
+ */
+function waiterGaveUp(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; code?: string };
+  if (e.name !== 'TimeoutError' && e.name !== 'AbortError') return false;
+  return /Waiter has timed out|Request was aborted|"state":\s*"(TIMEOUT|ABORTED)"/.test(e.message ?? '');
 }
 
 /** SDK waiter settings for one target: first re-check after 1 s, at most every 5 s, within the target's budget. */

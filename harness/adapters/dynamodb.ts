@@ -10,7 +10,19 @@ import {
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
-import { type DdbCommand, type DdbSlot, type DdbTarget, DDB_SETUP, DDB_VOCABULARY, dynamodbCommands } from '../../generators/dynamodb.js';
+import {
+  type DdbCommand,
+  type DdbSlot,
+  type DdbTarget,
+  type ForeignPart,
+  DDB_SETUP,
+  DDB_STREAM_VOCABULARY,
+  DDB_VOCABULARY,
+  dynamodbCommands,
+  simplifyDynamodbCommand,
+  dynamodbObservers,
+  dynamodbTargeted,
+} from '../../generators/dynamodb.js';
 import { renderPolicy } from '../../generators/policy.js';
 import { type RevisionMemory, rememberRevision, resolveRevision } from '../../generators/revision.js';
 import { dynamodbModel, INDEX_NAME, SETTLE, tableArn } from '../../models/dynamodb/model.js';
@@ -44,6 +56,19 @@ export function createTableInput(name: string, stream: boolean, policy?: string)
   };
 }
 
+/** A local table's name in an ARN of another account, region or partition (spec §7.6). */
+export function foreignTableArn(identity: TargetIdentity, name: string, differs: ForeignPart): string {
+  const { account, region } = identity;
+  switch (differs) {
+    case 'account':
+      return `arn:aws:dynamodb:${region}:${account === '111122223333' ? '444455556666' : '111122223333'}:table/${name}`;
+    case 'region':
+      return `arn:aws:dynamodb:${region === 'us-west-2' ? 'eu-west-1' : 'us-west-2'}:${account}:table/${name}`;
+    case 'partition':
+      return `arn:aws-cn:dynamodb:${region}:${account}:table/${name}`;
+  }
+}
+
 class DynamoDBSequence implements Sequence<DdbCommand> {
   readonly setup = DDB_SETUP;
   private readonly streamArns = new Map<DdbSlot, string>();
@@ -72,6 +97,8 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
         return `${base(target.slot)}/index/${INDEX_NAME}`;
       case 'stream':
         return this.streamArns.get(target.slot) ?? `${base(target.slot)}/stream/2000-01-01T00:00:00.000`;
+      case 'foreign':
+        return foreignTableArn(this.identity, this.tableName(target.slot), target.differs);
       case 'malformed':
         switch (target.variant) {
           case 'not-an-arn':
@@ -86,6 +113,10 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
             return `${base('t0')}/${'x'.repeat(1284)}`.slice(0, 1284);
           case 'unknown-stream':
             return `${base('t0')}/stream/2000-01-01T00:00:00.000`;
+          case 'bare-name':
+            return this.tableName('t0');
+          case 'wrong-case':
+            return tableArn(this.identity, this.tableName('t0').toUpperCase());
         }
     }
   }
@@ -95,13 +126,16 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
       case 'PutResourcePolicy': {
         const arn = this.arn(command.target);
         const resource = command.target.kind === 'malformed' ? tableArn(this.identity, this.tableName('t0')) : arn;
-        const policy = renderPolicy(command.policy, resource, DDB_VOCABULARY, this.lastPolicy.get(arn));
-        this.lastPolicy.set(arn, policy);
+        // A stream policy speaks of stream actions, a table policy of table actions (spec §7.7).
+        const vocabulary = command.target.kind === 'stream' ? DDB_STREAM_VOCABULARY : DDB_VOCABULARY;
+        const policy = renderPolicy(command.policy, resource, vocabulary, this.lastPolicy.get(arn));
+        if (command.omit !== 'Policy') this.lastPolicy.set(arn, policy);
+        // A caller who leaves a required member out: the SDK sends the request without it (spec §0.2).
         return {
           operation: command.op,
           input: compact({
-            ResourceArn: arn,
-            Policy: policy,
+            ResourceArn: command.omit === 'ResourceArn' ? undefined : arn,
+            Policy: command.omit === 'Policy' ? undefined : policy,
             ExpectedRevisionId: command.expected && resolveRevision(command.expected, this.revisions.get(arn)),
             ConfirmRemoveSelfResourceAccess: command.confirm,
           }),
@@ -165,6 +199,7 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
 
   learn(request: Request, observation: Observation): void {
     const arn = request.input.ResourceArn as string | undefined;
+    if (arn === undefined && request.operation !== 'CreateTable') return;
     if (observation.kind === 'ok') {
       const out = observation.output;
       if (request.operation === 'PutResourcePolicy' || request.operation === 'GetResourcePolicy') rememberRevision(this.revisions, arn!, out.RevisionId as string);
@@ -176,6 +211,10 @@ class DynamoDBSequence implements Sequence<DdbCommand> {
     } else if (observation.kind === 'error' && observation.code === 'PolicyNotFoundException' && request.operation === 'GetResourcePolicy') {
       rememberRevision(this.revisions, arn!, undefined);
     }
+  }
+
+  idle(): Request {
+    return { operation: 'GetResourcePolicy', input: { ResourceArn: tableArn(this.identity, `${this.prefix}-idle`) } };
   }
 
   async cleanup(): Promise<void> {
@@ -204,7 +243,7 @@ class DynamoDBConnection implements Connection<DdbCommand> {
       await this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
       const match = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\//.exec(Table?.TableArn ?? '');
       if (!match) return { failure: { kind: 'fault' as const, reason: `DescribeTable returned no usable TableArn (${Table?.TableArn})` } };
-      return { identity: { region: match[1]!, account: match[2]! } };
+      return { identity: { region: match[1]!, account: match[2]! }, answered: ['CreateTable'] };
     } catch (error) {
       return { failure: observeError(error, KNOWN_CODES) };
     }
@@ -224,5 +263,10 @@ export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   model: dynamodbModel as ServiceAdapter['model'],
   readOperations: new Set(['GetResourcePolicy', SETTLE]),
   commands: (consistency) => dynamodbCommands(consistency),
+  simplify: simplifyDynamodbCommand,
+  targeted: dynamodbTargeted,
+  observers: dynamodbObservers,
+  // The adapter waits for the table to be ACTIVE, or gone: their success shows their effect.
+  confirmedWrites: new Set(['CreateTable', 'DeleteTable']),
   connect: (endpoint, { settleMs, waitSeconds }) => new DynamoDBConnection(endpoint, settleMs, waiterBudget(waitSeconds)),
 };

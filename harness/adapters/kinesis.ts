@@ -24,6 +24,9 @@ import {
   KIN_SETUP,
   KIN_STREAM_VOCABULARY,
   kinesisCommands,
+  kinesisObservers,
+  kinesisTargeted,
+  simplifyKinesis,
 } from '../../generators/kinesis.js';
 import { renderPolicy } from '../../generators/policy.js';
 import { kinesisModel, streamArn } from '../../models/kinesis/model.js';
@@ -80,7 +83,8 @@ class KinesisSequence implements Sequence<KinCommand> {
     return this.consumerArns.get(`${slot}/${consumer}`) ?? `${this.streamArn(slot)}/consumer/${consumer}:${NEVER_CREATED}`;
   }
 
-  private arn(target: KinTarget): string {
+  /** The ResourceARN a target stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
+  private arn(target: KinTarget): string | undefined {
     switch (target.kind) {
       case 'stream':
         return this.streamArn(target.slot);
@@ -90,6 +94,8 @@ class KinesisSequence implements Sequence<KinCommand> {
         const { region, account } = this.identity;
         const name = this.streamName('s0');
         switch (target.variant) {
+          case 'missing':
+            return undefined;
           case 'not-an-arn':
             return 'not-an-arn';
           case 'empty':
@@ -102,6 +108,8 @@ class KinesisSequence implements Sequence<KinCommand> {
             return `arn:aws:kinesis:${region}:${account === '999999999999' ? '111111111111' : '999999999999'}:stream/${name}`;
           case 'other-region':
             return `arn:aws:kinesis:${region === 'us-west-2' ? 'eu-west-1' : 'us-west-2'}:${account}:stream/${name}`;
+          case 'other-partition':
+            return `arn:aws-cn:kinesis:${region}:${account}:stream/${name}`;
           case 'no-timestamp':
             return `${this.streamArn('s0')}/consumer/c0`;
           case 'extra-segment':
@@ -123,15 +131,15 @@ class KinesisSequence implements Sequence<KinCommand> {
     switch (command.op) {
       case 'PutResourcePolicy': {
         const arn = this.arn(command.target);
-        const resource = command.target.kind === 'malformed' ? this.streamArn('s0') : arn;
+        const resource = command.target.kind === 'malformed' ? this.streamArn('s0') : arn!;
         const vocabulary = command.target.kind === 'consumer' ? KIN_CONSUMER_VOCABULARY : KIN_STREAM_VOCABULARY;
-        const policy = renderPolicy(command.policy, resource, vocabulary, this.lastPolicy.get(arn));
-        this.lastPolicy.set(arn, policy);
-        return { operation: command.op, input: { ResourceARN: arn, Policy: policy } };
+        const policy = renderPolicy(command.policy, resource, vocabulary, this.lastPolicy.get(arn ?? ''));
+        this.lastPolicy.set(arn ?? '', policy);
+        return { operation: command.op, input: compact({ ResourceARN: arn, Policy: policy }) };
       }
       case 'GetResourcePolicy':
       case 'DeleteResourcePolicy':
-        return { operation: command.op, input: { ResourceARN: this.arn(command.target) } };
+        return { operation: command.op, input: compact({ ResourceARN: this.arn(command.target) }) };
       case 'CreateStream':
         return { operation: command.op, input: { StreamName: this.streamName(command.slot), ShardCount: 1 } };
       case 'DeleteStream':
@@ -241,6 +249,10 @@ class KinesisSequence implements Sequence<KinCommand> {
     }
   }
 
+  idle(): Request {
+    return { operation: 'GetResourcePolicy', input: { ResourceARN: streamArn(this.identity, `${this.prefix}-idle`) } };
+  }
+
   async cleanup(): Promise<void> {
     await Promise.all(
       [...this.created].map((StreamName) => this.client.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })).catch(() => undefined)),
@@ -274,7 +286,7 @@ class KinesisConnection implements Connection<KinCommand> {
       const arn = StreamDescriptionSummary?.StreamARN ?? '';
       const match = /^arn:aws[a-z-]*:kinesis:([^:]+):(\d{12}):stream\//.exec(arn);
       if (!match) return { failure: { kind: 'fault' as const, reason: `DescribeStreamSummary returned no usable StreamARN (${arn})` } };
-      return { identity: { region: match[1]!, account: match[2]! } };
+      return { identity: { region: match[1]!, account: match[2]! }, answered: ['CreateStream'] };
     } catch (error) {
       return { failure: observeError(error, KNOWN_CODES) };
     }
@@ -295,4 +307,9 @@ export const kinesisAdapter: ServiceAdapter<KinCommand> = {
   readOperations: new Set(['GetResourcePolicy', 'DescribeStreamConsumer']),
   commands: (consistency) => kinesisCommands(consistency),
   connect: (endpoint, { waitSeconds }) => new KinesisConnection(endpoint, waiterBudget(waitSeconds)),
+  simplify: simplifyKinesis,
+  targeted: kinesisTargeted,
+  observers: kinesisObservers,
+  // The adapter waits for these to be ACTIVE, or gone: their success shows their effect.
+  confirmedWrites: new Set(['CreateStream', 'DeleteStream', 'RegisterStreamConsumer']),
 };

@@ -23,10 +23,13 @@ import {
   type SsmSlot,
   type SsmTarget,
   ssmCommands,
+  simplifySsm,
+  ssmObservers,
+  ssmTargeted,
 } from '../../generators/ssm.js';
 import { opsItemGroupArn, parameterArn, type SsmExistingPolicy, ssmInitialState, ssmModel } from '../../models/ssm/model.js';
 import type { JsonObject, Observation, Request } from '../../models/types.js';
-import { observeError } from '../observe.js';
+import { observeError, sleep } from '../observe.js';
 import { clientConfig, type Endpoint } from '../sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../service.js';
 import { compact, pick, tryCall, withReadRetries } from './common.js';
@@ -66,11 +69,14 @@ function entryOf(e: GetResourcePoliciesResponseEntry): JsonObject {
 }
 
 
-/** Every policy of a resource, following NextToken with the SDK paginator: `{Policies}`, no NextToken. */
-async function fullListing(client: SSMClient, ResourceArn: string): Promise<JsonObject> {
+/**
+ * Every policy of a resource, following NextToken with the SDK paginator: `{Policies}`, no NextToken. Without a
+ * ResourceArn the request leaves the required member out (SDK v3 does not enforce it).
+ */
+async function fullListing(client: SSMClient, ResourceArn: string | undefined): Promise<JsonObject> {
   const policies: JsonObject[] = [];
   let pages = 0;
-  for await (const page of paginateGetResourcePolicies({ client }, { ResourceArn })) {
+  for await (const page of paginateGetResourcePolicies({ client }, compact({ ResourceArn }) as { ResourceArn: string })) {
     policies.push(...(page.Policies ?? []).map(entryOf));
     if (++pages >= MAX_PAGES && page.NextToken) return { Policies: policies, NextToken: page.NextToken };
   }
@@ -103,7 +109,8 @@ class SsmSequence implements Sequence<SsmCommand> {
     return opsItemGroupArn(this.identity);
   }
 
-  private arn(target: SsmTarget): string {
+  /** The ResourceArn a target stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
+  private arn(target: SsmTarget): string | undefined {
     switch (target.kind) {
       case 'parameter':
         return parameterArn(this.identity, this.parameterName(target.slot));
@@ -112,6 +119,8 @@ class SsmSequence implements Sequence<SsmCommand> {
       case 'malformed': {
         const p0 = this.parameterName('p0').slice(1);
         switch (target.variant) {
+          case 'missing':
+            return undefined;
           case 'too-short':
             return 'arn:aws:ssm:x';
           case 'too-long':
@@ -126,6 +135,8 @@ class SsmSequence implements Sequence<SsmCommand> {
             const account = this.identity.account === '111122223333' ? '444455556666' : '111122223333';
             return `arn:aws:ssm:${this.identity.region}:${account}:parameter/${p0}`;
           }
+          case 'other-partition':
+            return `arn:aws-cn:ssm:${this.identity.region}:${this.identity.account}:parameter/${p0}`;
           case 'empty':
             return '';
         }
@@ -196,19 +207,20 @@ class SsmSequence implements Sequence<SsmCommand> {
     switch (command.op) {
       case 'PutResourcePolicy': {
         const arn = this.arn(command.target);
-        const ref = command.ref ? this.resolveRef(arn, command.ref) : {};
-        const policy = this.renderDoc(command.policy, command.target, arn, ref.policy);
-        this.lastPolicy.set(arn, policy);
+        const key = arn ?? '';
+        const ref = command.ref ? this.resolveRef(key, command.ref) : {};
+        const policy = this.renderDoc(command.policy, command.target, key, ref.policy);
+        this.lastPolicy.set(key, policy);
         return { operation: command.op, input: compact({ ResourceArn: arn, Policy: policy, PolicyId: ref.PolicyId, PolicyHash: ref.PolicyHash }) };
       }
       case 'GetResourcePolicies': {
         const arn = this.arn(command.target);
-        if (!command.page) return { operation: command.op, input: { ResourceArn: arn } };
-        return { operation: command.op, input: compact({ ResourceArn: arn, MaxResults: command.page.max, NextToken: this.token(arn, command.page) }) };
+        if (!command.page) return { operation: command.op, input: compact({ ResourceArn: arn }) };
+        return { operation: command.op, input: compact({ ResourceArn: arn, MaxResults: command.page.max, NextToken: this.token(arn ?? '', command.page) }) };
       }
       case 'DeleteResourcePolicy': {
         const arn = this.arn(command.target);
-        const { PolicyId, PolicyHash } = this.resolveRef(arn, command.ref);
+        const { PolicyId, PolicyHash } = this.resolveRef(arn ?? '', command.ref);
         return { operation: command.op, input: compact({ ResourceArn: arn, PolicyId, PolicyHash }) };
       }
       case 'PutParameter':
@@ -229,7 +241,7 @@ class SsmSequence implements Sequence<SsmCommand> {
         return tryCall(async () => pick(await c.send(new PutResourcePolicyCommand(input)), ['PolicyId', 'PolicyHash']), KNOWN_CODES);
       case 'GetResourcePolicies':
         if (request.input.MaxResults === undefined && request.input.NextToken === undefined) {
-          return tryCall(() => fullListing(c, String(request.input.ResourceArn)), KNOWN_CODES);
+          return tryCall(() => fullListing(c, typeof request.input.ResourceArn === 'string' ? request.input.ResourceArn : undefined), KNOWN_CODES);
         }
         return tryCall(async () => {
           const out = await c.send(new GetResourcePoliciesCommand(input));
@@ -322,11 +334,17 @@ class SsmSequence implements Sequence<SsmCommand> {
    * hash the target lists now). The OpsItemGroup is shared by every sequence and by the account, so it must end
    * exactly as it started: a policy this sequence did not create is never deleted.
    */
-  async cleanup(): Promise<void> {
+  idle(): Request {
+    return { operation: 'GetResourcePolicies', input: { ResourceArn: parameterArn(this.identity, `/${this.prefix}/idle`) } };
+  }
+
+  /** False when the OpsItemGroup (account-wide) could not be confirmed free of this sequence's policies. */
+  async cleanup(): Promise<boolean> {
     await Promise.all([...this.created].map((Name) => this.client.send(new DeleteParameterCommand({ Name })).catch(() => undefined)));
     const ops = this.opsArn;
-    if (!this.mine.some((p) => p.arn === ops && !p.gone) && this.pendingOps.length === 0) return;
+    if (!this.mine.some((p) => p.arn === ops && !p.gone) && this.pendingOps.length === 0) return true;
     for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
+      if (attempt > 0) await sleep(100 * 2 ** attempt);
       let listed: JsonObject[];
       try {
         listed = (await withReadRetries(() => fullListing(this.client, ops))).Policies as JsonObject[];
@@ -338,13 +356,14 @@ class SsmSequence implements Sequence<SsmCommand> {
         if (this.foreign.has(id)) return false;
         return this.mine.some((p) => p.arn === ops && p.id === id) || this.pendingOps.includes(String(e.Policy));
       });
-      if (ours.length === 0) return;
+      if (ours.length === 0) return true;
       for (const e of ours) {
         await this.client
           .send(new DeleteResourcePolicyCommand({ ResourceArn: ops, PolicyId: String(e.PolicyId), PolicyHash: String(e.PolicyHash) }))
           .catch(() => undefined);
       }
     }
+    return false;
   }
 }
 
@@ -361,6 +380,8 @@ class SsmConnection implements Connection<SsmCommand> {
    * account-wide state the run must start from (and leave alone). A target without the policy operations
    * (an emulator) still runs, so the report lists which operations it lacks.
    */
+  private identity: TargetIdentity | undefined;
+
   async discover(runPrefix: string) {
     const Name = `/${runPrefix}/probe`;
     let identity: TargetIdentity;
@@ -375,16 +396,40 @@ class SsmConnection implements Connection<SsmCommand> {
     } finally {
       await this.client.send(new DeleteParameterCommand({ Name })).catch(() => undefined);
     }
+    this.identity = identity;
+    return this.readOpsItemGroup(identity);
+  }
+
+  private async failsTheSameWay(identity: TargetIdentity, first: Observation): Promise<boolean> {
+    if (first.kind !== 'fault' || (first.cause !== 'server-error' && first.cause !== 'unparseable')) return false;
+    for (let i = 0; i < 2; i++) {
+      const again = await tryCall(async () => ({ ...(await fullListing(this.client, opsItemGroupArn(identity))) }) as JsonObject, KNOWN_CODES);
+      if (again.kind !== 'fault' || again.status !== first.status || again.reason !== first.reason) return false;
+    }
+    return true;
+  }
+
+  /** The OpsItemGroup's policies now (a leftover of an unconfirmed cleanup among them): the model starts from them. */
+  async resync() {
+    if (!this.identity) return { failure: { kind: 'fault' as const, reason: 'resync before discovery' } };
+    const again = await this.readOpsItemGroup(this.identity);
+    return 'failure' in again ? again : { initialState: again.initialState };
+  }
+
+  private async readOpsItemGroup(identity: TargetIdentity) {
     let existing: SsmExistingPolicy[] = [];
     try {
       const { Policies } = await withReadRetries(() => fullListing(this.client, opsItemGroupArn(identity)));
       existing = (Policies as JsonObject[]).map((e) => ({ PolicyId: String(e.PolicyId), PolicyHash: String(e.PolicyHash), Policy: String(e.Policy) }));
     } catch (error) {
       const observation = observeError(error, KNOWN_CODES);
-      if (observation.kind !== 'unsupported') return { failure: observation };
+      // A target without the policy operations answers "unsupported" — or, like moto, a server error page every
+      // time: the run then finds the operations never answer and reports them unsupported. A server error that is
+      // not the same each time is a fault.
+      if (observation.kind !== 'unsupported' && !(await this.failsTheSameWay(identity, observation))) return { failure: observation };
     }
     this.foreign = new Set(existing.map((p) => p.PolicyId));
-    return { identity, initialState: ssmInitialState(existing) };
+    return { identity, initialState: ssmInitialState(existing), answered: ['PutParameter'] };
   }
 
   sequence(namePrefix: string, identity: TargetIdentity): Sequence<SsmCommand> {
@@ -402,4 +447,7 @@ export const ssmAdapter: ServiceAdapter<SsmCommand> = {
   readOperations: new Set(['GetResourcePolicies']),
   commands: (consistency) => ssmCommands(consistency),
   connect: (endpoint) => new SsmConnection(endpoint),
+  simplify: simplifySsm,
+  targeted: ssmTargeted,
+  observers: ssmObservers,
 };

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-xray';
 import { renderPolicy } from '../../generators/policy.js';
 import { type RevisionMemory, rememberRevision, resolveRevision } from '../../generators/revision.js';
-import { type XrayCommand, type XrayName, XRAY_VOCABULARY, xrayCommands, xraySetup } from '../../generators/xray.js';
+import { simplifyXray, type XrayCommand, type XrayName, XRAY_VOCABULARY, xrayCommands, xrayObservers, xraySetup, xrayTargeted } from '../../generators/xray.js';
 import { type XrayExistingPolicy, xrayInitialState, xrayModel } from '../../models/xray/model.js';
 import type { Json, JsonObject, Observation, Request } from '../../models/types.js';
 import { observeError, sleep } from '../observe.js';
@@ -81,7 +81,8 @@ class XraySequence implements Sequence<XrayCommand> {
     return name.startsWith(`${this.prefix}-`) || name.startsWith(`${this.prefix}/`);
   }
 
-  private name(name: XrayName): string {
+  /** The PolicyName a name choice stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
+  private name(name: XrayName): string | undefined {
     switch (name.kind) {
       case 'slot':
         return `${this.prefix}-${name.slot}`;
@@ -99,6 +100,8 @@ class XraySequence implements Sequence<XrayCommand> {
             return `${this.prefix}-L`.padEnd(129, 'x');
           case 'empty':
             return '';
+          case 'missing':
+            return undefined;
         }
     }
   }
@@ -107,17 +110,18 @@ class XraySequence implements Sequence<XrayCommand> {
     switch (command.op) {
       case 'PutResourcePolicy': {
         const name = this.name(command.name);
-        let document = '';
-        if (command.policy.kind !== 'blank') {
-          document = renderPolicy(command.policy, RESOURCE, XRAY_VOCABULARY, this.lastPolicy.get(name));
-          this.lastPolicy.set(name, document);
+        const key = name ?? '';
+        let document: string | undefined = command.policy.kind === 'missing' ? undefined : '';
+        if (command.policy.kind !== 'blank' && command.policy.kind !== 'missing') {
+          document = renderPolicy(command.policy, RESOURCE, XRAY_VOCABULARY, this.lastPolicy.get(key));
+          this.lastPolicy.set(key, document);
         }
         return {
           operation: command.op,
           input: compact({
             PolicyName: name,
             PolicyDocument: document,
-            PolicyRevisionId: command.revision && resolveRevision(command.revision, this.revisions.get(name)),
+            PolicyRevisionId: command.revision && resolveRevision(command.revision, this.revisions.get(key)),
             BypassPolicyLockoutCheck: command.bypass,
           }),
         };
@@ -128,7 +132,7 @@ class XraySequence implements Sequence<XrayCommand> {
         const name = this.name(command.name);
         return {
           operation: command.op,
-          input: compact({ PolicyName: name, PolicyRevisionId: command.revision && resolveRevision(command.revision, this.revisions.get(name)) }),
+          input: compact({ PolicyName: name, PolicyRevisionId: command.revision && resolveRevision(command.revision, this.revisions.get(name ?? '')) }),
         };
       }
     }
@@ -193,18 +197,28 @@ class XraySequence implements Sequence<XrayCommand> {
    * created without seeing them listed (a List that fails or leaves one out must not leak a policy into the
    * next sequence's account). Nothing without the prefix is ever touched.
    */
-  async cleanup(): Promise<void> {
+  idle(): Request {
+    return { operation: 'ListResourcePolicies', input: {} };
+  }
+
+  /** False when the account's policies could not be confirmed free of this sequence's (they are account-wide). */
+  async cleanup(): Promise<boolean> {
     const names = new Set([...this.mayExist].filter((n) => this.owns(n)));
-    for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
-      try {
-        for (const p of await listAll(this.client)) if (p.PolicyName && this.owns(p.PolicyName)) names.add(p.PolicyName);
-        break;
-      } catch (error) {
-        // Not listable: fall back to what the sequence itself remembers.
-        if (observeError(error, KNOWN_CODES).kind !== 'fault') break;
-        await sleep(100 * 2 ** attempt);
+    const listOurs = async (): Promise<boolean> => {
+      for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
+        try {
+          for (const p of await listAll(this.client)) if (p.PolicyName && this.owns(p.PolicyName)) names.add(p.PolicyName);
+          return true;
+        } catch (error) {
+          // Not listable: fall back to what the sequence itself remembers.
+          if (observeError(error, KNOWN_CODES).kind !== 'fault') return false;
+          await sleep(100 * 2 ** attempt);
+        }
       }
-    }
+      return false;
+    };
+    const listed = await listOurs();
+    if (names.size === 0) return listed;
     for (const PolicyName of names) {
       // A leftover would change the next sequence's account, so faults and throttles are retried here.
       for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
@@ -216,6 +230,9 @@ class XraySequence implements Sequence<XrayCommand> {
         await sleep(100 * 2 ** attempt);
       }
     }
+    // Confirmed only by a listing that shows none of ours left.
+    names.clear();
+    return (await listOurs()) && names.size === 0;
   }
 }
 
@@ -236,11 +253,17 @@ class XrayConnection implements Connection<XrayCommand> {
         PolicyRevisionId: p.PolicyRevisionId ?? '',
       }));
       this.existing = existing.length;
-      return { identity: { account: UNKNOWN_ACCOUNT, region: this.endpoint.region }, initialState: xrayInitialState(existing) };
+      return { identity: { account: UNKNOWN_ACCOUNT, region: this.endpoint.region }, initialState: xrayInitialState(existing), answered: ['ListResourcePolicies'] };
     } catch (error) {
       const failure = observeError(error, KNOWN_CODES);
       return { failure: failure.kind === 'fault' || failure.kind === 'unsupported' ? { ...failure, reason: `ListResourcePolicies${failure.status ? ` (HTTP ${failure.status})` : ''}: ${failure.reason}` } : failure };
     }
+  }
+
+  /** The account's policies now (a leftover of an unconfirmed cleanup among them): the model starts from them. */
+  async resync() {
+    const again = await this.discover('');
+    return 'failure' in again ? again : { initialState: again.initialState };
   }
 
   sequence(namePrefix: string, _identity: TargetIdentity): Sequence<XrayCommand> {
@@ -258,4 +281,7 @@ export const xrayAdapter: ServiceAdapter<XrayCommand> = {
   readOperations: new Set(['ListResourcePolicies']),
   commands: (consistency) => xrayCommands(consistency),
   connect: (endpoint) => new XrayConnection(endpoint),
+  simplify: simplifyXray,
+  targeted: xrayTargeted,
+  observers: xrayObservers,
 };

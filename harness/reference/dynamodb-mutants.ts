@@ -1,4 +1,4 @@
-import type { DdbState } from '../../models/dynamodb/model.js';
+import { type DdbState, tableArn } from '../../models/dynamodb/model.js';
 import type { JsonObject, Outcome, Request } from '../../models/types.js';
 import type { Mutant } from './engine.js';
 import { rewriteDoc, without } from './mutant-helpers.js';
@@ -61,9 +61,12 @@ export const dynamodbMutants: Mutant<DdbState>[] = [
   {
     name: 'ddb-createtable-drops-policy',
     service: 'dynamodb',
-    description: "CreateTable ignores its ResourcePolicy",
+    description: 'CreateTable validates its ResourcePolicy but does not attach it',
     breaks: 'ddb.createtable.with-policy',
-    step: (original, state, request, ctx) => original(state, request.operation === 'CreateTable' ? without(request, 'ResourcePolicy') : request, ctx),
+    step(original, state, request, ctx) {
+      const branches = original(state, request, ctx);
+      return request.operation === 'CreateTable' && branches[0]?.rule === 'ddb.createtable.with-policy' ? original(state, without(request, 'ResourcePolicy'), ctx) : branches;
+    },
   },
   {
     name: 'ddb-policy-survives-deletetable',
@@ -129,6 +132,64 @@ export const dynamodbMutants: Mutant<DdbState>[] = [
       if (branches[0]?.rule !== 'ddb.policy.public' || typeof policy !== 'string') return branches;
       const restricted = policy.replace('"Principal":"*"', '"Principal":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}');
       return original(state, { ...request, input: { ...request.input, Policy: restricted } }, ctx).map((b) => ({ ...b, next: rewriteDoc(b.next, restricted, policy) }));
+    },
+  },
+  {
+    name: 'ddb-delete-empty-revision',
+    service: 'dynamodb',
+    description: 'DeleteResourcePolicy that removed a policy answers "RevisionId": "" (ministack 1.5.33)',
+    breaks: 'ddb.delete.removes',
+    respond: (request, outcome) =>
+      request.operation === 'DeleteResourcePolicy' && outcome.kind === 'ok' && outcome.output.RevisionId !== undefined
+        ? { ...outcome, output: { ...outcome.output, RevisionId: '' } }
+        : outcome,
+  },
+  {
+    name: 'ddb-lockout-validation-error',
+    service: 'dynamodb',
+    description: 'A self-lockout document without ConfirmRemoveSelfResourceAccess is refused with ValidationException instead of AccessDeniedException',
+    breaks: 'ddb.policy.self-lockout',
+    respond: (request, outcome) =>
+      request.operation === 'PutResourcePolicy' && outcome.kind === 'error' && outcome.code === 'AccessDeniedException' ? { ...outcome, code: 'ValidationException' } : outcome,
+  },
+  {
+    name: 'ddb-identical-means-same-bytes',
+    service: 'dynamodb',
+    description: 'Only a byte-identical document keeps the RevisionId: an equivalent one (other whitespace, key order, list forms) gets a new one',
+    breaks: 'ddb.put.identical',
+    step: (original, state, request, ctx) => original(state, request, { ...ctx, switches: { ...ctx.switches, 'ddb.identicalPolicy': 'exact-bytes' } }),
+  },
+  {
+    name: 'ddb-foreign-arn-local-table',
+    service: 'dynamodb',
+    description: "A table ARN of another account, region or partition acts on the caller's table of that name",
+    breaks: 'ddb.arn.malformed',
+    step(original, state, request, ctx) {
+      const arn = request.input.ResourceArn;
+      const local = typeof arn === 'string' && /^arn:aws[a-z-]*:dynamodb:[^:]+:\d{12}:table\/(.+)$/.exec(arn);
+      if (!isPolicyOp(request) || !local) return original(state, request, ctx);
+      return original(state, { ...request, input: { ...request.input, ResourceArn: tableArn(ctx, local[1]!) } }, ctx);
+    },
+  },
+  {
+    name: 'ddb-statement-resource-unchecked',
+    service: 'dynamodb',
+    description: 'Accepts a policy statement without Resource',
+    breaks: 'ddb.policy.invalid-grammar',
+    step(original, state, request, ctx) {
+      const branches = original(state, request, ctx);
+      const policy = request.input.Policy;
+      if (request.operation !== 'PutResourcePolicy' || branches[0]?.rule !== 'ddb.policy.invalid-grammar' || typeof policy !== 'string') return branches;
+      let doc: JsonObject;
+      try {
+        doc = JSON.parse(policy) as JsonObject;
+      } catch {
+        return branches;
+      }
+      const statements = Array.isArray(doc.Statement) ? (doc.Statement as JsonObject[]) : [];
+      if (!statements.some((st) => st && typeof st === 'object' && st.Resource === undefined)) return branches;
+      const patched = JSON.stringify({ ...doc, Statement: statements.map((st) => (st.Resource === undefined ? { ...st, Resource: '*' } : st)) });
+      return original(state, { ...request, input: { ...request.input, Policy: patched } }, ctx).map((b) => ({ ...b, next: rewriteDoc(b.next, patched, policy) }));
     },
   },
 ];

@@ -1,6 +1,9 @@
 import { symbolView } from '../../models/match.js';
+import { canonicalPolicyText } from '../../models/policy-document.js';
 import type { Branch, Expect, JsonObject, ModelContext, Outcome, Pattern, Request, ServiceModel, SwitchSettings } from '../../models/types.js';
 import { defaultSwitches } from '../../models/types.js';
+import type { DepartureKind } from '../results.js';
+import type { HttpResponse } from './protocol.js';
 
 export type StepFn<S> = (state: S, request: Request, ctx: ModelContext) => Branch<S>[];
 
@@ -14,8 +17,16 @@ export interface Mutant<S = any> {
   description: string;
   /** The rule whose check should catch it. */
   breaks: string;
+  /** The kind of departure the suite must report it as (absent: `wrong-answer`). */
+  kind?: DepartureKind;
   step?(original: StepFn<S>, state: S, request: Request, ctx: ModelContext, memory: Memory): Branch<S>[];
   respond?(request: Request, outcome: Outcome, memory: Memory): Outcome;
+  /**
+   * The last word on the wire: the response the codec encoded (or the 500 the server made of an exception), which
+   * a mutant may replace, e.g. with an HTML error page. `answer` is what the engine answered and under which rule;
+   * absent when the engine threw. `memory` is the one `step` and `respond` got for this request.
+   */
+  http?(request: Request, answer: (Outcome & { rule?: string }) | undefined, response: HttpResponse, memory: Memory): HttpResponse;
 }
 
 export interface EngineView<S> {
@@ -36,7 +47,8 @@ export class ReferenceEngine<S> {
   private state: S;
   private bindings: Record<string, string> = {};
   readonly memory: Memory = {};
-  private readonly mutantMemory: Memory = {};
+  /** The mutant's scratch space (its `step`, `respond` and `http` hooks share it). */
+  readonly mutantMemory: Memory = {};
   private readonly switches: SwitchSettings;
 
   constructor(
@@ -81,6 +93,8 @@ export class ReferenceEngine<S> {
     for (const [field, pattern] of Object.entries(fields)) {
       if ('eq' in pattern) output[field] = pattern.eq;
       else if ('json' in pattern) output[field] = JSON.stringify(pattern.json);
+      // As AWS does (spec §7.4): the document read back in its canonical form.
+      else if ('policy' in pattern) output[field] = canonicalPolicyText(pattern.policy) ?? pattern.policy;
       else if ('present' in pattern) output[field] = this.invent(`${field}#present`, field, request, this.view());
       else if ('sym' in pattern) output[field] = this.bindings[pattern.sym] ??= this.invent(pattern.sym, field, request, this.view());
       else if ('setOf' in pattern) output[field] = pattern.setOf.map((record) => this.realizeFields(record, request));

@@ -180,6 +180,17 @@ export const kinesisMutants: Mutant<KinesisState>[] = [
     },
   },
   {
+    name: 'kin-consumer-arn-without-timestamp',
+    service: 'kinesis',
+    description: 'Consumer ARNs lack the :<creation timestamp> suffix AWS gives them (stream ARN + /consumer/<name>, as moto builds them)',
+    breaks: 'kin.register.create',
+    respond(request, outcome): Outcome {
+      if ((request.operation !== 'RegisterStreamConsumer' && request.operation !== 'DescribeStreamConsumer') || outcome.kind !== 'ok') return outcome;
+      const arn = String(outcome.output.ConsumerARN ?? '');
+      return { ...outcome, output: { ...outcome.output, ConsumerARN: arn.replace(/:[0-9]+$/, '') } };
+    },
+  },
+  {
     name: 'kin-put-merges-statements',
     service: 'kinesis',
     description: 'PutResourcePolicy on a resource with a policy appends the new statements instead of replacing the document',

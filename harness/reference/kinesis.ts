@@ -41,6 +41,18 @@ function consumerDescription(arn: string, status: string): JsonObject {
   };
 }
 
+/**
+ * A new ConsumerARN in AWS's form, `<stream ARN>/consumer/<name>:<creation timestamp>` (what the model's format
+ * demands): for the consumer the symbol belongs to, or else the one the request registers.
+ */
+function consumerArn(symbol: string, request: Request, view: EngineView<KinesisState>): string {
+  for (const stream of Object.values(view.state.streams)) {
+    const consumer = stream.consumers.find((c) => c.arn === symbol);
+    if (consumer) return `${streamArn(view.ctx, stream.name)}/consumer/${consumer.name}:${tick(view)}`;
+  }
+  return `${streamArn(view.ctx, streamNameOf(request.input, view))}/consumer/${String(request.input.ConsumerName ?? '')}:${tick(view)}`;
+}
+
 /** The reference keeps every stream ACTIVE: the model has no CREATING/DELETING phase (the harness waits). */
 function describeStream(request: Request, view: EngineView<KinesisState>): Outcome {
   const name = streamNameOf(request.input, view);
@@ -116,8 +128,8 @@ export const kinesisCodec: ReferenceCodec<KinesisState> = {
     }
   },
   encodeError: (code, status, message) => errorResponse('awsJson1_1', code, status, message),
-  invent(_symbol, field, request, view) {
-    if (field === 'ConsumerARN') return `${String(request.input.StreamARN)}/consumer/${String(request.input.ConsumerName)}:${tick(view)}`;
+  invent(symbol, field, request, view) {
+    if (field === 'ConsumerARN') return consumerArn(symbol, request, view);
     return String(tick(view));
   },
 };

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ServiceName } from '../../models/types.js';
+import type { Outcome, Request, ServiceName } from '../../models/types.js';
 import type { ReferenceCodec } from './codec.js';
 import { type Mutant, ReferenceEngine } from './engine.js';
+import { kindMutants } from './kind-mutants.js';
 import { type HttpRequest, type HttpResponse, signingRegion } from './protocol.js';
 import { REFERENCE_CODECS } from './services.js';
 
@@ -22,8 +23,9 @@ export interface RunningReference {
   stop(): Promise<void>;
 }
 
+/** Every seeded bug: each service's own, then the ones of the other departure kinds (kind-mutants.ts), by service. */
 export function allMutants(): Mutant[] {
-  return REFERENCE_CODECS.flatMap((c) => c.mutants as Mutant[]);
+  return REFERENCE_CODECS.flatMap((c) => [...(c.mutants as Mutant[]), ...kindMutants.filter((m) => m.service === c.service)]);
 }
 
 export function findMutant(name: string): Mutant | undefined {
@@ -69,25 +71,31 @@ export class ReferenceServer {
       const request = codec.decode(operation, http);
       if ('status' in request) return request;
       const engine = this.engine(codec, signingRegion(http.headers) ?? DEFAULT_REGION);
-      const direct = codec.serveDirectly?.(request, engine.view());
-      let outcome;
-      try {
-        outcome = direct ?? engine.handle(request);
-      } catch (error) {
-        return codec.encodeError('InternalServerError', 500, error instanceof Error ? error.message : String(error));
-      }
-      codec.after?.(request, outcome, engine.view());
-      if (outcome.kind === 'error') {
-        const rule = 'rule' in outcome ? ` (rule ${String(outcome.rule)})` : '';
-        return codec.encodeError(outcome.code, outcome.status, `${outcome.message ?? outcome.code}${rule}`);
-      }
-      return codec.encodeOk(request, outcome.output, engine.view());
+      const { answer, response } = this.answer(codec, engine, request);
+      const mutant = this.mutant?.service === codec.service ? this.mutant : undefined;
+      return mutant?.http ? mutant.http(request, answer, response, engine.mutantMemory) : response;
     }
     return {
       status: 404,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ __type: 'UnknownOperationException', message: `no service here answers ${http.method} ${http.path}` }),
     };
+  }
+
+  /** The engine's answer to one decoded request, and its wire form; an exception in the engine is a 500. */
+  private answer(codec: ReferenceCodec, engine: ReferenceEngine<unknown>, request: Request): { answer?: Outcome & { rule?: string }; response: HttpResponse } {
+    let outcome: Outcome & { rule?: string };
+    try {
+      outcome = codec.serveDirectly?.(request, engine.view()) ?? engine.handle(request);
+    } catch (error) {
+      return { response: codec.encodeError('InternalServerError', 500, error instanceof Error ? error.message : String(error)) };
+    }
+    codec.after?.(request, outcome, engine.view());
+    if (outcome.kind === 'error') {
+      const rule = outcome.rule !== undefined ? ` (rule ${outcome.rule})` : '';
+      return { answer: outcome, response: codec.encodeError(outcome.code, outcome.status, `${outcome.message ?? outcome.code}${rule}`) };
+    }
+    return { answer: outcome, response: codec.encodeOk(request, outcome.output, engine.view()) };
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<RunningReference> {

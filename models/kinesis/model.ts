@@ -1,7 +1,7 @@
 import { clone, fail, ok } from '../branches.js';
 import { parseJsonOrUndefined } from '../match.js';
 import { inspectPolicy } from '../policy-document.js';
-import type { Branch, JsonObject, ModelContext, Request, ServiceModel } from '../types.js';
+import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel, StringFormat } from '../types.js';
 import { KINESIS_RULES, KINESIS_SWITCHES } from './rules.js';
 
 export interface KinConsumer {
@@ -15,13 +15,17 @@ export interface KinStream {
   name: string;
   policy: string | null;
   consumers: KinConsumer[];
-  /** Created again after a DeleteStream of the same name, and no policy put since. */
+  /**
+   * Created again after a stream of the same name was deleted while it held a policy, and no policy put since: only
+   * then does "{}" show that the old policy was dropped (a stream deleted without one proves nothing).
+   */
   recreated: boolean;
 }
 
 export interface KinesisState {
   seq: number;
   streams: Record<string, KinStream>;
+  /** Names of streams that were deleted (or replaced) while they held a policy. */
   deletedNames: string[];
   /** Symbols of consumer ARNs that were deregistered or whose stream was deleted. */
   goneConsumers: string[];
@@ -37,6 +41,18 @@ const CONSUMER_PART = new RegExp(`^(${NAME})/consumer/(${NAME}):([0-9]+)$`);
 
 export function streamArn(ctx: Pick<ModelContext, 'region' | 'account'>, name: string): string {
   return `arn:aws:kinesis:${ctx.region}:${ctx.account}:stream/${name}`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * What a ConsumerARN returned for consumer `consumer` of stream `stream` must look like (spec §2.2, the documented
+ * consumer pattern): `arn:aws:kinesis:<region>:<account>:stream/<stream>/consumer/<consumer>:<creation timestamp>`.
+ */
+export function consumerArnFormat(ctx: Pick<ModelContext, 'region' | 'account'>, stream: string, consumer: string): StringFormat {
+  return { pattern: `${escapeRegExp(streamArn(ctx, stream))}/consumer/${escapeRegExp(consumer)}:[0-9]+` };
 }
 
 /** One way the ResourceARN may be read: `assume` when it is taken to be a consumer whose ARN was never seen. */
@@ -123,22 +139,36 @@ function policyCall(
   return branches;
 }
 
+/** Answers that say "no such stream or consumer" for a pattern-valid ARN. */
+const NOT_FOUND_RULES = new Set(['kin.stream.not-found', 'kin.consumer.not-found', 'kin.consumer.gone']);
+
 function putResourcePolicy(state: KinesisState, input: JsonObject, ctx: ModelContext): Branch<KinesisState>[] {
-  return policyCall(state, input, ctx, (t) => {
-    const doc = str(input, 'Policy') ?? '';
-    if (!inspectPolicy(doc).valid) return [fail('kin.policy.invalid', state, ctx.switches['kin.invalidPolicyError']!)];
+  const doc = str(input, 'Policy') ?? '';
+  const invalid = !inspectPolicy(doc).valid;
+  const branches = policyCall(state, input, ctx, (t) => {
+    if (invalid) return [fail('kin.policy.invalid', state, ctx.switches['kin.invalidPolicyError']!)];
     const had = holderOf(state, t).policy !== null;
     const next = clone(state);
     holderOf(next, t).policy = doc;
     if (t.kind === 'stream') next.streams[t.stream]!.recreated = false;
     return [ok(had ? 'kin.put.replace' : 'kin.put.create', next)];
   });
+  // An invalid document for a stream or consumer that does not exist: AWS does not document which check answers
+  // first, so the document's error is as much AWS's answer as "not found" (ministack checks the document first).
+  if (invalid && branches.some((b) => NOT_FOUND_RULES.has(b.rule))) branches.push(fail('kin.policy.invalid', state, ctx.switches['kin.invalidPolicyError']!));
+  return branches;
+}
+
+/** A stored document as Get must return it: compared as JSON; one that is not JSON (a conjectured effect stored it) as sent. */
+function storedPolicy(policy: string): Pattern {
+  const parsed = parseJsonOrUndefined(policy);
+  return parsed === undefined ? { eq: policy } : { json: parsed };
 }
 
 function getResourcePolicy(state: KinesisState, input: JsonObject, ctx: ModelContext): Branch<KinesisState>[] {
   return policyCall(state, input, ctx, (t) => {
     const policy = holderOf(state, t).policy;
-    if (policy !== null) return [ok('kin.get.policy', state, { Policy: { json: parseJsonOrUndefined(policy) ?? null } })];
+    if (policy !== null) return [ok('kin.get.policy', state, { Policy: storedPolicy(policy) })];
     const stream = state.streams[t.stream]!;
     const rule =
       t.kind === 'consumer' ? (stream.policy !== null ? 'kin.consumer.own-policy' : 'kin.get.no-policy') : stream.recreated ? 'kin.deletestream.drops-policy' : 'kin.get.no-policy';
@@ -155,11 +185,23 @@ function deleteResourcePolicy(state: KinesisState, input: JsonObject, ctx: Model
   });
 }
 
+/** Remove stream `name` from `next` (a copy): its consumers' ARNs name nothing from now on. */
+function dropStream(next: KinesisState, name: string): void {
+  const stream = next.streams[name]!;
+  next.goneConsumers.push(...stream.consumers.map((c) => c.arn));
+  delete next.streams[name];
+  if (stream.policy !== null && !next.deletedNames.includes(name)) next.deletedNames.push(name);
+}
+
+function freshStream(next: KinesisState, name: string): void {
+  next.streams[name] = { name, policy: null, consumers: [], recreated: next.deletedNames.includes(name) };
+}
+
 function createStream(state: KinesisState, input: JsonObject): Branch<KinesisState>[] {
   const name = str(input, 'StreamName') ?? '';
   if (state.streams[name]) return [fail('kin.createstream.exists', state, 'ResourceInUseException')];
   const next = clone(state);
-  next.streams[name] = { name, policy: null, consumers: [], recreated: next.deletedNames.includes(name) };
+  freshStream(next, name);
   return [ok('kin.createstream.create', next)];
 }
 
@@ -180,9 +222,7 @@ function deleteStream(state: KinesisState, input: JsonObject, ctx: ModelContext)
     return [fail('kin.deletestream.has-consumers', state, 'ResourceInUseException')];
   }
   const next = clone(state);
-  next.goneConsumers.push(...stream.consumers.map((c) => c.arn));
-  delete next.streams[name];
-  if (!next.deletedNames.includes(name)) next.deletedNames.push(name);
+  dropStream(next, name);
   return [ok('kin.deletestream.delete', next)];
 }
 
@@ -206,14 +246,18 @@ function registerStreamConsumer(state: KinesisState, input: JsonObject, ctx: Mod
   const next = clone(state);
   const arn = fresh(next, 'consumer');
   next.streams[stream.name]!.consumers.push({ name, arn, policy: null });
-  return [ok('kin.register.create', next, { ConsumerARN: { sym: arn } })];
+  // A new consumer's ARN is new: it carries its creation time, so it differs from every consumer's before it,
+  // deregistered ones included (a target that reuses one hands the new consumer whatever the old ARN held).
+  const earlier = [...state.goneConsumers, ...Object.values(state.streams).flatMap((s) => s.consumers.map((c) => c.arn))];
+  return [ok('kin.register.create', next, { ConsumerARN: { sym: arn, distinctFrom: earlier, format: consumerArnFormat(ctx, stream.name, name) } })];
 }
 
 function describeStreamConsumer(state: KinesisState, input: JsonObject, ctx: ModelContext): Branch<KinesisState>[] {
   return consumerTargets(state, input, ctx).map((t) => {
     if (t.kind === 'error') return fail(t.rule, state, t.code);
     const consumer = state.streams[t.stream]!.consumers.find((c) => c.name === t.consumer)!;
-    return withAssume(ok('kin.describeconsumer.found', state, { ConsumerARN: { sym: consumer.arn } }), t.assume);
+    const output = { ConsumerARN: { sym: consumer.arn, format: consumerArnFormat(ctx, t.stream, consumer.name) } };
+    return withAssume(ok('kin.describeconsumer.found', state, output), t.assume);
   });
 }
 
@@ -229,11 +273,131 @@ function deregisterStreamConsumer(state: KinesisState, input: JsonObject, ctx: M
   });
 }
 
+/** Every stream or consumer `arn` may name (the not-found readings left out). */
+function holdersNamed(state: KinesisState, arn: string, ctx: ModelContext): Array<Extract<Target, { stream: string }>> {
+  return resolve(state, arn, ctx).filter((t): t is Extract<Target, { stream: string }> => t.kind !== 'error');
+}
+
+/**
+ * The states a write leaves when carried out with its checks ignored: an invalid document attached, a stream with
+ * consumers deleted without EnforceConsumerDeletion, an existing name created afresh, a consumer registered over
+ * the limit or under a name already taken (replacing the old one). Empty when it names nothing the state has.
+ */
+function effects(state: KinesisState, request: Request, ctx: ModelContext): KinesisState[] {
+  const input = request.input;
+  switch (request.operation) {
+    case 'PutResourcePolicy':
+    case 'DeleteResourcePolicy': {
+      const arn = str(input, 'ResourceARN');
+      const doc = request.operation === 'PutResourcePolicy' ? str(input, 'Policy') : null;
+      if (arn === undefined || doc === undefined) return [];
+      return holdersNamed(state, arn, ctx).map((t) => {
+        const next = clone(state);
+        holderOf(next, t).policy = doc;
+        if (doc !== null && t.kind === 'stream') next.streams[t.stream]!.recreated = false;
+        return next;
+      });
+    }
+    case 'CreateStream': {
+      const name = str(input, 'StreamName');
+      if (name === undefined) return [];
+      const next = clone(state);
+      if (next.streams[name]) dropStream(next, name);
+      freshStream(next, name);
+      return [next];
+    }
+    case 'DeleteStream': {
+      const name = streamNameOf(input, ctx);
+      if (name === undefined || !state.streams[name]) return [];
+      const next = clone(state);
+      dropStream(next, name);
+      return [next];
+    }
+    case 'RegisterStreamConsumer': {
+      const stream = state.streams[streamNameOf({ StreamARN: input.StreamARN ?? null }, ctx) ?? ''];
+      const name = str(input, 'ConsumerName');
+      if (!stream || name === undefined) return [];
+      const next = clone(state);
+      const target = next.streams[stream.name]!;
+      const replaced = target.consumers.filter((c) => c.name === name);
+      next.goneConsumers.push(...replaced.map((c) => c.arn));
+      target.consumers = [...target.consumers.filter((c) => c.name !== name), { name, arn: fresh(next, 'consumer'), policy: null }];
+      return [next];
+    }
+    case 'DeregisterStreamConsumer':
+      return consumerTargets(state, input, ctx).flatMap((t) => {
+        if (t.kind === 'error') return [];
+        const next = clone(state);
+        const stream = next.streams[t.stream]!;
+        const consumer = stream.consumers.find((c) => c.name === t.consumer)!;
+        stream.consumers = stream.consumers.filter((c) => c !== consumer);
+        next.goneConsumers.push(consumer.arn);
+        return [next];
+      });
+    default:
+      return [];
+  }
+}
+
+function consumerView(c: KinConsumer, ctx: ModelContext): Json {
+  return { name: c.name, arn: ctx.symbols.valueOf(c.arn) ?? null, policy: c.policy };
+}
+
+function streamView(state: KinesisState, name: string, ctx: ModelContext): Json {
+  const s = state.streams[name];
+  if (!s) return { stream: name, exists: false };
+  return { stream: name, exists: true, policy: s.policy, consumers: s.consumers.map((c) => consumerView(c, ctx)), ...(s.recreated ? { recreated: true } : {}) };
+}
+
+function consumerFocus(state: KinesisState, stream: string, consumer: string, ctx: ModelContext): Json {
+  const s = state.streams[stream];
+  const c = s?.consumers.find((x) => x.name === consumer);
+  return { stream, streamExists: s !== undefined, streamPolicy: s?.policy ?? null, consumer: c ? consumerView(c, ctx) : { name: consumer, exists: false } };
+}
+
+/** The stream or consumer a request is about, as the model believes it is (bound ARNs shown with their values). */
+function focus(state: KinesisState, request: Request, ctx: ModelContext): Json {
+  const input = request.input;
+  switch (request.operation) {
+    case 'PutResourcePolicy':
+    case 'GetResourcePolicy':
+    case 'DeleteResourcePolicy': {
+      const arn = str(input, 'ResourceARN');
+      const named = arn === undefined ? [] : holdersNamed(state, arn, ctx);
+      const t = named[0];
+      if (t) return t.kind === 'stream' ? streamView(state, t.stream, ctx) : consumerFocus(state, t.stream, t.consumer, ctx);
+      const prefix = streamArn(ctx, '');
+      const rest = arn?.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
+      if (rest !== undefined && STREAM_PART.test(rest)) return streamView(state, rest, ctx);
+      const m = rest === undefined ? null : CONSUMER_PART.exec(rest);
+      if (m) return { ...(consumerFocus(state, m[1]!, m[2]!, ctx) as JsonObject), resourceArn: arn! };
+      return { resourceArn: arn ?? null, names: 'no stream or consumer of this account and region' };
+    }
+    case 'CreateStream':
+    case 'DeleteStream':
+      return streamView(state, streamNameOf(input, ctx) ?? '', ctx);
+    case 'RegisterStreamConsumer':
+      return consumerFocus(state, streamNameOf({ StreamARN: input.StreamARN ?? null }, ctx) ?? '', str(input, 'ConsumerName') ?? '', ctx);
+    case 'DescribeStreamConsumer':
+    case 'DeregisterStreamConsumer': {
+      const t = consumerTargets(state, input, ctx).find((x) => x.kind === 'consumer');
+      if (t?.kind === 'consumer') return consumerFocus(state, t.stream, t.consumer, ctx);
+      const name = str(input, 'ConsumerName');
+      if (name !== undefined) return consumerFocus(state, streamNameOf({ StreamARN: input.StreamARN ?? null }, ctx) ?? '', name, ctx);
+      return { consumerArn: str(input, 'ConsumerARN') ?? null, names: 'no registered consumer' };
+    }
+    default:
+      return null;
+  }
+}
+
 export const kinesisModel: ServiceModel<KinesisState> = {
   service: 'kinesis',
   rules: KINESIS_RULES,
   switches: KINESIS_SWITCHES,
   initial: () => ({ seq: 0, streams: {}, deletedNames: [], goneConsumers: [] }),
+  effects,
+  focus,
   step(state: KinesisState, request: Request, ctx: ModelContext): Branch<KinesisState>[] {
     const input = request.input;
     switch (request.operation) {

@@ -1,6 +1,6 @@
 import { clone, fail, ok } from '../branches.js';
 import { inspectPolicy, policyBytes } from '../policy-document.js';
-import type { Branch, JsonObject, ModelContext, Pattern, Request, ServiceModel } from '../types.js';
+import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel } from '../types.js';
 import { SSM_RULES, SSM_SWITCHES } from './rules.js';
 
 export interface SsmPolicy {
@@ -17,7 +17,10 @@ export interface SsmParameter {
   tier: SsmTier;
   version: number;
   policies: SsmPolicy[];
-  /** Created again after a DeleteParameter of the same name. */
+  /**
+   * Created again after a parameter of the same name was deleted while it held policies: only then does an empty
+   * listing show that the old policies were dropped (a parameter deleted without any proves nothing).
+   */
   recreated: boolean;
 }
 
@@ -34,6 +37,7 @@ export interface SsmState {
   /** The account/region's OpsItemGroup always exists; it holds at most one policy. */
   opsItemGroup: SsmPolicy[];
   parameters: Record<string, SsmParameter>;
+  /** Names of parameters that were deleted while they held policies. */
   deletedNames: string[];
   /** Listings whose resource has not changed since; any policy change of the resource drops them. */
   cursors: SsmCursor[];
@@ -333,14 +337,137 @@ function putParameter(state: SsmState, input: JsonObject): Branch<SsmState>[] {
   return [ok('ssm.putparameter.overwrite', next, { Version: { eq: parameter.version }, Tier: { eq: parameter.tier } })];
 }
 
+/** Remove parameter `name` from `next` (a copy) with its policies and the listings of them. */
+function dropParameter(next: SsmState, name: string): void {
+  const had = next.parameters[name]!.policies.length > 0;
+  delete next.parameters[name];
+  next.cursors = next.cursors.filter((c) => c.resource !== `parameter:${name}`);
+  if (had && !next.deletedNames.includes(name)) next.deletedNames.push(name);
+}
+
 function deleteParameter(state: SsmState, input: JsonObject): Branch<SsmState>[] {
   const name = str(input, 'Name') ?? '';
   if (!state.parameters[name]) return [fail('ssm.deleteparameter.not-found', state, 'ParameterNotFound')];
   const next = clone(state);
-  delete next.parameters[name];
-  next.cursors = next.cursors.filter((c) => c.resource !== `parameter:${name}`);
-  if (!next.deletedNames.includes(name)) next.deletedNames.push(name);
+  dropParameter(next, name);
   return [ok('ssm.deleteparameter.delete', next)];
+}
+
+/** The state after an update of `policy` on resource `key` with `doc` (same hash only for an identical document under switch "same"). */
+function updated(state: SsmState, key: string, policy: SsmPolicy, doc: string, ctx: ModelContext): SsmState {
+  if (policy.doc === doc && ctx.switches['ssm.identicalUpdateHash'] === 'same') return state;
+  const next = clone(state);
+  const hash = fresh(next, 'policyHash');
+  setPolicies(
+    next,
+    key,
+    policiesIn(next, key).map((p) => (p.id === policy.id ? { ...p, doc, hash } : p)),
+  );
+  return next;
+}
+
+/**
+ * The states a write leaves when carried out with its checks ignored: a policy created over the OpsItemGroup limit,
+ * on a Standard-tier parameter, with a malformed or oversized document; a policy updated or removed although its
+ * PolicyHash is stale (located by PolicyId alone); a partial update read as a create or as an update; a parameter
+ * overwritten without Overwrite or downgraded. Empty when the request names nothing the state has.
+ */
+function effects(state: SsmState, request: Request, ctx: ModelContext): SsmState[] {
+  const input = request.input;
+  switch (request.operation) {
+    case 'PutResourcePolicy':
+    case 'DeleteResourcePolicy': {
+      const arn = str(input, 'ResourceArn');
+      const doc = request.operation === 'PutResourcePolicy' ? str(input, 'Policy') : null;
+      if (arn === undefined || doc === undefined) return [];
+      const r = resolve(state, arn, ctx);
+      if (r.kind === 'error') return [];
+      const id = str(input, 'PolicyId');
+      const out: SsmState[] = [];
+      if (doc !== null && (id === undefined || str(input, 'PolicyHash') === undefined)) {
+        const next = clone(state);
+        setPolicies(next, r.key, [...r.policies, { id: fresh(next, 'policyId'), hash: fresh(next, 'policyHash'), doc }]);
+        out.push(next);
+      }
+      if (id !== undefined) {
+        for (const { policy } of locate(state, r.policies, id, ctx).found) {
+          if (doc !== null) {
+            out.push(updated(state, r.key, policy, doc, ctx));
+          } else {
+            const next = clone(state);
+            setPolicies(
+              next,
+              r.key,
+              policiesIn(next, r.key).filter((p) => p.id !== policy.id),
+            );
+            out.push(next);
+          }
+        }
+      }
+      return out;
+    }
+    case 'PutParameter': {
+      const name = str(input, 'Name');
+      if (name === undefined) return [];
+      const existing = state.parameters[name];
+      if (!existing) return putParameter(state, input).map((b) => b.next);
+      const next = clone(state);
+      const parameter = next.parameters[name]!;
+      parameter.version += 1;
+      const tier = str(input, 'Tier');
+      if (tier === 'Standard' || tier === 'Advanced') parameter.tier = tier;
+      return [next];
+    }
+    case 'DeleteParameter': {
+      const name = str(input, 'Name');
+      if (name === undefined || !state.parameters[name]) return [];
+      const next = clone(state);
+      dropParameter(next, name);
+      return [next];
+    }
+    default:
+      return [];
+  }
+}
+
+function policyView(state: SsmState, p: SsmPolicy, ctx: ModelContext): Json {
+  return { policyId: valueOf(state, p.id, ctx) ?? null, policyHash: valueOf(state, p.hash, ctx) ?? null, policy: p.doc };
+}
+
+function parameterView(state: SsmState, name: string, ctx: ModelContext): Json {
+  const p = state.parameters[name];
+  if (!p) return { parameter: name, exists: false };
+  return {
+    parameter: name,
+    exists: true,
+    tier: p.tier,
+    version: p.version,
+    policies: p.policies.map((x) => policyView(state, x, ctx)),
+    ...(p.recreated ? { recreated: true } : {}),
+  };
+}
+
+/** The parameter or OpsItemGroup a request is about, as the model believes it is (ids and hashes with their values). */
+function focus(state: SsmState, request: Request, ctx: ModelContext): Json {
+  const input = request.input;
+  switch (request.operation) {
+    case 'PutResourcePolicy':
+    case 'GetResourcePolicies':
+    case 'DeleteResourcePolicy': {
+      const arn = str(input, 'ResourceArn');
+      if (arn === opsItemGroupArn(ctx)) return { opsItemGroup: state.opsItemGroup.map((p) => policyView(state, p, ctx)) };
+      const prefix = parameterArn(ctx, '');
+      if (arn === undefined || !arn.startsWith(prefix)) return { resourceArn: arn ?? null, names: 'no OpsItemGroup or parameter of this account and region' };
+      const wanted = arn.slice(prefix.length);
+      const parameter = Object.values(state.parameters).find((p) => p.name.replace(/^\//, '') === wanted);
+      return parameter ? parameterView(state, parameter.name, ctx) : { parameter: wanted, exists: false };
+    }
+    case 'PutParameter':
+    case 'DeleteParameter':
+      return parameterView(state, str(input, 'Name') ?? '', ctx);
+    default:
+      return null;
+  }
 }
 
 export const ssmModel: ServiceModel<SsmState> = {
@@ -348,6 +475,8 @@ export const ssmModel: ServiceModel<SsmState> = {
   rules: SSM_RULES,
   switches: SSM_SWITCHES,
   initial: () => ({ seq: 0, opsItemGroup: [], parameters: {}, deletedNames: [], cursors: [] }),
+  effects,
+  focus,
   step(state: SsmState, request: Request, ctx: ModelContext): Branch<SsmState>[] {
     const input = request.input;
     switch (request.operation) {

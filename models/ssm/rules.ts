@@ -4,7 +4,7 @@ const rule = (id: string, evidence: Rule['evidence'], spec: string, summary: str
 
 export const SSM_RULES: Record<string, Rule> = Object.fromEntries(
   [
-    rule('ssm.input.invalid', 'assumed', '§3.2, §3.6', 'A constraint violation (ResourceArn outside 20..2048, blank Policy, MaxResults outside 1..50, missing PolicyId/PolicyHash on Delete) is rejected (code: switch ssm.validationError)'),
+    rule('ssm.input.invalid', 'assumed', '§3.2, §3.6', 'A constraint violation (ResourceArn missing or outside 20..2048, blank Policy, MaxResults outside 1..50, missing PolicyId/PolicyHash on Delete; SDK v3 does not enforce required members) is rejected (code: switch ssm.validationError)'),
     rule('ssm.arn.unsupported', 'assumed', '§3.4, §3.6', 'A ResourceArn that is neither this account/region\'s OpsItemGroup nor one of its parameters is rejected (code: switch ssm.invalidArnError)'),
     rule('ssm.parameter.not-found', 'documented', '§3.3, §3.6', 'Put/GetResourcePolicies/Delete on a parameter ARN whose parameter does not exist: ResourceNotFoundException'),
     rule('ssm.parameter.standard-tier', 'documented', '§3.4, §3.6', 'Only Advanced-tier parameters can be shared: a policy on a Standard-tier parameter is rejected (code: switch ssm.standardTierError)'),
@@ -30,7 +30,7 @@ export const SSM_RULES: Record<string, Rule> = Object.fromEntries(
     rule('ssm.putparameter.downgrade', 'assumed', '§3.5', 'An Advanced-tier parameter cannot be overwritten as Standard: ValidationException'),
     rule('ssm.deleteparameter.not-found', 'assumed', '§3.5', 'DeleteParameter of a name that does not exist: ParameterNotFound'),
     rule('ssm.deleteparameter.delete', 'assumed', '§3.5', 'DeleteParameter removes the parameter and its policies'),
-    rule('ssm.deleteparameter.drops-policies', 'assumed', '§3.5', 'A parameter created again after DeleteParameter starts without policies'),
+    rule('ssm.deleteparameter.drops-policies', 'assumed', '§3.5', 'A parameter created again after DeleteParameter of a parameter of that name that held policies starts without them'),
   ].map((r) => [r.id, r]),
 );
 

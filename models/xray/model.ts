@@ -1,6 +1,6 @@
 import { clone, fail, ok } from '../branches.js';
 import { deniesEveryone, inspectPolicy, policyBytes } from '../policy-document.js';
-import type { Branch, JsonObject, ModelContext, Pattern, Request, ServiceModel } from '../types.js';
+import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel } from '../types.js';
 import { XRAY_RULES, XRAY_SWITCHES } from './rules.js';
 
 /** A revision id: known outright (counter format, or present before the run), or a symbol the service invented. */
@@ -159,6 +159,48 @@ function deleteResourcePolicy(state: XrayState, input: JsonObject, ctx: ModelCon
   return [withAssume(ok('xray.delete.removes', next), gate.assume), ...gate.stop];
 }
 
+/**
+ * The states a write leaves when carried out with its checks ignored: a policy written over the count limit, with a
+ * mismatching revision id, with a lockout (or malformed, oversized) document, under a name outside the pattern; a
+ * policy removed although the revision id does not match. Empty when it names nothing the state has.
+ */
+function effects(state: XrayState, request: Request, ctx: ModelContext): XrayState[] {
+  const name = str(request.input, 'PolicyName');
+  if (!name) return [];
+  switch (request.operation) {
+    case 'PutResourcePolicy': {
+      const doc = str(request.input, 'PolicyDocument');
+      if (doc === undefined) return [];
+      const current = state.policies[name] ?? null;
+      if (current?.doc === doc && ctx.switches['xray.identicalPolicy'] === 'unchanged') return [state];
+      const next = clone(state);
+      next.policies[name] = { name, doc, rev: nextRevision(next, current?.rev ?? null, ctx).rev };
+      return [next];
+    }
+    case 'DeleteResourcePolicy': {
+      if (!state.policies[name]) return [];
+      const next = clone(state);
+      delete next.policies[name];
+      return [next];
+    }
+    default:
+      return [];
+  }
+}
+
+function policyView(p: XrayPolicy, ctx: ModelContext): Json {
+  return { name: p.name, document: p.doc, revision: 'value' in p.rev ? p.rev.value : (ctx.symbols.valueOf(p.rev.sym) ?? null) };
+}
+
+/** The policy a Put or Delete names (with how many the account holds: the limit counts them all), or every policy for List. */
+function focus(state: XrayState, request: Request, ctx: ModelContext): Json {
+  const all = Object.values(state.policies);
+  if (request.operation === 'ListResourcePolicies') return { policies: all.map((p) => policyView(p, ctx)) };
+  const name = str(request.input, 'PolicyName');
+  const policy = name === undefined ? undefined : state.policies[name];
+  return { policyName: name ?? null, policy: policy ? policyView(policy, ctx) : null, policyCount: all.length };
+}
+
 function throttled(state: XrayState): Branch<XrayState> {
   return fail('xray.throttled', state, 'ThrottledException', 429);
 }
@@ -170,6 +212,8 @@ export function xrayModelFrom(existing: readonly XrayExistingPolicy[]): ServiceM
     rules: XRAY_RULES,
     switches: XRAY_SWITCHES,
     initial: () => xrayInitialState(existing),
+    effects,
+    focus,
     step(state: XrayState, request: Request, ctx: ModelContext): Branch<XrayState>[] {
       const input = request.input;
       switch (request.operation) {

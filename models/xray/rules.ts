@@ -4,7 +4,7 @@ const rule = (id: string, evidence: Rule['evidence'], spec: string, summary: str
 
 export const XRAY_RULES: Record<string, Rule> = Object.fromEntries(
   [
-    rule('xray.put.invalid-request', 'assumed', '§4.2, §4.3, §4.5', 'PutResourcePolicy with a PolicyName outside 1..128 chars of [\\w+=,.@-] or an empty PolicyDocument is rejected (code: switch xray.putValidationError)'),
+    rule('xray.put.invalid-request', 'assumed', '§4.2, §4.3, §4.5', 'PutResourcePolicy with a PolicyName missing or outside 1..128 chars of [\\w+=,.@-], or a PolicyDocument missing or empty, is rejected (code: switch xray.putValidationError; SDK v3 does not enforce required members)'),
     rule('xray.policy.too-large', 'documented', '§4.2, §4.5, §4.6', 'A PolicyDocument over 5 KB (switch xray.policySizeLimit) is rejected with PolicySizeLimitExceededException'),
     rule('xray.policy.malformed', 'documented', '§4.3, §4.5', 'A PolicyDocument that is not JSON or not a policy is rejected with MalformedPolicyDocumentException'),
     rule('xray.put.revision-zero-exists', 'documented', '§4.3, §4.5', 'PutResourcePolicy with PolicyRevisionId "0" (create only) while the policy exists: InvalidPolicyRevisionIdException'),
@@ -17,7 +17,7 @@ export const XRAY_RULES: Record<string, Rule> = Object.fromEntries(
     rule('xray.put.identical', 'assumed', '§4.5', 'PutResourcePolicy with the document the policy already has (revision: switch xray.identicalPolicy)'),
     rule('xray.list.all', 'documented', '§4.2, §4.5', 'ListResourcePolicies returns every policy of the account (at most 5) with its current revision id, in any order, without NextToken'),
     rule('xray.list.next-token', 'assumed', '§4.2, §4.5', 'ListResourcePolicies with a NextToken ("not currently supported"): switch xray.listNextToken'),
-    rule('xray.delete.invalid-request', 'documented', '§4.2, §4.3', 'DeleteResourcePolicy with a PolicyName outside 1..128 chars of [\\w+=,.@-]: InvalidRequestException'),
+    rule('xray.delete.invalid-request', 'documented', '§4.2, §4.3', 'DeleteResourcePolicy with a PolicyName missing ("missing required parameters") or outside 1..128 chars of [\\w+=,.@-]: InvalidRequestException'),
     rule('xray.delete.revision-mismatch', 'documented', '§4.3, §4.5', 'DeleteResourcePolicy with a PolicyRevisionId that is not the current one: InvalidPolicyRevisionIdException'),
     rule('xray.delete.removes', 'documented', '§4.5', 'DeleteResourcePolicy removes the policy; 200 with an empty body'),
     rule('xray.delete.missing', 'assumed', '§4.5, §6.4', 'DeleteResourcePolicy of a name without a policy (switch xray.deleteMissing)'),

@@ -1,6 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type KinCommand, type KinTarget, kinesisCommands, simplifyKinesis } from '../../generators/kinesis.js';
+import type { PolicyGen } from '../../generators/policy.js';
+import { kinesisAdapter } from '../../harness/adapters/kinesis.js';
 import { KINESIS_RULES, KINESIS_SWITCHES } from '../../models/kinesis/rules.js';
-import { kinesisModel, streamArn } from '../../models/kinesis/model.js';
+import { consumerArnFormat, type KinesisState, kinesisModel, MAX_CONSUMERS, streamArn } from '../../models/kinesis/model.js';
+import { fitsFormat, symbolView } from '../../models/match.js';
+import { defaultSwitches, type JsonObject, type ModelContext } from '../../models/types.js';
 import { ACCOUNT, REGION, call, checkerFor, err, okOut, policy } from './support.js';
 
 const ctx = { account: ACCOUNT, region: REGION };
@@ -237,5 +243,233 @@ describe('rate limiting', () => {
     const c = withStream();
     expect(call(c, 'PutResourcePolicy', { ResourceARN: ARN, Policy: DOC }, err('LimitExceededException'))).toEqual({ status: 'match', rules: ['kin.rate-limited'] });
     expect(call(c, 'GetResourcePolicy', { ResourceARN: ARN }, okOut({ Policy: DOC }))).toMatchObject({ status: 'diverged', rule: 'kin.get.no-policy' });
+  });
+});
+
+/** Drive the model by its first (most likely) branch, as the reference server does; `bindings` are the symbol values seen. */
+function drive(requests: Array<[string, JsonObject]>, bindings: Record<string, string> = {}): { state: KinesisState; ctx: ModelContext } {
+  const mctx: ModelContext = { switches: defaultSwitches(kinesisModel.switches), consistency: 'strict', ...ctx, symbols: symbolView(bindings) };
+  let state = kinesisModel.initial();
+  for (const [operation, input] of requests) state = kinesisModel.step(state, { operation, input }, mctx)[0]!.next;
+  return { state, ctx: mctx };
+}
+
+const effectsOf = (state: KinesisState, operation: string, input: JsonObject, c: ModelContext) => kinesisModel.effects!(state, { operation, input }, c);
+const firstRule = (state: KinesisState, operation: string, input: JsonObject, c: ModelContext) => kinesisModel.step(state, { operation, input }, c)[0]!;
+
+/** A stream "orders" with consumer "reader" (ARN bound to CONSUMER_ARN); with a stream policy when asked. */
+function streamWithConsumer(withPolicy = false) {
+  return drive(
+    [
+      ['CreateStream', { StreamName: 'orders', ShardCount: 1 }],
+      ['RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }],
+      ...(withPolicy ? [['PutResourcePolicy', { ResourceARN: ARN, Policy: DOC }] as [string, JsonObject]] : []),
+    ],
+    { 'consumer#1': CONSUMER_ARN },
+  );
+}
+
+describe('effects: a write carried out with its checks ignored', () => {
+  it('DeleteStream of a stream with consumers, without EnforceConsumerDeletion: the stream, its consumers and their policies gone', () => {
+    const { state, ctx: c } = streamWithConsumer(true);
+    expect(firstRule(state, 'DeleteStream', { StreamName: 'orders' }, c).rule).toBe('kin.deletestream.has-consumers');
+    const [after, ...more] = effectsOf(state, 'DeleteStream', { StreamName: 'orders' }, c);
+    expect(more).toEqual([]);
+    expect(after!.streams).toEqual({});
+    expect(after!.goneConsumers).toEqual(['consumer#1']);
+    expect(firstRule(after!, 'GetResourcePolicy', { ResourceARN: CONSUMER_ARN }, c).rule).toBe('kin.consumer.gone');
+    expect(firstRule(after!, 'GetResourcePolicy', { ResourceARN: ARN }, c).rule).toBe('kin.stream.not-found');
+    // Deleted while it held a policy: a re-created stream's "{}" then shows the policy was dropped.
+    const recreated = kinesisModel.step(after!, { operation: 'CreateStream', input: { StreamName: 'orders' } }, c)[0]!.next;
+    expect(firstRule(recreated, 'GetResourcePolicy', { ResourceARN: ARN }, c).rule).toBe('kin.deletestream.drops-policy');
+  });
+
+  it('the same conjecture through the checker explains a later "not found": one departure at the DeleteStream, not at every later call', () => {
+    const c = withConsumer();
+    // Judged as an ordinary answer, kinesis-local's DeleteStream is fine, and the next call departs...
+    expect(call(c, 'DeleteStream', { StreamName: 'orders' }, err('ResourceInUseException'))).toEqual({ status: 'match', rules: ['kin.deletestream.has-consumers'] });
+    expect(call(c, 'GetResourcePolicy', { ResourceARN: ARN }, err('ResourceNotFoundException'))).toMatchObject({ status: 'diverged', rule: 'kin.get.no-policy' });
+    // ...while the effect of that DeleteStream accepts it.
+    const { state, ctx: mc } = streamWithConsumer();
+    const [gone] = effectsOf(state, 'DeleteStream', { StreamName: 'orders' }, mc);
+    expect(kinesisModel.step(gone!, { operation: 'GetResourcePolicy', input: { ResourceARN: ARN } }, mc).map((b) => b.expect)).toContainEqual({
+      kind: 'error',
+      code: 'ResourceNotFoundException',
+      status: 400,
+    });
+  });
+
+  it('PutResourcePolicy with an invalid document on a stream or consumer: that document attached (Get returns it as sent)', () => {
+    const { state, ctx: c } = streamWithConsumer();
+    expect(firstRule(state, 'PutResourcePolicy', { ResourceARN: ARN, Policy: 'not json' }, c).rule).toBe('kin.policy.invalid');
+    const [onStream] = effectsOf(state, 'PutResourcePolicy', { ResourceARN: ARN, Policy: 'not json' }, c);
+    expect(onStream!.streams.orders!.policy).toBe('not json');
+    expect(firstRule(onStream!, 'GetResourcePolicy', { ResourceARN: ARN }, c).expect).toEqual({ kind: 'ok', output: { Policy: { eq: 'not json' } } });
+    const [onConsumer] = effectsOf(state, 'PutResourcePolicy', { ResourceARN: CONSUMER_ARN, Policy: '{"Version":"2012-10-17"}' }, c);
+    expect(onConsumer!.streams.orders!.consumers[0]!.policy).toBe('{"Version":"2012-10-17"}');
+    expect(onConsumer!.streams.orders!.policy).toBeNull();
+  });
+
+  it('DeleteResourcePolicy without a policy: unchanged; a request naming nothing, or a read: no effect', () => {
+    const { state, ctx: c } = streamWithConsumer();
+    expect(effectsOf(state, 'DeleteResourcePolicy', { ResourceARN: ARN }, c)).toEqual([state]);
+    expect(effectsOf(state, 'PutResourcePolicy', { ResourceARN: streamArn(ctx, 'nope'), Policy: DOC }, c)).toEqual([]);
+    expect(effectsOf(state, 'PutResourcePolicy', { ResourceARN: `${ARN}/consumer/reader:1`, Policy: DOC }, c)).toEqual([]);
+    expect(effectsOf(state, 'PutResourcePolicy', { Policy: DOC }, c)).toEqual([]);
+    expect(effectsOf(state, 'DeleteStream', { StreamName: 'nope' }, c)).toEqual([]);
+    expect(effectsOf(state, 'RegisterStreamConsumer', { StreamARN: streamArn(ctx, 'nope'), ConsumerName: 'x' }, c)).toEqual([]);
+    expect(effectsOf(state, 'GetResourcePolicy', { ResourceARN: ARN }, c)).toEqual([]);
+    expect(effectsOf(state, 'DescribeStreamConsumer', { ConsumerARN: CONSUMER_ARN }, c)).toEqual([]);
+  });
+
+  it('CreateStream of an existing name: the stream exists fresh (no policy, no consumers)', () => {
+    const { state, ctx: c } = streamWithConsumer(true);
+    expect(firstRule(state, 'CreateStream', { StreamName: 'orders', ShardCount: 1 }, c).rule).toBe('kin.createstream.exists');
+    const [fresh] = effectsOf(state, 'CreateStream', { StreamName: 'orders', ShardCount: 1 }, c);
+    expect(fresh!.streams.orders).toEqual({ name: 'orders', policy: null, consumers: [], recreated: true });
+    expect(fresh!.goneConsumers).toEqual(['consumer#1']);
+  });
+
+  it('RegisterStreamConsumer of an existing name or over the limit: registered, under a fresh ARN symbol', () => {
+    const { state, ctx: c } = streamWithConsumer();
+    expect(firstRule(state, 'RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, c).rule).toBe('kin.register.exists');
+    const [again] = effectsOf(state, 'RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, c);
+    expect(again!.streams.orders!.consumers).toEqual([{ name: 'reader', arn: `consumer#${again!.seq}`, policy: null }]);
+    expect(again!.seq).toBeGreaterThan(state.seq);
+    expect(again!.goneConsumers).toEqual(['consumer#1']);
+
+    const full = drive([
+      ['CreateStream', { StreamName: 'orders' }],
+      ...Array.from({ length: MAX_CONSUMERS }, (_, i): [string, JsonObject] => ['RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: `c${i}` }]),
+    ]);
+    expect(firstRule(full.state, 'RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'extra' }, full.ctx).rule).toBe('kin.register.limit');
+    const [over] = effectsOf(full.state, 'RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'extra' }, full.ctx);
+    expect(over!.streams.orders!.consumers).toHaveLength(MAX_CONSUMERS + 1);
+  });
+
+  it('DeregisterStreamConsumer: the consumer gone, whatever the answer', () => {
+    const { state, ctx: c } = streamWithConsumer();
+    const [after] = effectsOf(state, 'DeregisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, c);
+    expect(after!.streams.orders!.consumers).toEqual([]);
+    expect(after!.goneConsumers).toEqual(['consumer#1']);
+    expect(effectsOf(state, 'DeregisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'other' }, c)).toEqual([]);
+  });
+});
+
+describe('focus: the stream or consumer a request is about', () => {
+  it('a stream with its policy and consumers; a consumer with its stream\'s policy; what an ARN naming nothing names', () => {
+    const { state, ctx: c } = streamWithConsumer(true);
+    const focus = (operation: string, input: JsonObject) => kinesisModel.focus!(state, { operation, input }, c);
+    expect(focus('GetResourcePolicy', { ResourceARN: ARN })).toEqual({
+      stream: 'orders',
+      exists: true,
+      policy: DOC,
+      consumers: [{ name: 'reader', arn: CONSUMER_ARN, policy: null }],
+    });
+    expect(focus('PutResourcePolicy', { ResourceARN: CONSUMER_ARN, Policy: DOC2 })).toEqual({
+      stream: 'orders',
+      streamExists: true,
+      streamPolicy: DOC,
+      consumer: { name: 'reader', arn: CONSUMER_ARN, policy: null },
+    });
+    expect(focus('DeleteStream', { StreamName: 'orders' })).toMatchObject({ stream: 'orders', exists: true });
+    expect(focus('CreateStream', { StreamName: 'other' })).toEqual({ stream: 'other', exists: false });
+    expect(focus('GetResourcePolicy', { ResourceARN: streamArn(ctx, 'other') })).toEqual({ stream: 'other', exists: false });
+    expect(focus('DescribeStreamConsumer', { ConsumerARN: CONSUMER_ARN })).toMatchObject({ stream: 'orders', consumer: { name: 'reader' } });
+    expect(focus('GetResourcePolicy', { ResourceARN: 'arn:aws:s3:::bucket' })).toMatchObject({ resourceArn: 'arn:aws:s3:::bucket' });
+    expect(focus('GetResourcePolicy', {})).toMatchObject({ resourceArn: null });
+  });
+});
+
+describe('ConsumerARN format (spec §2.2)', () => {
+  it('is stream ARN + /consumer/<name>:<creation timestamp digits>', () => {
+    const format = consumerArnFormat(ctx, 'orders', 'reader');
+    expect(fitsFormat(format, CONSUMER_ARN)).toBe(true);
+    expect(fitsFormat(format, `${ARN}/consumer/reader`)).toBe(false);
+    expect(fitsFormat(format, `${ARN}/consumer/reader:17x`)).toBe(false);
+    expect(fitsFormat(format, `${streamArn(ctx, 'ordersX')}/consumer/reader:1`)).toBe(false);
+    expect(fitsFormat(format, `${ARN}/consumer/readers:1`)).toBe(false);
+    // The name is literal: a '.' in it matches only itself.
+    expect(fitsFormat(consumerArnFormat(ctx, 'a.b', 'r'), `${streamArn(ctx, 'aXb')}/consumer/r:1`)).toBe(false);
+  });
+
+  it('RegisterStreamConsumer and DescribeStreamConsumer diverge on an ARN of another form (moto omits the timestamp)', () => {
+    for (const bad of [`${ARN}/consumer/reader`, `${streamArn(ctx, 'other')}/consumer/reader:1`, 'consumer-1']) {
+      expect(call(withStream(), 'RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, okOut({ ConsumerARN: bad }))).toMatchObject({
+        status: 'diverged',
+        rule: 'kin.register.create',
+      });
+    }
+    const c = withStream();
+    expect(call(c, 'RegisterStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, { kind: 'fault', reason: 'timeout' }).status).toBe('indeterminate');
+    expect(call(c, 'DescribeStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, okOut({ ConsumerARN: `${ARN}/consumer/reader` }))).toMatchObject({
+      status: 'diverged',
+      rule: 'kin.describeconsumer.found',
+    });
+    expect(call(c, 'DescribeStreamConsumer', { StreamARN: ARN, ConsumerName: 'reader' }, okOut({ ConsumerARN: CONSUMER_ARN })).status).toBe('match');
+  });
+});
+
+describe('requests the SDK sends without a required member', () => {
+  it('a policy call without ResourceARN: kin.arn.invalid (switch kin.invalidArnError)', () => {
+    expect(call(withStream(), 'GetResourcePolicy', {}, err('ValidationException'))).toEqual({ status: 'match', rules: ['kin.arn.invalid'] });
+    expect(call(withStream(), 'PutResourcePolicy', { Policy: DOC }, okOut())).toMatchObject({ status: 'diverged', rule: 'kin.arn.invalid' });
+    expect(call(withStream({ 'kin.invalidArnError': 'InvalidArgumentException' }), 'DeleteResourcePolicy', {}, err('InvalidArgumentException')).status).toBe('match');
+  });
+
+  it('another partition\'s stream ARN is pattern-valid but names nothing here: kin.arn.unknown', () => {
+    expect(call(withStream(), 'GetResourcePolicy', { ResourceARN: `arn:aws-cn:kinesis:${REGION}:${ACCOUNT}:stream/orders` }, err('ResourceNotFoundException'))).toEqual({
+      status: 'match',
+      rules: ['kin.arn.unknown'],
+    });
+  });
+
+  it('the generator sends both now and then', () => {
+    const commands = fc.sample(kinesisCommands('strict'), { numRuns: 400, seed: 7 }).flat();
+    const variants = commands.flatMap((c) => ('target' in c && c.target.kind === 'malformed' ? [c.target.variant] : []));
+    expect(variants).toContain('missing');
+    expect(variants).toContain('other-partition');
+  });
+});
+
+describe('attribution: relabels only where the answer shows the rule\'s fact', () => {
+  it('kin.deletestream.drops-policy only for a stream whose predecessor held a policy', () => {
+    const c = withStream();
+    call(c, 'DeleteStream', { StreamName: 'orders' }, okOut());
+    call(c, 'CreateStream', { StreamName: 'orders', ShardCount: 1 }, okOut());
+    expect(call(c, 'GetResourcePolicy', { ResourceARN: ARN }, okOut({ Policy: '{}' }))).toEqual({ status: 'match', rules: ['kin.get.no-policy'] });
+  });
+
+  it('kin.consumer.own-policy only for a consumer without a policy whose stream has one', () => {
+    const c = withConsumer();
+    expect(call(c, 'GetResourcePolicy', { ResourceARN: CONSUMER_ARN }, okOut({ Policy: '{}' }))).toEqual({ status: 'match', rules: ['kin.get.no-policy'] });
+    call(c, 'PutResourcePolicy', { ResourceARN: ARN, Policy: DOC }, okOut());
+    expect(call(c, 'GetResourcePolicy', { ResourceARN: CONSUMER_ARN }, okOut({ Policy: '{}' }))).toEqual({ status: 'match', rules: ['kin.consumer.own-policy'] });
+  });
+});
+
+describe('simplify: one field plainer at a time', () => {
+  const put = (target: KinTarget, policy: PolicyGen): KinCommand => ({ op: 'PutResourcePolicy', target, policy });
+
+  it('target → the stream of the same slot, then the document → the plainest valid one', () => {
+    expect(simplifyKinesis(put({ kind: 'consumer', slot: 's1', consumer: 'c1' }, { kind: 'malformed', variant: 'not-json' }))).toEqual([
+      { change: 'target: consumer s1/c1 → stream s1', command: put({ kind: 'stream', slot: 's1' }, { kind: 'malformed', variant: 'not-json' }) },
+      { change: 'policy: malformed not-json → valid 0', command: put({ kind: 'consumer', slot: 's1', consumer: 'c1' }, { kind: 'valid', variant: 0, whitespace: 0 }) },
+    ]);
+    expect(simplifyKinesis({ op: 'GetResourcePolicy', target: { kind: 'malformed', variant: 'missing' } })).toEqual([
+      { change: 'target: malformed missing → stream s0', command: { op: 'GetResourcePolicy', target: { kind: 'stream', slot: 's0' } } },
+    ]);
+  });
+
+  it('DeleteStream force → true, consumers by name; plain commands have nothing left', () => {
+    expect(simplifyKinesis({ op: 'DeleteStream', slot: 's0', force: false })).toEqual([{ change: 'force: false → true', command: { op: 'DeleteStream', slot: 's0', force: true } }]);
+    expect(simplifyKinesis({ op: 'DescribeStreamConsumer', slot: 's0', consumer: 'c0', by: 'arn' })[0]!.command).toEqual({ op: 'DescribeStreamConsumer', slot: 's0', consumer: 'c0', by: 'name' });
+    expect(simplifyKinesis(put({ kind: 'stream', slot: 's2' }, { kind: 'valid', variant: 0, whitespace: 0 }))).toEqual([]);
+    expect(simplifyKinesis({ op: 'DeleteStream', slot: 's0', force: true })).toEqual([]);
+    expect(simplifyKinesis({ op: 'CreateStream', slot: 's0' })).toEqual([]);
+  });
+
+  it('is wired into the adapter', () => {
+    expect(kinesisAdapter.simplify).toBe(simplifyKinesis);
   });
 });

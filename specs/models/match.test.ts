@@ -110,6 +110,56 @@ describe('setOf', () => {
   });
 });
 
+describe('policy (a document canonically equal to this one)', () => {
+  const stored = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'A', Effect: 'Allow', Principal: { AWS: ['111122223333'] }, Action: ['dynamodb:GetItem'], Resource: '*' }] });
+  const canonical = '{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"dynamodb:GetItem","Resource":"*"}]}';
+
+  it('matches the stored bytes, the canonical form and any other equivalent writing, binding nothing', () => {
+    expect(matchPattern({ policy: stored }, stored, { x: '1' })).toEqual({ x: '1' });
+    expect(matchPattern({ policy: stored }, canonical, {})).toEqual({});
+    expect(matchPattern({ policy: stored }, JSON.stringify(JSON.parse(stored), null, 2), {})).toEqual({});
+  });
+
+  it('rejects another document, a missing or non-string value', () => {
+    expect(matchPattern({ policy: stored }, canonical.replace('GetItem', 'Query'), {})).toBeNull();
+    expect(matchPattern({ policy: stored }, canonical.replace('"Version":"2012-10-17",', ''), {})).toBeNull();
+    expect(matchPattern({ policy: stored }, undefined, {})).toBeNull();
+    expect(matchPattern({ policy: stored }, JSON.parse(stored), {})).toBeNull();
+  });
+
+  it('reads a missing Version as "2008-10-17", and compares text that is not a JSON object byte for byte', () => {
+    const bare = JSON.stringify({ Statement: JSON.parse(stored).Statement });
+    expect(matchPattern({ policy: bare }, canonical.replace('2012-10-17', '2008-10-17'), {})).toEqual({});
+    expect(matchPattern({ policy: 'not json' }, 'not json', {})).toEqual({});
+    expect(matchPattern({ policy: 'not json' }, 'not  json', {})).toBeNull();
+  });
+
+  it('works inside outcomes and renders as the canonical form', () => {
+    expect(matchOutcome({ kind: 'ok', output: { Policy: { policy: stored } } }, { kind: 'ok', output: { Policy: canonical } }, {})).toEqual({});
+    expect(renderExpect({ kind: 'ok', output: { Policy: { policy: stored } } }, {})).toEqual({ kind: 'ok', output: { Policy: { policyEquivalentTo: canonical } } });
+    expect(renderExpect({ kind: 'ok', output: { Policy: { policy: 'x' } } }, {})).toEqual({ kind: 'ok', output: { Policy: { policyEquivalentTo: 'x' } } });
+  });
+});
+
+describe('formats on sym and present', () => {
+  const format = { minLength: 1, maxLength: 255 };
+
+  it('a value outside the documented format never matches, whatever it would bind', () => {
+    expect(matchPattern({ sym: 'r', format }, 'x'.repeat(255), {})).toEqual({ r: 'x'.repeat(255) });
+    expect(matchPattern({ sym: 'r', format }, 'x'.repeat(256), {})).toBeNull();
+    expect(matchPattern({ present: true, format }, '', {})).toBeNull();
+    expect(matchPattern({ present: true, format }, 'a', {})).toEqual({});
+    expect(matchPattern({ present: true }, '', {})).toEqual({});
+  });
+
+  it('anchors a pattern to the whole value', () => {
+    const arn = { pattern: 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/[^/]+' };
+    expect(matchPattern({ sym: 's', format: arn }, 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2024-01-01T00:00:00.000', {})).not.toBeNull();
+    expect(matchPattern({ sym: 's', format: arn }, 'x-arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/l', {})).toBeNull();
+    expect(matchPattern({ sym: 's', format: arn }, 'arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/l/x', {})).toBeNull();
+  });
+});
+
 describe('Checker with ambiguous set pairings', () => {
   // A toy service: "List" shows two items with the same document and ids the model never saw.
   const toy: ServiceModel<{ n: number }> = {

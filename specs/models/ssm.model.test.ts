@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type SsmCommand, simplifySsm, ssmCommands } from '../../generators/ssm.js';
+import { ssmAdapter } from '../../harness/adapters/ssm.js';
 import { Checker } from '../../models/checker.js';
 import { symbolView } from '../../models/match.js';
-import { defaultSwitches } from '../../models/types.js';
+import { defaultSwitches, type JsonObject, type ModelContext } from '../../models/types.js';
 import { opsItemGroupArn, parameterArn, ssmInitialState, ssmModel, type SsmState } from '../../models/ssm/model.js';
 import { SSM_RULES, SSM_SWITCHES } from '../../models/ssm/rules.js';
 import { ACCOUNT, REGION, call, checkerFor, err, okOut, policy } from './support.js';
@@ -362,5 +365,172 @@ describe('raw pages of GetResourcePolicies', () => {
     expect(all[0]!.expect).toEqual({ kind: 'ok', output: { Policies: { setOf: ids([1, 2, 3]) }, NextToken: { absent: true } } });
     // every subset of at most 3 of 3 policies, with a NextToken, plus the full page without one
     expect(all).toHaveLength(8 + 1);
+  });
+});
+
+/** Drive the model by its first (most likely) branch, as the reference server does; `bindings` are the symbol values seen. */
+function drive(requests: Array<[string, JsonObject]>, bindings: Record<string, string> = {}, switches: Record<string, string> = {}): { state: SsmState; ctx: ModelContext } {
+  const mctx: ModelContext = { switches: { ...defaultSwitches(ssmModel.switches), ...switches }, consistency: 'strict', ...ctx, symbols: symbolView(bindings) };
+  let state = ssmModel.initial();
+  for (const [operation, input] of requests) state = ssmModel.step(state, { operation, input }, mctx)[0]!.next;
+  return { state, ctx: mctx };
+}
+
+const effectsOf = (state: SsmState, operation: string, input: JsonObject, c: ModelContext) => ssmModel.effects!(state, { operation, input }, c);
+const firstRule = (state: SsmState, operation: string, input: JsonObject, c: ModelContext) => ssmModel.step(state, { operation, input }, c)[0]!.rule;
+
+/** p0 Advanced with one policy (id-1, hash-1) = DOC1, p1 Standard, the OpsItemGroup with one policy (id-3, hash-4) = DOC3. */
+function world() {
+  return drive(
+    [
+      ['PutParameter', { Name: PARAM, Value: 'v', Type: 'String', Tier: 'Advanced' }],
+      ['PutParameter', { Name: '/pc/standard', Value: 'v', Type: 'String', Tier: 'Standard' }],
+      ['PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC1 }],
+      ['PutResourcePolicy', { ResourceArn: OPS, Policy: DOC3 }],
+    ],
+    { 'policyId#1': 'id-1', 'policyHash#2': 'hash-1', 'policyId#3': 'id-3', 'policyHash#4': 'hash-4' },
+  );
+}
+
+describe('effects: a write carried out with its checks ignored', () => {
+  it('Put with a stale PolicyHash: the document written, under a new hash', () => {
+    const { state, ctx: c } = world();
+    const stale = { ResourceArn: PARAM_ARN, Policy: DOC2, PolicyId: 'id-1', PolicyHash: 'stale' };
+    expect(firstRule(state, 'PutResourcePolicy', stale, c)).toBe('ssm.policy-hash.conflict');
+    const [after, ...more] = effectsOf(state, 'PutResourcePolicy', stale, c);
+    expect(more).toEqual([]);
+    const [p] = after!.parameters[PARAM]!.policies;
+    expect(p).toEqual({ id: 'policyId#1', hash: `policyHash#${after!.seq}`, doc: DOC2 });
+    expect(after!.seq).toBeGreaterThan(state.seq);
+  });
+
+  it('Put over the OpsItemGroup limit, or on a Standard-tier parameter: the policy created', () => {
+    const { state, ctx: c } = world();
+    expect(firstRule(state, 'PutResourcePolicy', { ResourceArn: OPS, Policy: DOC1 }, c)).toBe('ssm.put.opsitemgroup-limit');
+    const [ops] = effectsOf(state, 'PutResourcePolicy', { ResourceArn: OPS, Policy: DOC1 }, c);
+    expect(ops!.opsItemGroup.map((p) => p.doc)).toEqual([DOC3, DOC1]);
+    const standard = parameterArn(ctx, '/pc/standard');
+    expect(firstRule(state, 'PutResourcePolicy', { ResourceArn: standard, Policy: DOC1 }, c)).toBe('ssm.parameter.standard-tier');
+    const [std] = effectsOf(state, 'PutResourcePolicy', { ResourceArn: standard, Policy: DOC1 }, c);
+    expect(std!.parameters['/pc/standard']!.policies.map((p) => p.doc)).toEqual([DOC1]);
+    // A malformed document is written as sent, too.
+    const [bad] = effectsOf(state, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: 'nope' }, c);
+    expect(bad!.parameters[PARAM]!.policies.map((p) => p.doc)).toEqual([DOC1, 'nope']);
+  });
+
+  it('a partial update may be read as a create or as an update of the policy its PolicyId names', () => {
+    const { state, ctx: c } = world();
+    const partial = effectsOf(state, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC2, PolicyId: 'id-1' }, c);
+    expect(partial.map((s) => s.parameters[PARAM]!.policies.map((p) => p.doc))).toEqual([[DOC1, DOC2], [DOC2]]);
+    expect(effectsOf(state, 'PutResourcePolicy', { ResourceArn: PARAM_ARN, Policy: DOC2, PolicyHash: 'hash-1' }, c)).toHaveLength(1);
+  });
+
+  it('Delete with a stale hash: removed; an unknown PolicyId, a missing resource or a read: no effect', () => {
+    const { state, ctx: c } = world();
+    const [after] = effectsOf(state, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-1', PolicyHash: 'stale' }, c);
+    expect(after!.parameters[PARAM]!.policies).toEqual([]);
+    expect(effectsOf(state, 'DeleteResourcePolicy', { ResourceArn: PARAM_ARN, PolicyId: 'id-9', PolicyHash: 'hash-1' }, c)).toEqual([]);
+    expect(effectsOf(state, 'DeleteResourcePolicy', { ResourceArn: OPS, PolicyId: 'id-1', PolicyHash: 'hash-1' }, c)).toEqual([]);
+    expect(effectsOf(state, 'PutResourcePolicy', { ResourceArn: parameterArn(ctx, '/pc/none'), Policy: DOC1 }, c)).toEqual([]);
+    expect(effectsOf(state, 'PutResourcePolicy', { Policy: DOC1 }, c)).toEqual([]);
+    expect(effectsOf(state, 'PutResourcePolicy', { ResourceArn: 'arn:aws:ssm:x', Policy: DOC1 }, c)).toEqual([]);
+    expect(effectsOf(state, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, c)).toEqual([]);
+    expect(effectsOf(state, 'DeleteParameter', { Name: '/pc/none' }, c)).toEqual([]);
+  });
+
+  it('PutParameter of an existing name without Overwrite, or a downgrade: overwritten; DeleteParameter: gone with its policies', () => {
+    const { state, ctx: c } = world();
+    expect(firstRule(state, 'PutParameter', { Name: PARAM, Value: 'w', Type: 'String', Tier: 'Standard' }, c)).toBe('ssm.putparameter.exists');
+    const [over] = effectsOf(state, 'PutParameter', { Name: PARAM, Value: 'w', Type: 'String', Tier: 'Standard' }, c);
+    expect(over!.parameters[PARAM]).toMatchObject({ version: 2, tier: 'Standard', policies: [{ doc: DOC1 }] });
+    const [gone] = effectsOf(state, 'DeleteParameter', { Name: PARAM }, c);
+    expect(gone!.parameters[PARAM]).toBeUndefined();
+    expect(gone!.deletedNames).toEqual([PARAM]);
+  });
+});
+
+describe('focus: the parameter or OpsItemGroup a request is about', () => {
+  it('with ids and hashes as bound', () => {
+    const { state, ctx: c } = world();
+    const focus = (operation: string, input: JsonObject) => ssmModel.focus!(state, { operation, input }, c);
+    expect(focus('GetResourcePolicies', { ResourceArn: PARAM_ARN })).toEqual({
+      parameter: PARAM,
+      exists: true,
+      tier: 'Advanced',
+      version: 1,
+      policies: [{ policyId: 'id-1', policyHash: 'hash-1', policy: DOC1 }],
+    });
+    expect(focus('PutResourcePolicy', { ResourceArn: OPS, Policy: DOC1 })).toEqual({ opsItemGroup: [{ policyId: 'id-3', policyHash: 'hash-4', policy: DOC3 }] });
+    expect(focus('DeleteParameter', { Name: '/pc/standard' })).toMatchObject({ parameter: '/pc/standard', tier: 'Standard', policies: [] });
+    expect(focus('PutParameter', { Name: '/pc/none' })).toEqual({ parameter: '/pc/none', exists: false });
+    expect(focus('GetResourcePolicies', { ResourceArn: parameterArn(ctx, '/pc/none') })).toEqual({ parameter: 'pc/none', exists: false });
+    expect(focus('GetResourcePolicies', {})).toMatchObject({ resourceArn: null });
+  });
+});
+
+describe('requests the SDK sends without a required member', () => {
+  it('no ResourceArn: ssm.input.invalid (switch ssm.validationError), on every policy call', () => {
+    const c = advancedParameter();
+    expect(call(c, 'PutResourcePolicy', { Policy: DOC1 }, err('ValidationException'))).toEqual({ status: 'match', rules: ['ssm.input.invalid'] });
+    expect(call(c, 'GetResourcePolicies', {}, okOut({ Policies: [] }))).toMatchObject({ status: 'diverged', rule: 'ssm.input.invalid' });
+    expect(call(c, 'DeleteResourcePolicy', { PolicyId: 'a', PolicyHash: 'b' }, err('ValidationException')).status).toBe('match');
+    const other = advancedParameter({ 'ssm.validationError': 'ResourcePolicyInvalidParameterException' });
+    expect(call(other, 'GetResourcePolicies', {}, err('ResourcePolicyInvalidParameterException')).status).toBe('match');
+  });
+
+  it("another partition's parameter ARN names nothing here: ssm.arn.unsupported", () => {
+    const cn = `arn:aws-cn:ssm:${REGION}:${ACCOUNT}:parameter/pc/shared`;
+    expect(call(advancedParameter(), 'GetResourcePolicies', { ResourceArn: cn }, err('ResourcePolicyInvalidParameterException'))).toEqual({
+      status: 'match',
+      rules: ['ssm.arn.unsupported'],
+    });
+  });
+
+  it('the generator sends both now and then', () => {
+    const commands = fc.sample(ssmCommands('strict'), { numRuns: 400, seed: 7 }).flat();
+    const variants = commands.flatMap((c) => ('target' in c && c.target.kind === 'malformed' ? [c.target.variant] : []));
+    expect(variants).toContain('missing');
+    expect(variants).toContain('other-partition');
+  });
+});
+
+describe("attribution: ssm.deleteparameter.drops-policies only where the answer shows the rule's fact", () => {
+  it('not for a parameter whose predecessor held no policy', () => {
+    const c = advancedParameter();
+    call(c, 'DeleteParameter', { Name: PARAM }, okOut());
+    call(c, 'PutParameter', { Name: PARAM, Value: 'v', Type: 'String', Tier: 'Advanced' }, okOut({ Version: 1, Tier: 'Advanced' }));
+    expect(call(c, 'GetResourcePolicies', { ResourceArn: PARAM_ARN }, okOut({ Policies: [] }))).toEqual({ status: 'match', rules: ['ssm.get.list'] });
+  });
+});
+
+describe('simplify: one field plainer at a time', () => {
+  const plain = { kind: 'valid', variant: 0, whitespace: 0 } as const;
+
+  it('Put: resource → p0, PolicyId/PolicyHash → none (a create), document → the plainest valid one', () => {
+    const put: SsmCommand = { op: 'PutResourcePolicy', target: { kind: 'opsitemgroup' }, policy: { kind: 'blank' }, ref: { id: { kind: 'mine', pick: 1 }, hash: { kind: 'stale' } } };
+    expect(simplifySsm(put)).toEqual([
+      { change: 'target: opsitemgroup → parameter p0', command: { ...put, target: { kind: 'parameter', slot: 'p0' } } },
+      { change: 'ref: PolicyId mine 1 + PolicyHash stale → none', command: { op: 'PutResourcePolicy', target: { kind: 'opsitemgroup' }, policy: { kind: 'blank' } } },
+      { change: 'policy: blank → valid 0', command: { ...put, policy: plain } },
+    ]);
+    expect(simplifySsm({ op: 'PutResourcePolicy', target: { kind: 'parameter', slot: 'p0' }, policy: plain })).toEqual([]);
+  });
+
+  it('Get: NextToken, then MaxResults → none; Delete: the first policy with its current hash', () => {
+    const get: SsmCommand = { op: 'GetResourcePolicies', target: { kind: 'parameter', slot: 'p0' }, page: { max: 1, token: { kind: 'last' } } };
+    expect(simplifySsm(get)).toEqual([
+      { change: 'page: MaxResults 1 + NextToken last → MaxResults 1', command: { ...get, page: { max: 1 } } },
+      { change: 'page: MaxResults 1 + NextToken last → NextToken last', command: { ...get, page: { token: { kind: 'last' } } } },
+    ]);
+    expect(simplifySsm({ op: 'GetResourcePolicies', target: { kind: 'parameter', slot: 'p0' }, page: { max: 2 } })).toEqual([
+      { change: 'page: MaxResults 2 → none', command: { op: 'GetResourcePolicies', target: { kind: 'parameter', slot: 'p0' } } },
+    ]);
+    const del: SsmCommand = { op: 'DeleteResourcePolicy', target: { kind: 'malformed', variant: 'missing' }, ref: { id: { kind: 'omitted' }, hash: { kind: 'random', value: 'ab' } } };
+    expect(simplifySsm(del).map((s) => s.change)).toEqual(['target: malformed missing → parameter p0', 'ref.id: omitted → mine 0', 'ref.hash: random → current']);
+    expect(simplifySsm({ op: 'PutParameter', slot: 'p1', tier: 'Standard' })).toEqual([{ change: 'tier: Standard → Advanced', command: { op: 'PutParameter', slot: 'p1', tier: 'Advanced' } }]);
+  });
+
+  it('is wired into the adapter', () => {
+    expect(ssmAdapter.simplify).toBe(simplifySsm);
   });
 });

@@ -1,5 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { xrayInitialState, xrayModel, xrayModelFrom } from '../../models/xray/model.js';
+import { simplifyXray, type XrayCommand, xrayCommands } from '../../generators/xray.js';
+import { xrayAdapter } from '../../harness/adapters/xray.js';
+import { symbolView } from '../../models/match.js';
+import { defaultSwitches, type JsonObject, type ModelContext } from '../../models/types.js';
+import { type XrayState, xrayInitialState, xrayModel, xrayModelFrom } from '../../models/xray/model.js';
 import { XRAY_RULES, XRAY_SWITCHES } from '../../models/xray/rules.js';
 import { call, checkerFor, err, okOut, policy } from './support.js';
 
@@ -206,5 +211,121 @@ describe('throttling', () => {
     expect(call(c, 'PutResourcePolicy', put('p', DOC), err('ThrottledException', 429))).toEqual({ status: 'match', rules: ['xray.throttled'] });
     expect(call(c, 'ListResourcePolicies', {}, err('ThrottledException', 400))).toMatchObject({ status: 'diverged', rule: 'xray.list.all' });
     expect(call(c, 'ListResourcePolicies', {}, okOut({ ResourcePolicies: [] })).status).toBe('match');
+  });
+});
+
+function modelCtx(switches: Record<string, string> = {}, bindings: Record<string, string> = {}): ModelContext {
+  return { switches: { ...defaultSwitches(xrayModel.switches), ...switches }, consistency: 'strict', account: '123456789012', region: 'us-east-1', symbols: symbolView(bindings) };
+}
+
+/** Five policies a..e, 'a' at revision 2 (DOC2), the others at 1 (DOC). */
+function fullAccount(): XrayState {
+  const c = modelCtx();
+  let state = xrayModel.initial();
+  const requests: Array<[string, JsonObject]> = [...['a', 'b', 'c', 'd', 'e'].map((n): [string, JsonObject] => ['PutResourcePolicy', put(n, DOC)]), ['PutResourcePolicy', put('a', DOC2)]];
+  for (const [operation, input] of requests) state = xrayModel.step(state, { operation, input }, c)[0]!.next;
+  return state;
+}
+
+const effectsOf = (state: XrayState, operation: string, input: JsonObject, c = modelCtx()) => xrayModel.effects!(state, { operation, input }, c);
+const firstRule = (state: XrayState, operation: string, input: JsonObject, c = modelCtx()) => xrayModel.step(state, { operation, input }, c)[0]!.rule;
+
+describe('effects: a write carried out with its checks ignored', () => {
+  it('Put over the count limit: written (a sixth policy, revision "1")', () => {
+    const state = fullAccount();
+    expect(firstRule(state, 'PutResourcePolicy', put('f', DOC))).toBe('xray.put.count-limit');
+    const [after, ...more] = effectsOf(state, 'PutResourcePolicy', put('f', DOC));
+    expect(more).toEqual([]);
+    expect(Object.keys(after!.policies)).toHaveLength(6);
+    expect(after!.policies.f).toEqual({ name: 'f', doc: DOC, rev: { value: '1' } });
+  });
+
+  it('Put with a mismatching revision, or a lockout document: written with the next revision', () => {
+    const state = fullAccount();
+    expect(firstRule(state, 'PutResourcePolicy', put('a', DOC, { PolicyRevisionId: '1' }))).toBe('xray.put.revision-mismatch');
+    expect(effectsOf(state, 'PutResourcePolicy', put('a', DOC, { PolicyRevisionId: '1' }))[0]!.policies.a).toEqual({ name: 'a', doc: DOC, rev: { value: '3' } });
+    const lockout = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'xray:PutResourcePolicy', Resource: '*' }] });
+    expect(firstRule(state, 'PutResourcePolicy', put('b', lockout))).toBe('xray.policy.lockout');
+    expect(effectsOf(state, 'PutResourcePolicy', put('b', lockout))[0]!.policies.b).toEqual({ name: 'b', doc: lockout, rev: { value: '2' } });
+  });
+
+  it('opaque revisions: the effect takes a fresh symbol, as the success branch does', () => {
+    const c = modelCtx({ 'xray.revisionFormat': 'opaque' });
+    const created = xrayModel.step(xrayModel.initial(), { operation: 'PutResourcePolicy', input: put('a', DOC) }, c)[0]!.next;
+    const [after] = effectsOf(created, 'PutResourcePolicy', put('a', DOC2, { PolicyRevisionId: 'stale' }), c);
+    expect(after!.policies.a!.rev).toEqual({ sym: `revision#${after!.seq}` });
+    expect(after!.seq).toBeGreaterThan(created.seq);
+  });
+
+  it('Delete with a mismatching revision: removed; a name without a policy, no name, or a List: no effect', () => {
+    const state = fullAccount();
+    expect(firstRule(state, 'DeleteResourcePolicy', { PolicyName: 'a', PolicyRevisionId: '1' })).toBe('xray.delete.revision-mismatch');
+    expect(Object.keys(effectsOf(state, 'DeleteResourcePolicy', { PolicyName: 'a', PolicyRevisionId: '1' })[0]!.policies)).toEqual(['b', 'c', 'd', 'e']);
+    expect(effectsOf(state, 'DeleteResourcePolicy', { PolicyName: 'zz' })).toEqual([]);
+    expect(effectsOf(state, 'DeleteResourcePolicy', {})).toEqual([]);
+    expect(effectsOf(state, 'PutResourcePolicy', { PolicyName: 'a' })).toEqual([]);
+    expect(effectsOf(state, 'ListResourcePolicies', {})).toEqual([]);
+  });
+});
+
+describe('focus: the policy a request names (every policy for List)', () => {
+  it('with its revision and the account-wide count', () => {
+    const state = fullAccount();
+    const focus = (operation: string, input: JsonObject) => xrayModel.focus!(state, { operation, input }, modelCtx());
+    expect(focus('PutResourcePolicy', put('a', DOC))).toEqual({ policyName: 'a', policy: { name: 'a', document: DOC2, revision: '2' }, policyCount: 5 });
+    expect(focus('DeleteResourcePolicy', { PolicyName: 'zz' })).toEqual({ policyName: 'zz', policy: null, policyCount: 5 });
+    expect(focus('DeleteResourcePolicy', {})).toEqual({ policyName: null, policy: null, policyCount: 5 });
+    expect((focus('ListResourcePolicies', {}) as { policies: unknown[] }).policies).toHaveLength(5);
+    const opaque = modelCtx({ 'xray.revisionFormat': 'opaque' }, { 'revision#1': 'r-1' });
+    const one = xrayModel.step(xrayModel.initial(), { operation: 'PutResourcePolicy', input: put('p', DOC) }, opaque)[0]!.next;
+    expect(xrayModel.focus!(one, { operation: 'ListResourcePolicies', input: {} }, opaque)).toEqual({ policies: [{ name: 'p', document: DOC, revision: 'r-1' }] });
+  });
+});
+
+describe('requests the SDK sends without a required member', () => {
+  it('Put without PolicyDocument (or PolicyName): xray.put.invalid-request; Delete without PolicyName: xray.delete.invalid-request', () => {
+    const c = checkerFor(xrayModel);
+    expect(call(c, 'PutResourcePolicy', { PolicyName: 'p' }, err('InvalidRequestException'))).toEqual({ status: 'match', rules: ['xray.put.invalid-request'] });
+    expect(call(c, 'PutResourcePolicy', { PolicyDocument: DOC }, stored('', DOC, '1'))).toMatchObject({ status: 'diverged', rule: 'xray.put.invalid-request' });
+    expect(call(c, 'DeleteResourcePolicy', {}, err('InvalidRequestException'))).toEqual({ status: 'match', rules: ['xray.delete.invalid-request'] });
+    expect(call(c, 'DeleteResourcePolicy', {}, okOut())).toMatchObject({ status: 'diverged', rule: 'xray.delete.invalid-request' });
+  });
+
+  it('the generator sends them now and then: PolicyDocument left out of a Put, PolicyName out of a Delete only', () => {
+    const commands = fc.sample(xrayCommands('strict'), { numRuns: 150, seed: 7 }).flat();
+    expect(commands.some((c) => c.op === 'PutResourcePolicy' && c.policy.kind === 'missing')).toBe(true);
+    expect(commands.some((c) => c.op === 'DeleteResourcePolicy' && c.name.kind === 'invalid' && c.name.variant === 'missing')).toBe(true);
+    // A Put that a lax target accepted without a name would leave a policy cleanup cannot find.
+    expect(commands.some((c) => c.op === 'PutResourcePolicy' && c.name.kind === 'invalid' && (c.name.variant === 'missing' || c.name.variant === 'empty'))).toBe(false);
+  });
+});
+
+describe('simplify: one field plainer at a time', () => {
+  it('Put: name → slot a, revision → none, bypass → absent, document → the plainest valid one', () => {
+    const put: XrayCommand = {
+      op: 'PutResourcePolicy',
+      name: { kind: 'invalid', variant: 'space' },
+      policy: { kind: 'lockout' },
+      revision: { kind: 'sentinel', value: '0' },
+      bypass: false,
+    };
+    expect(simplifyXray(put)).toEqual([
+      { change: 'name: invalid space → slot a', command: { ...put, name: { kind: 'slot', slot: 'a' } } },
+      { change: 'revision: sentinel 0 → none', command: { op: 'PutResourcePolicy', name: put.name, policy: put.policy, bypass: false } },
+      { change: 'bypass: false → absent', command: { op: 'PutResourcePolicy', name: put.name, policy: put.policy, revision: put.revision } },
+      { change: 'policy: lockout → valid 0', command: { ...put, policy: { kind: 'valid', variant: 0, whitespace: 0 } } },
+    ]);
+    expect(simplifyXray({ op: 'PutResourcePolicy', name: { kind: 'slot', slot: 'f1' }, policy: { kind: 'valid', variant: 0, whitespace: 0 } })).toEqual([]);
+  });
+
+  it('Delete: name and revision; List: NextToken', () => {
+    const del: XrayCommand = { op: 'DeleteResourcePolicy', name: { kind: 'longest' }, revision: { kind: 'stale' } };
+    expect(simplifyXray(del).map((s) => s.change)).toEqual(['name: longest → slot a', 'revision: stale → none']);
+    expect(simplifyXray({ op: 'ListResourcePolicies', nextToken: true })).toEqual([{ change: 'nextToken: sent → absent', command: { op: 'ListResourcePolicies' } }]);
+    expect(simplifyXray({ op: 'ListResourcePolicies' })).toEqual([]);
+  });
+
+  it('is wired into the adapter', () => {
+    expect(xrayAdapter.simplify).toBe(simplifyXray);
   });
 });

@@ -1,0 +1,333 @@
+/**
+ * One generated sequence against the target: the fixture steps, then the generated ones, each sent, classified and
+ * judged by the checker. A sequence is *clean* while every step matched the model; the first step that is not
+ * (a departure, a fault, an unsupported answer, a step on a rule already reported) ends what it can prove:
+ *
+ * - a departure on a clean prefix is a candidate entry (its witness is this sequence up to that step);
+ * - after a step on an already-reported rule, later answers are judged against every conjecture about what that
+ *   step did, and a departure there is only a consequence (`alsoShowsAs`), never an entry;
+ * - after a fault or an unsupported answer the sequence stops: nothing after it could be a witness.
+ */
+import { type AllowedOutcome, Checker, type CheckerSettings, ModelError, type StepVerdict } from '../models/checker.js';
+import type { Json, Observation, Request, ServiceModel } from '../models/types.js';
+import { isThrottle, sleep } from './observe.js';
+import type { Step } from './results.js';
+import type { Connection, Sequence, TargetIdentity } from './service.js';
+
+export type Diverged = Extract<StepVerdict, { status: 'diverged' }>;
+
+export type ExecutionEnd =
+  | { status: 'pass' }
+  /** A departure after a clean prefix, at step `at` (index into `steps`). */
+  | { status: 'departed'; at: number; verdict: Diverged; believed: Json[] }
+  /** A server error (or a non-AWS answer) at step `at` of an operation that answers properly otherwise: a crash, if it recurs. */
+  | { status: 'crash'; at: number; allowed: AllowedOutcome[]; believed: Json[] }
+  /** Nothing after step `at` could be a witness. */
+  | { status: 'stopped'; at: number; why: 'fault' | 'unsupported' | 'infra' };
+
+export interface Execution<Cmd> {
+  /** The generated commands that ran (up to the step the sequence ended on). */
+  commands: Cmd[];
+  steps: Step[];
+  /** The command (fixture or generated) behind each step. */
+  stepCommands: Cmd[];
+  /** Generated calls among the steps (fixture calls not counted). */
+  calls: number;
+  end: ExecutionEnd;
+  /** The first step whose state is a conjecture (a step on an already-reported rule): what came after proves nothing on its own. */
+  tainted?: { at: number; rule: string };
+  /** Rules of departures seen after the taint: consequences of `tainted.rule`. */
+  consequences: string[];
+  /** Rules matched on the clean prefix. */
+  rules: string[];
+}
+
+/** What identifies a crash: the operation and the generated command that caused it. */
+export function crashSignature(operation: string, command: unknown): string {
+  return `${operation}|${JSON.stringify(command)}`;
+}
+
+/** The suite itself failed inside a sequence (a model bug, an adapter bug, the checker's world limit). */
+export class InternalError extends Error {
+  constructor(
+    message: string,
+    readonly original: unknown,
+    readonly commands: unknown[],
+    readonly steps: Step[],
+  ) {
+    super(message);
+  }
+}
+
+export interface ExecutorOptions {
+  readOperations: ReadonlySet<string>;
+  /** Consecutive calls that still fault after retries before the run is declared an infrastructure failure. */
+  faultLimit: number;
+  /** First backoff before retrying a throttled or faulted read; doubles each attempt (capped at 3 s). */
+  retryBaseMs: number;
+  /** Longest cleanup may take after a sequence (a stalled target must not hold the run). */
+  cleanupMs: number;
+  /** The per-request deadline: after a request timed out, cleanup gets only this long (the target may be stalling). */
+  deadlineMs: number;
+}
+
+const READ_RETRIES = 3;
+/** How many identical failures of an operation that never answered make it `unsupported`. */
+const UNSUPPORTED_EVIDENCE = 3;
+const THROTTLE_RETRIES = 6;
+/** How an infra verdict for a stalled target begins (the CLI then skips the other services). */
+export const STALLED = 'the target stopped answering';
+/** Two request timeouts in a row: the target has stopped answering. */
+const STALL_TIMEOUTS = 2;
+
+/**
+ * Runs sequences against one connection and keeps what a run learns across them: which operations the target
+ * answers like AWS, fault counts, and whether it broke down (`infra`).
+ */
+export class Executor<Cmd> {
+  calls = 0;
+  faults = 0;
+  infra: string | undefined;
+  /** Operations that answered properly at least once (so a non-AWS answer later is a crash, not a missing operation). */
+  readonly answered = new Set<string>();
+  /** Operations that answered `unsupported`, with each distinct way they did. */
+  readonly unsupported = new Map<string, { ways: Set<string>; times: number; first?: { commands: Cmd[]; at: number; fromServerError: boolean } }>();
+  /**
+   * Commands known to crash the target (a server error at the same step on every re-run): their faults are the
+   * target's answer to that input, not a sign of it breaking down, so they do not count toward `infra`.
+   */
+  readonly knownCrashes = new Set<string>();
+  private consecutiveFaults = 0;
+  /** The last cleanup could not confirm the account-wide state is as it was: read it again before the next sequence. */
+  private dirty = false;
+  /** The target stopped answering (requests time out): nothing more is sent, cleanup included. */
+  private stalled = false;
+  private consecutiveTimeouts = 0;
+  private persistentFaults = 0;
+  private executions = 0;
+
+  constructor(
+    private readonly model: ServiceModel<unknown>,
+    private readonly connection: Connection<Cmd>,
+    private readonly identity: TargetIdentity,
+    private initialState: unknown,
+    private readonly prefix: string,
+    private readonly options: ExecutorOptions,
+    /** Operations that answered properly while the target was probed. */
+    answeredInDiscovery: readonly string[] = [],
+  ) {
+    for (const op of answeredInDiscovery) this.answered.add(op);
+  }
+
+  /**
+   * Execute `commands` on fresh resources and judge every answer under `settings`. Throws only InternalError.
+   * `shift`: idle reads first. `toTheEnd`: send every command even after the sequence stopped being clean (the
+   * answers are recorded, not judged) — for observation runs that are judged offline afterwards.
+   */
+  async run(commands: readonly Cmd[], settings: CheckerSettings, shift = 0, toTheEnd = false): Promise<Execution<Cmd>> {
+    if (this.dirty && this.connection.resync && !this.infra) {
+      const fresh = await this.connection.resync();
+      if ('failure' in fresh) {
+        if (fresh.failure.kind === 'fault' && fresh.failure.cause === 'timeout') this.timedOut(`reading the account-wide state: ${fresh.failure.reason}`);
+        this.infra ??= `cannot read the account-wide state again after a cleanup that failed: ${fresh.failure.kind === 'fault' || fresh.failure.kind === 'unsupported' ? fresh.failure.reason : fresh.failure.kind}`;
+      }
+      else {
+        this.initialState = fresh.initialState;
+        this.dirty = false;
+      }
+    }
+    const sequence = this.connection.sequence(`${this.prefix}${(this.executions++).toString(36)}`, this.identity);
+    const steps: Step[] = [];
+    const result: Execution<Cmd> = { commands: [], steps, stepCommands: [], calls: 0, end: { status: 'pass' }, consequences: [], rules: [] };
+    const rules = new Set<string>();
+    try {
+      // Alignment shift for crash confirmation: idle reads before the sequence, so a fault that comes every N-th call
+      // does not land on the same step of every replay.
+      // Sent once each, never retried: a retry would undo the shift.
+      for (let i = 0; i < shift && sequence.idle; i++) await this.send(sequence, sequence.idle(), { once: true });
+      const checker = new Checker(this.model, settings, structuredClone(this.initialState ?? this.model.initial()));
+      const all = [...sequence.setup.map((c) => ({ c, setup: true })), ...commands.map((c) => ({ c, setup: false }))];
+      for (const { c, setup } of all) {
+        if (this.infra) {
+          result.end = { status: 'stopped', at: steps.length, why: 'infra' };
+          break;
+        }
+        if (!setup) result.commands.push(c);
+        const request = sequence.request(c);
+        if (result.end.status !== 'pass') {
+          // Only with `toTheEnd`: the sequence already ended being judged; record what the target answers.
+          const outcome = await this.send(sequence, request);
+          steps.push({ operation: request.operation, input: request.input, outcome, unjudged: 'after-departure', ...(setup ? { setup } : {}) });
+          result.stepCommands.push(c);
+          if (!setup) result.calls++;
+          sequence.learn(request, outcome);
+          continue;
+        }
+        const sent = await this.send(sequence, request, { knownCrash: this.knownCrashes.has(crashSignature(request.operation, c)) });
+        // moto answers operations it lacks with an HTML 500 page, every time: unsupported, if it stays so.
+        const outcome: Observation =
+          sent.kind === 'fault' && this.neverAnswered(request.operation, sent) ? { kind: 'unsupported', reason: sent.reason, ...(sent.status !== undefined ? { status: sent.status } : {}) } : sent;
+        // What the target really answered, before anything else: a fault stays a fault for the adapter (a write may
+        // have happened, and cleanup must look for it), whatever the step then means for the verdict.
+        sequence.learn(request, sent);
+        const step: Step = { operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}) };
+        steps.push(step);
+        result.stepCommands.push(c);
+        if (!setup) result.calls++;
+        const at = steps.length - 1;
+        if (outcome.kind === 'unsupported') this.noteUnsupported(request.operation, outcome, { commands: [...result.commands], at: steps.length - 1, fromServerError: sent.kind === 'fault' });
+        if (outcome.kind === 'ok' || outcome.kind === 'error') this.answered.add(request.operation);
+        const clean = result.tainted === undefined;
+
+        if ((outcome.kind === 'fault' || outcome.kind === 'unsupported') && clean && this.crashCandidate(request.operation, outcome)) {
+          result.end = { status: 'crash', at, allowed: checker.allowed(request), believed: checker.believed(request) };
+          if (toTheEnd) continue;
+          break;
+        }
+        const verdict = checker.observe(request, outcome);
+        if (verdict.status === 'indeterminate' && verdict.reason !== 'set-aside') {
+          result.end = { status: 'stopped', at, why: verdict.reason };
+          if (!clean) step.unjudged = 'after-departure';
+          if (toTheEnd) continue;
+          break;
+        }
+        if (!clean) {
+          step.unjudged = 'after-departure';
+          if (verdict.status === 'diverged') {
+            // Judged against conjectures about an earlier reported departure: a consequence of it, and the state
+            // is not known well enough to go on judging.
+            result.consequences.push(verdict.rule);
+            break;
+          }
+          continue;
+        }
+        if (verdict.status === 'diverged') {
+          result.end = { status: 'departed', at, verdict, believed: checker.believedBefore(request) };
+          if (toTheEnd) continue;
+          break;
+        }
+        if (verdict.status === 'indeterminate') {
+          step.setAside = verdict.rules[0]!;
+          result.tainted = { at, rule: verdict.rules[0]! };
+          continue;
+        }
+        if (verdict.conjectured) {
+          step.setAside = verdict.conjectured;
+          result.tainted = { at, rule: verdict.conjectured };
+        }
+        for (const r of verdict.rules) rules.add(r);
+      }
+      result.rules = [...rules];
+      return result;
+    } catch (error) {
+      if (error instanceof InternalError) throw error;
+      const why = error instanceof ModelError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
+      throw new InternalError(why, error, [...result.commands] as unknown[], steps);
+    } finally {
+      await this.cleanup(sequence);
+    }
+  }
+
+  /** Faults that do not show the target breaking down, so far (what makes a recurring 5xx believable as a crash). */
+  get faultRate(): number {
+    return this.calls === 0 ? 0 : this.persistentFaults / this.calls;
+  }
+
+  /**
+   * Which operations never answered like AWS and failed the same way every time (at least UNSUPPORTED_EVIDENCE
+   * times): unsupported. Those that failed in different ways are `inconsistent` (the target is unwell, not lacking).
+   */
+  unsupportedOperations(): { operations: string[]; inconsistent: string[] } {
+    const operations: string[] = [];
+    const inconsistent: string[] = [];
+    for (const [op, { ways, times }] of this.unsupported) {
+      if (this.answered.has(op)) continue;
+      if (ways.size > 1) inconsistent.push(op);
+      else if (times >= UNSUPPORTED_EVIDENCE) operations.push(op);
+    }
+    return { operations: operations.sort(), inconsistent: inconsistent.sort() };
+  }
+
+  private crashCandidate(operation: string, outcome: Observation): boolean {
+    if (!this.answered.has(operation)) return false;
+    if (outcome.kind === 'unsupported') return true;
+    return outcome.kind === 'fault' && (outcome.cause === 'server-error' || outcome.cause === 'unparseable');
+  }
+
+  private noteUnsupported(operation: string, outcome: Extract<Observation, { kind: 'unsupported' }>, where: { commands: Cmd[]; at: number; fromServerError: boolean }): void {
+    const seen = this.unsupported.get(operation) ?? { ways: new Set<string>(), times: 0, first: where };
+    seen.ways.add(`${outcome.status ?? ''} ${outcome.reason.slice(0, 120)}`);
+    seen.times++;
+    this.unsupported.set(operation, seen);
+  }
+
+  /**
+   * A non-AWS answer (an HTML or plain-text error page) from an operation that never answered like AWS: maybe one
+   * it lacks. AWS-shaped server errors (InternalFailure, ServiceUnavailable …) are transient faults, never that.
+   */
+  private neverAnswered(operation: string, o: Observation): boolean {
+    return o.kind === 'fault' && o.cause === 'unparseable' && !this.answered.has(operation);
+  }
+
+  /**
+   * One request, with the retries that cannot change what it means: throttled calls, and reads. A request known to
+   * crash the target is sent once and its server error is not held against the target's health.
+   */
+  async send(sequence: Sequence<Cmd>, request: Request, { knownCrash = false, once = false } = {}): Promise<Observation> {
+    for (let attempt = 0; ; attempt++) {
+      const observation = await sequence.send(request);
+      this.calls++;
+      if (observation.kind !== 'fault') {
+        this.consecutiveFaults = 0;
+        this.consecutiveTimeouts = 0;
+        return observation;
+      }
+      this.faults++;
+      if (once) return observation;
+      if (knownCrash && (observation.cause === 'server-error' || observation.cause === 'unparseable')) return observation;
+      // Not held against the target's health either: whether the operation is missing is decided by how it keeps failing.
+      if (this.neverAnswered(request.operation, observation)) return observation;
+      if (observation.cause === 'timeout') {
+        if (this.timedOut(`${request.operation}: ${observation.reason}`)) return observation;
+      } else this.consecutiveTimeouts = 0;
+      const retryable = isThrottle(observation) ? attempt < THROTTLE_RETRIES : this.options.readOperations.has(request.operation) && attempt < READ_RETRIES && observation.cause !== 'timeout';
+      if (!retryable) {
+        this.consecutiveFaults++;
+        this.persistentFaults++;
+        if (this.consecutiveFaults >= this.options.faultLimit) this.infra = `${this.consecutiveFaults} calls in a row failed after retries; last: ${request.operation}: ${observation.reason}`;
+        else if (this.persistentFaults > Math.max(10, this.calls / 10)) this.infra = `${this.persistentFaults} of ${this.calls} calls failed after retries; last: ${request.operation}: ${observation.reason}`;
+        return observation;
+      }
+      await sleep(Math.min(this.options.retryBaseMs * 2 ** attempt, 3000));
+    }
+  }
+
+  /** One more request timed out; true when that makes the target stalled (the run ends as infra). */
+  private timedOut(what: string): boolean {
+    if (++this.consecutiveTimeouts < STALL_TIMEOUTS) return false;
+    this.stalled = true;
+    this.infra ??= `${STALLED}: ${this.consecutiveTimeouts} requests in a row timed out; last: ${what}`;
+    return true;
+  }
+
+  /**
+   * Remove what the sequence created, within a bound. A target that stopped answering is not cleaned up at all:
+   * every call would wait out its deadline.
+   */
+  private async cleanup(sequence: Sequence<Cmd>): Promise<void> {
+    if (this.stalled) return;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = this.consecutiveTimeouts > 0 ? this.options.deadlineMs : this.options.cleanupMs;
+    const bound = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budget)));
+    const started = Date.now();
+    try {
+      const confirmed = await Promise.race([sequence.cleanup().catch(() => false as const), bound]);
+      if (confirmed === false) this.dirty = true;
+    } finally {
+      clearTimeout(timer);
+    }
+    // Cleanup on this machine's emulators takes milliseconds, on AWS a few calls' time: one that lasted a whole
+    // request deadline had a request time out in it, which counts toward "the target stopped answering".
+    if (Date.now() - started >= this.options.deadlineMs) this.timedOut('cleanup');
+  }
+}
