@@ -159,14 +159,21 @@ function isPlainPolicy(p: PolicyGen): boolean {
 }
 
 /** The plain table ARN of the same slot (malformed ARNs stand for t0, whose ARN they are derived from). */
-function plainTarget(t: DdbTarget): DdbTarget | undefined {
-  if (t.kind === 'table') return undefined;
-  return { kind: 'table', slot: t.kind === 'malformed' ? 't0' : t.slot };
+/**
+ * Plainer targets, plainest last: the slot's table (for a stream, an index, a foreign or malformed ARN), then t1 —
+ * a table that exists from the start, with no stream and no policy.
+ */
+function plainTargets(t: DdbTarget): DdbTarget[] {
+  const out: DdbTarget[] = [];
+  const slot = t.kind === 'malformed' ? 't0' : t.slot;
+  if (t.kind !== 'table') out.push({ kind: 'table', slot });
+  if (slot !== 't1') out.push({ kind: 'table', slot: 't1' });
+  return out;
 }
 
 /**
  * Pure: `command` made plainer in one field each, in a fixed order — omitted member → sent, target → the slot's
- * plain table, policy → valid document 0, expected revision → none, confirm → absent, CreateTable's policy → none,
+ * plain table or t1, policy → valid document 0, expected revision → none, confirm → absent, CreateTable's policy → none,
  * stream → false. Empty when there is nothing plainer.
  */
 export function simplifyDynamodbCommand(command: DdbCommand): Simplification<DdbCommand>[] {
@@ -176,8 +183,7 @@ export function simplifyDynamodbCommand(command: DdbCommand): Simplification<Ddb
     case 'PutResourcePolicy': {
       const { omit, ...sent } = command;
       if (omit) add(`${omit}: omitted → sent`, sent);
-      const target = plainTarget(command.target);
-      if (target) add(`target: ${describeTarget(command.target)} → ${describeTarget(target)}`, { ...command, target });
+      for (const target of plainTargets(command.target)) add(`target: ${describeTarget(command.target)} → ${describeTarget(target)}`, { ...command, target });
       if (!isPlainPolicy(command.policy)) add(`policy: ${describePolicyGen(command.policy)} → valid`, { ...command, policy: PLAIN_POLICY });
       if (command.expected) {
         const { expected, ...rest } = command;
@@ -190,13 +196,11 @@ export function simplifyDynamodbCommand(command: DdbCommand): Simplification<Ddb
       break;
     }
     case 'GetResourcePolicy': {
-      const target = plainTarget(command.target);
-      if (target) add(`target: ${describeTarget(command.target)} → ${describeTarget(target)}`, { ...command, target });
+      for (const target of plainTargets(command.target)) add(`target: ${describeTarget(command.target)} → ${describeTarget(target)}`, { ...command, target });
       break;
     }
     case 'DeleteResourcePolicy': {
-      const target = plainTarget(command.target);
-      if (target) add(`target: ${describeTarget(command.target)} → ${describeTarget(target)}`, { ...command, target });
+      for (const target of plainTargets(command.target)) add(`target: ${describeTarget(command.target)} → ${describeTarget(target)}`, { ...command, target });
       if (command.expected) {
         const { expected, ...rest } = command;
         add(`expected revision: ${describeRevision(expected)} → none`, rest);
@@ -243,8 +247,12 @@ export function dynamodbObservers(command: DdbCommand): { reads: DdbCommand[]; w
 export function dynamodbTargeted(switchName: string): DdbCommand[] | undefined {
   switch (switchName) {
     case 'ddb.createTableCheckOrder':
-      // t0 exists (the fixture): an invalid ResourcePolicy on its name is refused as invalid, or as taken.
-      return [{ op: 'CreateTable', slot: 't0', stream: false, policy: { kind: 'malformed', variant: 'not-json' } }];
+      // The premise first: an invalid ResourcePolicy on a free name is refused (a target that never checks it has no
+      // check order to speak of). Then on t0's name (the fixture: taken): refused as invalid, or as taken.
+      return [
+        { op: 'CreateTable', slot: 't2', stream: false, policy: { kind: 'malformed', variant: 'not-json' } },
+        { op: 'CreateTable', slot: 't0', stream: false, policy: { kind: 'malformed', variant: 'not-json' } },
+      ];
     default:
       return undefined;
   }

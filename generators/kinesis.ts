@@ -13,7 +13,8 @@ export type KinConsumerName = 'c0' | 'c1';
 /**
  * ARNs that name nothing of this account and region, each for a different reason:
  * missing (no ResourceARN member at all: required, but SDK v3 does not enforce `required` at run time) /
- * not-an-arn / empty / too-long / other-service violate the API's constraints; other-account / other-region /
+ * not-an-arn / empty / too-long / other-service / bare-name (s0's stream name alone, no ARN) violate the API's
+ * constraints; other-account / other-region /
  * other-partition / no-timestamp (a consumer ARN without its `:<creation timestamp>`, as moto builds them) /
  * extra-segment are pattern-valid but no stream or consumer ARN here; wrong-timestamp is s0's consumer c0 with a
  * creation timestamp the service never returned.
@@ -21,6 +22,7 @@ export type KinConsumerName = 'c0' | 'c1';
 export type KinMalformedArn =
   | 'missing'
   | 'not-an-arn'
+  | 'bare-name'
   | 'empty'
   | 'too-long'
   | 'other-service'
@@ -34,6 +36,7 @@ export type KinMalformedArn =
 export const KIN_MALFORMED: readonly KinMalformedArn[] = [
   'missing',
   'not-an-arn',
+  'bare-name',
   'empty',
   'too-long',
   'other-service',
@@ -180,10 +183,12 @@ export function simplifyKinesis(command: KinCommand): Simplification<KinCommand>
     case 'GetResourcePolicy':
     case 'DeleteResourcePolicy': {
       const t = command.target;
-      if (t.kind !== 'stream') {
-        const stream: KinTarget = { kind: 'stream', slot: t.kind === 'consumer' ? t.slot : 's0' };
-        out.push({ change: `target: ${describeTarget(t)} → ${describeTarget(stream)}`, command: { ...command, target: stream } });
-      }
+      const to = (target: KinTarget) => out.push({ change: `target: ${describeTarget(t)} → ${describeTarget(target)}`, command: { ...command, target } });
+      // An ARN of s0's consumer c0 with another creation timestamp: first the consumer it almost names.
+      if (t.kind === 'malformed' && (t.variant === 'wrong-timestamp' || t.variant === 'no-timestamp')) to({ kind: 'consumer', slot: 's0', consumer: 'c0' });
+      if (t.kind !== 'stream') to({ kind: 'stream', slot: t.kind === 'consumer' ? t.slot : 's0' });
+      // The plainest stream: s1 exists from the start, with no policy and no consumers.
+      if (t.kind === 'stream' && t.slot !== 's1') to({ kind: 'stream', slot: 's1' });
       if (command.op === 'PutResourcePolicy' && !isPlainPolicy(command.policy)) {
         out.push({ change: `policy: ${describePolicy(command.policy)} → ${describePolicy(PLAIN_POLICY)}`, command: { ...command, policy: PLAIN_POLICY } });
       }
@@ -248,7 +253,12 @@ export function kinesisTargeted(switchName: string): KinCommand[] | undefined {
     case 'kin.invalidPolicyError':
       return [{ op: 'PutResourcePolicy', target: { kind: 'stream', slot: 's1' }, policy: { kind: 'malformed', variant: 'not-json' } }];
     case 'kin.invalidArnError':
-      return [{ op: 'GetResourcePolicy', target: { kind: 'malformed', variant: 'not-an-arn' } }];
+      // The premise first: an ARN that breaks the pattern but ends in a real stream's name is refused too (a target
+      // that only looks the last segment up does not check the pattern, whatever code it answers for garbage).
+      return [
+        { op: 'GetResourcePolicy', target: { kind: 'malformed', variant: 'bare-name' } },
+        { op: 'GetResourcePolicy', target: { kind: 'malformed', variant: 'not-an-arn' } },
+      ];
     case 'kin.unknownArnError':
       return [{ op: 'GetResourcePolicy', target: { kind: 'malformed', variant: 'other-account' } }];
     default:

@@ -329,8 +329,12 @@ export function ssmTargeted(switchName: string, value: string): SsmCommand[] | u
     case 'ssm.partialUpdateError':
       return [{ op: 'PutResourcePolicy', target: P0, policy: { kind: 'valid', variant: 1, whitespace: 0 }, ref: { id: { kind: 'mine', pick: 0 }, hash: { kind: 'omitted' } } }];
     case 'ssm.policySizeLimit':
-      // One byte over the documented limit: refused by default, accepted under any larger limit.
-      return [{ op: 'PutResourcePolicy', target: P0, policy: { kind: 'sized', bytes: 1025 } }];
+      // One byte over the documented limit (refused by default, accepted under any larger limit), then one byte over
+      // the value's (refused under it: a target with no limit at all has no size to speak of).
+      return [
+        { op: 'PutResourcePolicy', target: P0, policy: { kind: 'sized', bytes: 1025 } },
+        { op: 'PutResourcePolicy', target: { kind: 'parameter', slot: 'p0' }, policy: { kind: 'sized', bytes: Number(value) + 1 } },
+      ];
     case 'ssm.parameterPolicyLimit':
       return value === 'none' ? undefined : [{ op: 'PutResourcePolicy', target: P0, policy: { kind: 'valid', variant: 1, whitespace: 0 } }];
     case 'ssm.identicalUpdateHash':

@@ -207,7 +207,11 @@ export function xrayTargeted(switchName: string, value: string): XrayCommand[] |
       // "ok" differs from the default only when a revision is sent; the error codes only when none is.
       return value === 'ok' ? [{ op: 'DeleteResourcePolicy', name: NAME_A, revision: { kind: 'random', value: '1234567890123' } }] : [{ op: 'DeleteResourcePolicy', name: NAME_A }];
     case 'xray.policySizeLimit':
-      return [{ op: 'PutResourcePolicy', name: NAME_A, policy: { kind: 'sized', bytes: Number(value) + 1 } }];
+      // Accepted at the value's size, refused one byte over it (with a smaller limit than the default's 5120).
+      return [
+        { op: 'PutResourcePolicy', name: NAME_A, policy: { kind: 'sized', bytes: Number(value) } },
+        { op: 'PutResourcePolicy', name: NAME_A, policy: { kind: 'sized', bytes: Number(value) + 1 } },
+      ];
     default:
       return undefined;
   }

@@ -40,6 +40,8 @@ export interface Execution<Cmd> {
   consequences: string[];
   /** Rules matched on the clean prefix. */
   rules: string[];
+  /** Fixture steps (indices into the adapter's setup) this execution left out. */
+  withoutFixture: number[];
 }
 
 /** What identifies a crash: the operation and the generated command that caused it. */
@@ -98,6 +100,11 @@ export class Executor<Cmd> {
    */
   readonly knownCrashes = new Set<string>();
   private consecutiveFaults = 0;
+  /**
+   * Fixture steps (by index in the adapter's setup) left out of later sequences: one whose answer departed on a
+   * rule already reported would taint every sequence from its first step, and nothing after it could be judged.
+   */
+  private readonly skippedFixture = new Set<number>();
   /** The last cleanup could not confirm the account-wide state is as it was: read it again before the next sequence. */
   private dirty = false;
   /** The target stopped answering (requests time out): nothing more is sent, cleanup included. */
@@ -138,7 +145,7 @@ export class Executor<Cmd> {
     }
     const sequence = this.connection.sequence(`${this.prefix}${(this.executions++).toString(36)}`, this.identity);
     const steps: Step[] = [];
-    const result: Execution<Cmd> = { commands: [], steps, stepCommands: [], calls: 0, end: { status: 'pass' }, consequences: [], rules: [] };
+    const result: Execution<Cmd> = { commands: [], steps, stepCommands: [], calls: 0, end: { status: 'pass' }, consequences: [], rules: [], withoutFixture: [...this.skippedFixture].sort() };
     const rules = new Set<string>();
     try {
       // Alignment shift for crash confirmation: idle reads before the sequence, so a fault that comes every N-th call
@@ -146,8 +153,9 @@ export class Executor<Cmd> {
       // Sent once each, never retried: a retry would undo the shift.
       for (let i = 0; i < shift && sequence.idle; i++) await this.send(sequence, sequence.idle(), { once: true });
       const checker = new Checker(this.model, settings, structuredClone(this.initialState ?? this.model.initial()));
-      const all = [...sequence.setup.map((c) => ({ c, setup: true })), ...commands.map((c) => ({ c, setup: false }))];
-      for (const { c, setup } of all) {
+      const fixture = sequence.setup.map((c, index) => ({ c, setup: true, index })).filter((f) => !this.skippedFixture.has(f.index));
+      const all = [...fixture, ...commands.map((c) => ({ c, setup: false, index: -1 }))];
+      for (const { c, setup, index } of all) {
         if (this.infra) {
           result.end = { status: 'stopped', at: steps.length, why: 'infra' };
           break;
@@ -175,7 +183,7 @@ export class Executor<Cmd> {
         result.stepCommands.push(c);
         if (!setup) result.calls++;
         const at = steps.length - 1;
-        if (outcome.kind === 'unsupported') this.noteUnsupported(request.operation, outcome, { commands: [...result.commands], at: steps.length - 1, fromServerError: sent.kind === 'fault' });
+        if (outcome.kind === 'unsupported') this.noteUnsupported(request.operation, outcome, setup ? undefined : { commands: [...result.commands], at: steps.length - 1, fromServerError: sent.kind === 'fault' });
         if (outcome.kind === 'ok' || outcome.kind === 'error') this.answered.add(request.operation);
         const clean = result.tainted === undefined;
 
@@ -184,9 +192,19 @@ export class Executor<Cmd> {
           if (toTheEnd) continue;
           break;
         }
-        const verdict = checker.observe(request, outcome);
+        let verdict: StepVerdict;
+        try {
+          verdict = checker.observe(request, outcome);
+        } catch (error) {
+          // Past a step the model could not explain, every reading of it is kept; a long tail of such steps may
+          // need more candidate states than the checker keeps. That ends what the sequence can show, not the run.
+          if (error instanceof ModelError && !clean) break;
+          throw error;
+        }
         if (verdict.status === 'indeterminate' && verdict.reason !== 'set-aside') {
           result.end = { status: 'stopped', at, why: verdict.reason };
+          // A fixture step the target does not implement would stop every sequence there: leave it out from now on.
+          if (setup && verdict.reason === 'unsupported') this.skippedFixture.add(index);
           if (!clean) step.unjudged = 'after-departure';
           if (toTheEnd) continue;
           break;
@@ -194,10 +212,15 @@ export class Executor<Cmd> {
         if (!clean) {
           step.unjudged = 'after-departure';
           if (verdict.status === 'diverged') {
-            // Judged against conjectures about an earlier reported departure: a consequence of it, and the state
-            // is not known well enough to go on judging.
+            // Judged against conjectures about an earlier reported departure: a consequence of it (listed under
+            // that entry). Every reading of this step is kept, and the sequence goes on showing what else follows.
             result.consequences.push(verdict.rule);
-            break;
+            try {
+              checker.assumeAnyReading(request);
+            } catch (error) {
+              if (error instanceof ModelError) break;
+              throw error;
+            }
           }
           continue;
         }
@@ -209,11 +232,13 @@ export class Executor<Cmd> {
         if (verdict.status === 'indeterminate') {
           step.setAside = verdict.rules[0]!;
           result.tainted = { at, rule: verdict.rules[0]! };
+          if (setup) this.skippedFixture.add(index);
           continue;
         }
         if (verdict.conjectured) {
           step.setAside = verdict.conjectured;
           result.tainted = { at, rule: verdict.conjectured };
+          if (setup) this.skippedFixture.add(index);
         }
         for (const r of verdict.rules) rules.add(r);
       }
@@ -226,6 +251,16 @@ export class Executor<Cmd> {
     } finally {
       await this.cleanup(sequence);
     }
+  }
+
+  /** Leave these fixture steps out of every later sequence (a witness replayed as it was found). */
+  skipFixture(indices: readonly number[]): void {
+    for (const i of indices) this.skippedFixture.add(i);
+  }
+
+  /** Which fixture steps sequences leave out now (part of what an execution's result depends on). */
+  get fixtureKey(): string {
+    return [...this.skippedFixture].sort().join(',');
   }
 
   /** Faults that do not show the target breaking down, so far (what makes a recurring 5xx believable as a crash). */
@@ -254,8 +289,10 @@ export class Executor<Cmd> {
     return outcome.kind === 'fault' && (outcome.cause === 'server-error' || outcome.cause === 'unparseable');
   }
 
-  private noteUnsupported(operation: string, outcome: Extract<Observation, { kind: 'unsupported' }>, where: { commands: Cmd[]; at: number; fromServerError: boolean }): void {
-    const seen = this.unsupported.get(operation) ?? { ways: new Set<string>(), times: 0, first: where };
+  /** `where`: the sequence it happened in, if a generated step (fixture steps may be left out of re-runs). */
+  private noteUnsupported(operation: string, outcome: Extract<Observation, { kind: 'unsupported' }>, where: { commands: Cmd[]; at: number; fromServerError: boolean } | undefined): void {
+    const seen = this.unsupported.get(operation) ?? { ways: new Set<string>(), times: 0 };
+    seen.first ??= where;
     seen.ways.add(`${outcome.status ?? ''} ${outcome.reason.slice(0, 120)}`);
     seen.times++;
     this.unsupported.set(operation, seen);

@@ -97,38 +97,84 @@ export interface Simplified<Cmd> {
 }
 
 /**
- * Make the failing command plainer one field at a time, re-running the witness each time: a simplification that
- * still departs at the last step (cleanly) is kept, one that makes the departure go away names part of the cause.
- * Stops at a fixpoint. Faulted re-runs count as "did not depart" (the field is kept as it was).
+ * The settings attribution re-runs are judged under: rules already reported are *not* set aside, so a re-run that
+ * departs on one shows that this departure is that entry seen through another input. Reported hidden effects stay
+ * assumed (a re-run through one proves nothing either way).
+ */
+export function probeSettings(settings: CheckerSettings): CheckerSettings {
+  return { ...settings, setAside: new Set() };
+}
+
+/** The failing step's command name and the last words of its change, for the report (`without step 3 (DeleteTable)`). */
+function opOf(command: unknown): string {
+  return (command as { op?: string }).op ?? 'command';
+}
+
+/**
+ * Make the witness plainer while it still departs at its last step with the same answer, re-running it each time:
+ * first drop earlier generated commands one by one (state that makes the failing step's conditions special, such as
+ * a deleted table under a stream), then make the failing command plainer one field at a time. A change that keeps
+ * the departure is kept; one that makes it go away names part of the cause. Re-runs are judged with reported rules *not* set aside
+ * (see probeSettings), so the rule blamed at the end may be an entry already reported. Faulted re-runs count as
+ * "did not depart" (the witness stays as it was).
  */
 export async function simplifyWitness<Cmd>(
   executor: Executor<Cmd>,
   simplify: ((c: Cmd) => Simplification<Cmd>[]) | undefined,
   e: Execution<Cmd>,
   settings: CheckerSettings,
-  maxReruns = 12,
+  maxReruns = 16,
 ): Promise<Simplified<Cmd>> {
   let witness = e;
   const kept: string[] = [];
   const needed = new Set<string>();
-  if (!simplify || e.end.status !== 'departed' || e.commands.length === 0) return { witness, kept, needed: [] };
+  if (e.end.status !== 'departed' || e.commands.length === 0) return { witness, kept, needed: [] };
+  const judged = probeSettings(settings);
   let reruns = 0;
-  for (let progress = true; progress && reruns < maxReruns; ) {
-    progress = false;
-    const last = witness.commands.at(-1)!;
-    for (const option of simplify(last)) {
-      if (reruns++ >= maxReruns || executor.infra) break;
-      const trial = await executor.run([...witness.commands.slice(0, -1), option.command], settings);
-      if (trial.end.status === 'departed' && trial.end.at === trial.steps.length - 1 && trial.commands.length === witness.commands.length) {
-        kept.push(option.change);
-        needed.delete(option.change);
-        witness = trial;
-        progress = true;
-        break;
+  // Kept only if the target still answers the same way (success, or the same error code) and the model still
+  // objects: the change did not touch what the target did wrong, only what else the step was about. A change that
+  // makes the target answer otherwise (a Delete on a table without a policy instead of one with) is another story.
+  const answer = (x: Execution<Cmd>) => {
+    const o = x.steps.at(-1)?.outcome;
+    return o?.kind === 'error' ? `error ${o.code}` : o?.kind;
+  };
+  const before = answer(e);
+  const departsAtEnd = (trial: Execution<Cmd>, length: number) =>
+    trial.end.status === 'departed' && trial.end.at === trial.steps.length - 1 && trial.commands.length === length && answer(trial) === before;
+
+  // The failing command's fields first (a few options), then the earlier commands, then its fields again (a
+  // plainer state may make another field irrelevant), within the re-run budget.
+  const fields = async (): Promise<void> => {
+    for (let progress = !!simplify; progress && reruns < maxReruns; ) {
+      progress = false;
+      for (const option of simplify!(witness.commands.at(-1)!)) {
+        if (reruns++ >= maxReruns || executor.infra) break;
+        const commands = [...witness.commands.slice(0, -1), option.command];
+        const trial = await executor.run(commands, judged);
+        if (departsAtEnd(trial, commands.length)) {
+          kept.push(option.change);
+          needed.delete(option.change);
+          witness = trial;
+          progress = true;
+          break;
+        }
+        needed.add(option.change);
       }
-      needed.add(option.change);
     }
+  };
+  await fields();
+  let shortened = false;
+  for (let i = 0; i < witness.commands.length - 1 && reruns < maxReruns && !executor.infra; ) {
+    const shorter = witness.commands.filter((_, j) => j !== i);
+    reruns++;
+    const trial = await executor.run(shorter, judged);
+    if (departsAtEnd(trial, shorter.length)) {
+      kept.push(`without step ${i + 1} (${opOf(witness.commands[i])})`);
+      witness = trial;
+      shortened = true;
+    } else i++;
   }
+  if (shortened) await fields();
   return { witness, kept, needed: [...needed] };
 }
 

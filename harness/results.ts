@@ -78,8 +78,11 @@ export interface Divergence {
   path: string;
   /** The generated commands (plain data) of the shrunk sequence: what reproducibility replays and the failures file re-run. */
   commands?: Json[];
-  /** The checker settings it was found under: switches away from their default, rules already set aside. */
-  foundUnder?: { switches: SwitchSettings; setAside: string[] };
+  /**
+   * The checker settings it was found under: switches away from their default, rules already set aside, and the
+   * fixture steps (indices into the service's setup) left out because they departed on a reported rule.
+   */
+  foundUnder?: { switches: SwitchSettings; setAside: string[]; withoutFixture?: number[] };
   /** How the shrunk sequence behaved when replayed before it was reported (absent when not replayed). */
   reproducibility?: Reproducibility;
   /** The steps as pasteable AWS CLI lines (`--endpoint-url`), comments included. */

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { type CheckerSettings, type ConjectureKind, replayOffline } from '../models/checker.js';
 import { type Consistency, defaultSwitches, type Json, type Observation, type ServiceModel, type SwitchSettings } from '../models/types.js';
-import { blamedRule, type HiddenEvent, hiddenEvent, hiddenEvents, kindOf, simplifyWitness, switchCandidates } from './explain.js';
+import { blamedRule, type HiddenEvent, hiddenEvent, hiddenEvents, kindOf, probeSettings, simplifyWitness, switchCandidates } from './explain.js';
 import { crashSignature, type Execution, Executor, InternalError } from './execution.js';
 import { sleep } from './observe.js';
 import { labelReproducibility, type RecordedSequence, recheckRecorded, type ReplayOutcome } from './reproduce.js';
@@ -54,6 +54,10 @@ export interface RunOptions {
 }
 
 const DISCOVERY_RETRIES = 3;
+/** Rounds in a row that found only departures already reported (or unconfirmed ones) before exploration stops. */
+const DRY_ROUNDS = 6;
+/** Sequences kept per rule seen only as a consequence, to try reaching it without the step that tainted them. */
+const CONSEQUENCE_EXAMPLES = 4;
 /**
  * A recurring server error is a crash only if faults the target throws at random could not have lined up on every
  * re-run: with a fault rate p, R re-runs all failing at the same step by chance has probability p^R; R is chosen so
@@ -140,6 +144,41 @@ interface Failure<Cmd> {
   execution: Execution<Cmd>;
   rule: string;
   kind: DepartureKind;
+  /** The failing command's shape (operation and the kinds of its parts): shrinking keeps it too. */
+  shape: string;
+  /** What exploration found this departure to be (before shrinking), when it looked. */
+  cause?: string;
+  /** The failing execution as exploration found it (before shrinking). */
+  original?: Execution<Cmd>;
+}
+
+interface Explained<Cmd> {
+  witness: Execution<Cmd>;
+  rule: string;
+  kind: DepartureKind;
+  explainedBy: { switch: string; value: string } | undefined;
+  attribution: Attribution;
+  /** Named by the state before the failing step or by a hidden effect: holds for that sequence, not for the command's shape. */
+  stateDependent: boolean;
+}
+
+/**
+ * The shape of a command: its operation and, in order, every `kind` / `variant` word inside it (the target is a
+ * stream, the policy is malformed not-json …). A smaller sequence failing on the same rule with a command of
+ * another shape may be another cause (a Put on a stream where the original failed on a table), so shrinking, which
+ * cannot afford to re-explain each candidate, keeps the shape.
+ */
+function commandShape(command: unknown): string {
+  const words: string[] = [];
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if ((k === 'op' || k === 'kind' || k === 'variant') && typeof x === 'string') words.push(x);
+      else walk(x);
+    }
+  };
+  walk(command);
+  return words.join(' ');
 }
 
 /** What the run believes about the target so far, and what it has found. */
@@ -150,6 +189,8 @@ class ServiceRun<Cmd> {
   private readonly conjectured: Array<{ rule: string; kind: ConjectureKind }> = [];
   /** Raw blame + failing command → the entry (rule) it turned out to be, so a departure found again is known. */
   private readonly causes = new Map<string, string>();
+  /** The same, for one exact sequence (causes that depend on the steps before the failing one). */
+  private readonly sequenceCauses = new Map<string, string>();
   /** Failures whose witness never departed again: not entries, and not to be chased again. */
   private readonly unconfirmedKeys = new Set<string>();
   /** Executions already made, by their commands: re-judged offline when the settings change, instead of re-run. */
@@ -157,6 +198,8 @@ class ServiceRun<Cmd> {
   /** under rule → consequence rule → sequences. */
   private readonly consequences = new Map<string, Map<string, number>>();
   private readonly rules = new Set<string>();
+  /** For each rule seen only as a consequence, the first sequences it was seen in. */
+  private readonly consequenceExamples = new Map<string, Execution<Cmd>[]>();
   private crashChecks = 0;
   private internal: InternalError | undefined;
 
@@ -183,12 +226,17 @@ class ServiceRun<Cmd> {
     const { options, result } = this;
     try {
       if (options.recheck?.length) await this.recheck(options.recheck);
-      for (let round = 0; round < options.maxDivergences && !this.stopped(); round++) {
+      // A round that ends in no new entry (a departure that turned out to be a reported one, an unconfirmed one)
+      // does not use up the entry budget, but rounds are bounded all the same.
+      for (let round = 0, dry = 0; this.result.divergences.length < options.maxDivergences && round < options.maxDivergences * 3 && dry < DRY_ROUNDS && !this.stopped(); round++) {
         const found = await this.round(round);
         if (!found) break;
+        const before = this.result.divergences.length;
         await this.report(found);
+        dry = this.result.divergences.length > before ? 0 : dry + 1;
         if (options.path) break;
       }
+      if (!options.path) await this.reachCleanly();
     } catch (error) {
       this.internal = error instanceof InternalError ? error : new InternalError(`${(error as Error)?.message ?? String(error)}`, error, [], []);
     }
@@ -232,8 +280,15 @@ class ServiceRun<Cmd> {
   private async confirmUnsupported(operations: string[], inconsistent: string[]): Promise<string[]> {
     const confirmed: string[] = [];
     for (const op of operations) {
-      const first = this.executor.unsupported.get(op)?.first;
-      if (!first?.fromServerError) {
+      const seen = this.executor.unsupported.get(op);
+      const first = seen?.first;
+      if (!first) {
+        // Only ever seen in the fixture: a non-AWS error page there counts only if it was not a server error.
+        if (![...(seen?.ways ?? [])].some((w) => /^5\d\d /.test(w))) confirmed.push(op);
+        else inconsistent.push(op);
+        continue;
+      }
+      if (!first.fromServerError) {
         confirmed.push(op);
         continue;
       }
@@ -269,8 +324,8 @@ class ServiceRun<Cmd> {
         if (!failure) return true;
         if (shrinking) {
           // Shrinking keeps the departure it started from: a smaller sequence that fails otherwise is not this one.
-          if (failure.rule !== shrinking.rule || failure.kind !== shrinking.kind) return true;
-          shrinking = failure;
+          if (failure.rule !== shrinking.rule || failure.kind !== shrinking.kind || failure.shape !== shrinking.shape) return true;
+          shrinking = { ...failure, original: shrinking.original, ...(shrinking.cause !== undefined ? { cause: shrinking.cause } : {}) };
           return false;
         }
         shrinking = failure;
@@ -292,8 +347,8 @@ class ServiceRun<Cmd> {
    * Execute (or recall) one sequence and say whether it fails as a new entry would: a clean departure or a
    * confirmed crash that is not one of the entries already found. While shrinking, only cheap checks are made.
    */
-  private async failureOf(commands: Cmd[], settings: CheckerSettings, shrinking: boolean): Promise<Failure<Cmd> | null> {
-    const e = await this.execute(commands, settings);
+  private async failureOf(commands: Cmd[], settings: CheckerSettings, shrinking: boolean, executed?: Execution<Cmd>): Promise<Failure<Cmd> | null> {
+    const e = executed ?? (await this.execute(commands, settings));
     if (e.end.status === 'crash') {
       const rule = blamedRule(e);
       if (this.result.divergences.some((d) => d.kind === 'crash' && d.rule === rule)) return null;
@@ -302,45 +357,69 @@ class ServiceRun<Cmd> {
         if (!(await this.crashRecurs(e, settings))) return null;
         this.executor.knownCrashes.add(signature);
       }
-      return { execution: e, rule, kind: 'crash' };
+      return { execution: e, rule, kind: 'crash', shape: commandShape(e.stepCommands[e.end.at]) };
     }
     if (e.end.status !== 'departed') return null;
     const rule = blamedRule(e);
     const key = causeKey(rule, e);
     if (this.unconfirmedKeys.has(key)) return null;
-    const known = this.causes.get(key);
-    if (known && this.isReported(known)) return null;
     const hidden = hiddenEvent(this.model, settings, this.initial, e, this.confirmed);
     if (hidden && this.conjectured.some((c) => c.rule === hidden.rule && c.kind === hidden.kind)) return null;
-    if (!shrinking && !hidden) {
-      // A departure the first blame does not recognise may still be a known entry seen through another input.
-      const simplified = await simplifyWitness(this.executor, this.adapter.simplify, e, settings, 6);
-      const cause = simplified.witness.end.status === 'departed' ? blamedRule(simplified.witness) : rule;
-      this.causes.set(key, cause);
-      if (this.isReported(cause)) return null;
+    const known = this.causes.get(key);
+    if (shrinking) return known && this.isReported(known) ? null : { execution: e, rule, kind: 'wrong-answer', shape: commandShape(e.stepCommands[e.end.at]) };
+    // A departure the first blame does not recognise may still be a known entry seen through another input: the
+    // state before a departing write was already off (an earlier departure), or a plainer input departs on a
+    // reported rule. Worked out as the report would (cheaper), remembered for this very sequence, and by the failing
+    // command's shape when only the input decided it.
+    const exact = JSON.stringify(e.commands);
+    let cause = this.sequenceCauses.get(exact);
+    if (cause === undefined) {
+      const earlier = await this.stateBefore(e, settings);
+      if (!earlier && known !== undefined) cause = known;
+      else {
+        const simplified = await simplifyWitness(this.executor, this.adapter.simplify, earlier ?? e, settings);
+        cause = simplified.witness.end.status === 'departed' ? blamedRule(simplified.witness) : blamedRule(earlier ?? e);
+        if (!earlier) this.causes.set(key, cause);
+      }
+      this.sequenceCauses.set(exact, cause);
     }
-    return { execution: e, rule, kind: 'wrong-answer' };
+    if (this.isReported(cause)) return null;
+    return { execution: e, rule, kind: 'wrong-answer', shape: commandShape(e.stepCommands[e.end.at]), cause, original: e };
   }
 
+  /** The same entry (rule, kind, switch) was reported before, or given as known (`--set-aside`). */
+  private alreadyFound(rule: string, kind: DepartureKind, explainedBy: { switch: string; value: string } | undefined): boolean {
+    const same = this.result.divergences.some((d) => d.rule === rule && (d.kind ?? 'wrong-answer') === kind && d.explainedBy?.switch === explainedBy?.switch && d.explainedBy?.value === explainedBy?.value);
+    if (same || explainedBy) return same;
+    if (kind === 'wrong-answer') return this.setAside.has(rule);
+    return this.conjectured.some((c) => c.rule === rule && c.kind === kind);
+  }
+
+  /**
+   * Whether a wrong answer blamed on `rule` is an entry already (set aside, or assumed as a hidden effect). A rule
+   * that only a switch value explained is not: a departure it still shows under that value is a new entry.
+   */
   private isReported(rule: string): boolean {
-    return this.setAside.has(rule) || this.conjectured.some((c) => c.rule === rule) || this.result.divergences.some((d) => d.rule === rule);
+    return this.setAside.has(rule) || this.conjectured.some((c) => c.rule === rule);
   }
 
-  /** Run a sequence live, unless an earlier execution of the same commands, re-judged offline now, already passes. */
+  /**
+   * Run a sequence live, unless an earlier execution of the same commands, re-judged offline under the current
+   * settings, says the same: it ran to its end and still passes. One that stopped early (at a departure now set
+   * aside, or at a fault) never tried its remaining commands, so it runs again.
+   */
   private async execute(commands: Cmd[], settings: CheckerSettings): Promise<Execution<Cmd>> {
-    const key = JSON.stringify(commands);
+    const key = `${this.executor.fixtureKey}|${JSON.stringify(commands)}`;
     const before = this.history.get(key);
-    if (before && this.stillPasses(before, settings)) return { ...before, end: { status: 'pass' } };
+    if (before && before.commands.length === commands.length && before.end.status === 'pass' && this.stillPasses(before, settings)) return before;
     const e = await this.executor.run(commands, settings);
-    this.history.set(key, e);
+    this.history.set(`${this.executor.fixtureKey}|${JSON.stringify(commands)}`, e);
     this.learnFrom(e);
     return e;
   }
 
   private stillPasses(e: Execution<Cmd>, settings: CheckerSettings): boolean {
-    if (e.end.status === 'crash') return false;
-    const at = e.end.status === 'departed' || e.end.status === 'stopped' ? e.end.at : e.steps.length;
-    const replay = replayOffline(this.model, settings, this.initial as never, e.steps.slice(0, at + 1));
+    const replay = replayOffline(this.model, settings, this.initial as never, e.steps);
     return replay.divergence === null || (replay.taintedAt !== null && replay.taintedAt < replay.divergence.at);
   }
 
@@ -350,8 +429,49 @@ class ServiceRun<Cmd> {
       const under = this.consequences.get(e.tainted.rule) ?? new Map<string, number>();
       for (const c of new Set(e.consequences)) under.set(c, (under.get(c) ?? 0) + 1);
       this.consequences.set(e.tainted.rule, under);
+      for (const c of new Set(e.consequences)) {
+        const examples = this.consequenceExamples.get(c) ?? [];
+        if (examples.length < CONSEQUENCE_EXAMPLES) this.consequenceExamples.set(c, [...examples, e]);
+      }
     }
   }
+
+  /**
+   * Departures seen only after a step on a reported rule may still be reachable without it: for each, the sequence
+   * it was seen in is re-run without the generated commands that tainted it (one at a time, while some remain);
+   * a clean departure at its last step is explained and reported like any other. What cannot be reached so stays
+   * listed under the entry it followed (`alsoShowsAs`).
+   */
+  private async reachCleanly(): Promise<void> {
+    for (const [rule, examples] of this.consequenceExamples) {
+      for (const example of [...examples].sort((a, b) => a.commands.length - b.commands.length)) {
+        if (this.stopped() || this.result.divergences.length >= this.options.maxDivergences) return;
+        if (this.result.divergences.some((d) => d.rule === rule)) break;
+        await this.withoutTaint(example);
+      }
+    }
+  }
+
+  /** Re-run one sequence without the generated commands that tainted it, while some remain (a few at most). */
+  private async withoutTaint(example: Execution<Cmd>): Promise<void> {
+    let commands = [...example.commands];
+    for (let attempt = 0; attempt < 4 && commands.length > 1; attempt++) {
+      const settings = this.settings();
+      const e = await this.executor.run(commands, settings);
+      if (e.end.status === 'departed') {
+        // A clean departure now, at its last step or earlier: explained like any other (or known already).
+        const failure = await this.failureOf(e.commands, settings, false, e);
+        if (failure) await this.report(failure);
+        return;
+      }
+      // Still tainted (or passing now): drop the generated command that tainted it, and try again.
+      const at = e.tainted?.at;
+      const setupSteps = e.steps.filter((s) => s.setup).length;
+      if (at === undefined || at < setupSteps) return;
+      commands = commands.filter((_, i) => i !== at - setupSteps);
+    }
+  }
+
 
   /**
    * A server error on an operation the target otherwise answers: a crash only if it comes back at the same step
@@ -371,19 +491,21 @@ class ServiceRun<Cmd> {
   }
 
   /** Explain, confirm and record the minimal failure of a round. */
-  private async report(failure: Failure<Cmd> & { where?: { seed: number; path: string } }): Promise<void> {
-    const settings = this.settings();
-    let witness = failure.execution;
-    const earlier = failure.kind === 'wrong-answer' ? await this.stateBefore(witness, settings) : undefined;
+  /**
+   * The whole explanation of one failing execution: the state before a departing write, then a switch value, a
+   * hidden effect, or the failing step made plainer; what rule and kind that names, and by which witness.
+   */
+  private async explain(execution: Execution<Cmd>, firstRule: string, firstKind: DepartureKind, settings: CheckerSettings): Promise<Explained<Cmd>> {
+    let witness = execution;
+    const earlier = firstKind === 'wrong-answer' ? await this.stateBefore(witness, settings) : undefined;
     if (earlier) {
-      this.progress(`${failure.rule}: the state before that write was not what the model believed; explaining the earlier departure`);
+      this.progress(`${firstRule}: the state before that write was not what the model believed; explaining the earlier departure`);
       witness = earlier;
     }
     let rule = blamedRule(witness);
-    let kind: DepartureKind = failure.kind;
+    let kind: DepartureKind = firstKind;
     let explainedBy: { switch: string; value: string } | undefined;
-    let attribution: Attribution = { method: 'first-check' };
-
+    let attribution: Attribution = { method: 'first-check', ...(rule !== firstRule ? { firstBlamed: firstRule } : {}) };
     for (const candidate of kind === 'wrong-answer' ? switchCandidates(this.model, settings, this.initial, witness) : []) {
       if (await this.confirmsSwitch(candidate.switch, candidate.value, settings)) {
         explainedBy = candidate;
@@ -401,21 +523,47 @@ class ServiceRun<Cmd> {
     if (hidden) {
       rule = hidden.rule;
       kind = hidden.kind;
-      attribution = { method: 'conjecture', firstBlamed: failure.rule, causeStep: hidden.causeStep };
+      attribution = { method: 'conjecture', firstBlamed: firstRule, causeStep: hidden.causeStep };
     } else if (!explainedBy && kind === 'wrong-answer') {
       const simplified = await simplifyWitness(this.executor, this.adapter.simplify, witness, settings);
       witness = simplified.witness;
       rule = blamedRule(witness);
       attribution = {
         method: simplified.kept.length ? 'simplified' : 'first-check',
-        ...(rule !== failure.rule ? { firstBlamed: failure.rule } : {}),
+        ...(rule !== firstRule ? { firstBlamed: firstRule } : {}),
         ...(simplified.kept.length ? { kept: simplified.kept } : {}),
         ...(simplified.needed.length ? { needed: simplified.needed } : {}),
       };
     }
+    return { witness, rule, kind, explainedBy, attribution, stateDependent: !!earlier || !!hidden };
+  }
+
+  /** Explain, confirm and record the minimal failure of a round. */
+  private async report(failure: Failure<Cmd> & { where?: { seed: number; path: string } }): Promise<void> {
+    const settings = this.settings();
+    let explained = await this.explain(failure.execution, failure.rule, failure.kind, settings);
+    if (this.alreadyFound(explained.rule, explained.kind, explained.explainedBy) && failure.original && failure.cause !== undefined && !this.isReported(failure.cause)) {
+      // Shrinking kept the rule and the command's shape but lost what made this departure new (an earlier step the
+      // cause depends on): explain the sequence as it was first found.
+      this.progress(`${failure.rule}: the shrunk sequence shows ${explained.rule}, already reported; explaining the sequence as found`);
+      explained = await this.explain(failure.original, failure.rule, failure.kind, settings);
+    }
+    let { witness } = explained;
+    const { rule, kind, explainedBy, attribution } = explained;
     const key = causeKey(failure.rule, failure.execution);
-    this.causes.set(key, rule);
-    this.causes.set(causeKey(blamedRule(witness), witness), rule);
+    // Only what the failing command's input decides is remembered by its shape (not a state that an earlier step
+    // or a hidden effect made: that holds for this sequence only).
+    if (!explained.stateDependent && !explainedBy) {
+      this.causes.set(key, rule);
+      this.causes.set(causeKey(blamedRule(witness), witness), rule);
+    }
+    // And for these very sequences, whatever decided it (what exploration worked out for them is superseded).
+    for (const e of [failure.execution, failure.original, witness]) if (e) this.sequenceCauses.set(JSON.stringify(e.commands), explainedBy ? blamedRule(e) : rule);
+    if (this.alreadyFound(rule, kind, explainedBy)) {
+      this.progress(`${failure.rule} turned out to be ${rule} (${kind}), already reported, seen through another input`);
+      this.adopt(rule, kind, explainedBy);
+      return;
+    }
 
     const replays = this.options.reproduce ?? 0;
     const rawRule = blamedRule(witness);
@@ -429,12 +577,6 @@ class ServiceRun<Cmd> {
       this.progress(`unconfirmed departure on ${rule} (${kind}): not reported`);
       return;
     }
-    if (this.result.divergences.some((d) => d.rule === rule && (d.kind ?? 'wrong-answer') === kind && d.explainedBy?.switch === explainedBy?.switch && d.explainedBy?.value === explainedBy?.value)) {
-      this.progress(`${rule} (${kind}) found again through another input: already reported`);
-      this.adopt(rule, kind, explainedBy);
-      return;
-    }
-
     const end = witness.end as Extract<Execution<Cmd>['end'], { status: 'departed' | 'crash' }>;
     const steps = witness.steps.slice(0, end.at + 1);
     const described = this.model.rules[rule];
@@ -455,7 +597,11 @@ class ServiceRun<Cmd> {
       seed: failure.where?.seed ?? this.options.seed,
       path: failure.where?.path ?? '',
       commands: witness.commands as Json[],
-      foundUnder: { switches: Object.fromEntries(Object.entries(settings.switches).filter(([k, v]) => this.defaults[k] !== v)), setAside: [...this.setAside] },
+      foundUnder: {
+        switches: Object.fromEntries(Object.entries(settings.switches).filter(([k, v]) => this.defaults[k] !== v)),
+        setAside: [...this.setAside],
+        ...(witness.withoutFixture.length ? { withoutFixture: witness.withoutFixture } : {}),
+      },
       ...(reproducibility ? { reproducibility } : {}),
     };
     this.result.divergences.push(divergence);
@@ -503,9 +649,12 @@ class ServiceRun<Cmd> {
     const reads = this.adapter.observers?.(failing).reads ?? [];
     if (!reads.length) return undefined;
     const commands = [...witness.commands.slice(0, -1), ...reads];
-    const run = await this.executor.run(commands, settings);
+    const run = await this.executor.run(commands, probeSettings(settings));
     const firstRead = witness.end.at;
-    return run.end.status === 'departed' && run.end.at >= firstRead ? run : undefined;
+    if (run.end.status !== 'departed' || run.end.at < firstRead) return undefined;
+    // A read that departs on a rule about reads themselves (Get answers ResourceNotFound where "{}" is due) shows the
+    // read misbehaving, whatever the state: no evidence that the state before the write was off.
+    return this.model.rules[run.end.verdict.rule]?.readAnswer ? undefined : run;
   }
 
   /**
@@ -517,9 +666,12 @@ class ServiceRun<Cmd> {
     if (!commands?.length) return false;
     const under = { ...settings, switches: { ...settings.switches, [name]: value } };
     for (let i = 0; i < 2; i++) {
-      const asDefault = await this.executor.run(commands, settings);
-      if (asDefault.end.status !== 'departed' || asDefault.commands.length !== commands.length) return false;
-      const asValue = replayOffline(this.model, under, this.initial as never, asDefault.steps);
+      // Every answer recorded (`toTheEnd`), then judged offline both ways: departs under the default, all of it
+      // passes under the value.
+      const seen = await this.executor.run(commands, probeSettings(settings), 0, true);
+      if (seen.commands.length !== commands.length || seen.steps.some((s) => s.outcome.kind === 'fault' || s.outcome.kind === 'unsupported')) return false;
+      if (replayOffline(this.model, probeSettings(settings), this.initial as never, seen.steps).divergence === null) return false;
+      const asValue = replayOffline(this.model, probeSettings(under), this.initial as never, seen.steps);
       if (asValue.divergence !== null || asValue.taintedAt !== null) return false;
     }
     return true;
@@ -530,7 +682,8 @@ class ServiceRun<Cmd> {
     if (explainedBy) this.switches[explainedBy.switch] = explainedBy.value;
     else if (kind === 'error-with-side-effect' || kind === 'success-without-effect') {
       if (!this.conjectured.some((c) => c.rule === rule && c.kind === kind)) this.conjectured.push({ rule, kind });
-    } else this.setAside.add(rule);
+    } else if (kind === 'wrong-answer') this.setAside.add(rule);
+    // A crash stays known by its command (the executor's knownCrashes): its rule's wrong answers are still entries.
   }
 
   /** One more live run of `commands`: the rule its last step departed on (null when it did not), or infra. */
@@ -560,9 +713,13 @@ class ServiceRun<Cmd> {
   }
 }
 
-/** A failure's identity for "seen before": its first blame and its failing command. */
+/**
+ * A failure's identity for "seen before": its first blame and the shape of its failing command (see commandShape).
+ * Two departures with both alike are taken to have the same cause once one of them has been explained.
+ */
 function causeKey(rule: string, e: Execution<unknown>): string {
-  return `${rule}|${JSON.stringify(e.commands.at(-1) ?? null)}`;
+  const at = e.end.status === 'departed' || e.end.status === 'crash' ? e.end.at : e.steps.length - 1;
+  return `${rule}|${commandShape(e.stepCommands[at] ?? null)}`;
 }
 
 /** Discovery is a handful of calls; a throttle or a passing fault there should not end the run. */
@@ -595,7 +752,7 @@ export interface WitnessReplay {
 export async function replayWitness<Cmd>(
   adapter: ServiceAdapter<Cmd>,
   endpoint: Endpoint,
-  witness: { commands: readonly unknown[]; switches: SwitchSettings; consistency: Consistency },
+  witness: { commands: readonly unknown[]; switches: SwitchSettings; consistency: Consistency; withoutFixture?: readonly number[] },
   options: { settleMs: number; waitSeconds?: number },
 ): Promise<WitnessReplay> {
   const model = adapter.model as ServiceModel<unknown>;
@@ -605,6 +762,7 @@ export async function replayWitness<Cmd>(
     const discovered = await discoverWithRetries(connection, prefix);
     if ('failure' in discovered) return { status: discovered.failure.kind === 'unsupported' ? 'unsupported' : 'infra', steps: [], reason: describeFailure(discovered.failure) };
     const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, executorOptions(adapter, endpoint, {}), discovered.answered);
+    executor.skipFixture(witness.withoutFixture ?? []);
     const settings: CheckerSettings = { switches: { ...defaultSwitches(model.switches), ...witness.switches }, consistency: witness.consistency, ...discovered.identity };
     const e = await executor.run(witness.commands as Cmd[], settings);
     if (executor.infra) return { status: 'infra', steps: e.steps, reason: executor.infra };

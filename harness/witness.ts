@@ -28,6 +28,8 @@ export interface WitnessFile {
   explainedBy?: { switch: string; value: string };
   /** The generated commands (plain data): replaying them gives the same requests on fresh resources. */
   commands: Json[];
+  /** Fixture steps (indices into the service's setup) the witness runs without. */
+  withoutFixture?: number[];
   /** The steps as the target answered them when the departure was found. */
   steps: Step[];
 }
@@ -46,6 +48,7 @@ export function witnessOf(result: RunResult, service: ServiceName, d: Divergence
     kind: d.kind ?? 'wrong-answer',
     ...(d.explainedBy ? { explainedBy: d.explainedBy } : {}),
     commands: d.commands ?? [],
+    ...(d.foundUnder?.withoutFixture?.length ? { withoutFixture: d.foundUnder.withoutFixture } : {}),
     steps: d.steps,
   };
 }

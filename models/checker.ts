@@ -148,12 +148,22 @@ export class Checker<S> {
     );
     const blamed = closestRule(expanded, observation) ?? 'model.no-branch';
     if (this.settings.setAside?.has(blamed)) {
-      // Nothing says what the target's state is now: keep every reading of this step.
-      const effects = prior.flatMap((w) => this.effectsOf(w, request).map((state) => ({ state, bindings: w.bindings })));
-      this.worlds = dedupe([...prior, ...effects, ...expanded.flatMap(({ world, branches }) => branches.map((b) => ({ state: b.next, bindings: world.bindings })))]);
+      this.assumeAnyReading(request);
       return { status: 'indeterminate', reason: 'set-aside', rules: [blamed] };
     }
     return { status: 'diverged', rule: blamed, allowed };
+  }
+
+  /**
+   * After a step whose answer the model does not explain (on a rule set aside, or a consequence of one), nothing
+   * says what the target's state is: keep every reading of that step — unchanged, its effects although it failed,
+   * each of its branches. Judging later steps against these proves nothing on its own (the caller marks them).
+   */
+  assumeAnyReading(request: Request): void {
+    const prior = this.prior;
+    const effects = prior.flatMap((w) => this.effectsOf(w, request).map((state) => ({ state, bindings: w.bindings })));
+    const branches = prior.flatMap((w) => this.branchesOf(w, request).map((b) => ({ state: b.next, bindings: w.bindings })));
+    this.worlds = dedupe([...prior, ...effects, ...branches]);
   }
 
   /** A reported hidden-effect rule this matched step falls under, if any (error answers for side effects, successes for missing ones). */
@@ -204,7 +214,7 @@ function closestRule<S>(expanded: Array<{ world: World<S>; branches: Branch<S>[]
   let first: string | undefined;
   for (const { world, branches } of expanded) {
     for (const branch of branches) {
-      first ??= branch.rule;
+      first ??= observation.kind === 'error' && branch.errorRule ? branch.errorRule : branch.rule;
       if (observation.kind !== 'ok' || branch.expect.kind !== 'ok') continue;
       const score = Object.entries(branch.expect.output).filter(([field, pattern]) => matchPattern(pattern, observation.output[field], world.bindings) !== null).length;
       if (!best || score > best.score) best = { rule: branch.rule, score };

@@ -18,6 +18,20 @@ export interface Rule {
   /** Section of shared/spec/resource-policy-semantics.md, e.g. "§1.5". */
   spec: string;
   summary: string;
+  /**
+   * The rule is about what a read answers (its `get` / `list` area): a read departing on it says the read misbehaves,
+   * not that the resource's state differs from what the model believed. A read departing on another area's rule
+   * (CreateTable attached no policy, streams unsupported …) says something about the state.
+   */
+  readAnswer?: true;
+}
+
+/** The areas (second word of a rule id) whose rules are about what a read answers. */
+const READ_AREAS = new Set(['get', 'list']);
+
+/** A rule, as every service's rules file declares them. */
+export function defineRule(id: string, evidence: Evidence, spec: string, summary: string): Rule {
+  return { id, evidence, spec, summary, ...(READ_AREAS.has(id.split('.')[1] ?? '') ? { readAnswer: true as const } : {}) };
 }
 
 /** An UNVERIFIED choice point: AWS's most likely value is the default. */
@@ -101,6 +115,12 @@ export type Expect =
 /** One allowed answer of the model, with the state that follows it. */
 export interface Branch<S> {
   rule: string;
+  /**
+   * The rule an *error* answer departs from, when it is not `rule`: a branch labelled with what its success shows
+   * (a consumer's Get showing "{}" although its stream has a policy is about `kin.consumer.own-policy`) is, when the
+   * target answers an error instead, a departure of the plain rule (`kin.get.no-policy`).
+   */
+  errorRule?: string;
   expect: Expect;
   next: S;
   /** Symbol values this branch takes for granted (e.g. an unobserved revision id equals the one sent). */

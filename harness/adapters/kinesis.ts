@@ -110,6 +110,8 @@ class KinesisSequence implements Sequence<KinCommand> {
             return `arn:aws:kinesis:${region === 'us-west-2' ? 'eu-west-1' : 'us-west-2'}:${account}:stream/${name}`;
           case 'other-partition':
             return `arn:aws-cn:kinesis:${region}:${account}:stream/${name}`;
+          case 'bare-name':
+            return name;
           case 'no-timestamp':
             return `${this.streamArn('s0')}/consumer/c0`;
           case 'extra-segment':
@@ -131,8 +133,13 @@ class KinesisSequence implements Sequence<KinCommand> {
     switch (command.op) {
       case 'PutResourcePolicy': {
         const arn = this.arn(command.target);
-        const resource = command.target.kind === 'malformed' ? this.streamArn('s0') : arn!;
-        const vocabulary = command.target.kind === 'consumer' ? KIN_CONSUMER_VOCABULARY : KIN_STREAM_VOCABULARY;
+        // A document that is valid for the kind of resource the ARN names: a consumer's actions on a consumer ARN
+        // (those of a stream there may be refused as a bad document before the ARN is looked up — an order AWS does
+        // not document, which a valid document keeps out of the verdict).
+        const t = command.target;
+        const consumerLike = t.kind === 'consumer' || (t.kind === 'malformed' && (t.variant === 'wrong-timestamp' || t.variant === 'no-timestamp'));
+        const resource = t.kind === 'malformed' && !consumerLike ? this.streamArn('s0') : arn!;
+        const vocabulary = consumerLike ? KIN_CONSUMER_VOCABULARY : KIN_STREAM_VOCABULARY;
         const policy = renderPolicy(command.policy, resource, vocabulary, this.lastPolicy.get(arn ?? ''));
         this.lastPolicy.set(arn ?? '', policy);
         return { operation: command.op, input: compact({ ResourceARN: arn, Policy: policy }) };

@@ -1,6 +1,6 @@
-import type { Rule, StringFormat, Switch } from '../types.js';
+import { defineRule, type Rule, type StringFormat, type Switch } from '../types.js';
 
-const rule = (id: string, evidence: Rule['evidence'], spec: string, summary: string): Rule => ({ id, evidence, spec, summary });
+const rule = defineRule;
 
 /** PolicyRevisionId: a string of 1..255 characters (spec §1.2); a value outside that is never AWS's answer. */
 export const REVISION_FORMAT: StringFormat = { minLength: 1, maxLength: 255 };

@@ -172,7 +172,10 @@ function getResourcePolicy(state: KinesisState, input: JsonObject, ctx: ModelCon
     const stream = state.streams[t.stream]!;
     const rule =
       t.kind === 'consumer' ? (stream.policy !== null ? 'kin.consumer.own-policy' : 'kin.get.no-policy') : stream.recreated ? 'kin.deletestream.drops-policy' : 'kin.get.no-policy';
-    return [ok(rule, state, { Policy: { json: {} } })];
+    // Those two rules are about the document a success shows (the stream's, the old stream's); an error instead of
+    // "{}" departs from the plain no-policy rule.
+    const branch = ok(rule, state, { Policy: { json: {} } });
+    return [rule === 'kin.get.no-policy' ? branch : { ...branch, errorRule: 'kin.get.no-policy' }];
   });
 }
 

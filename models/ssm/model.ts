@@ -279,7 +279,9 @@ function getResourcePolicies(state: SsmState, input: JsonObject, ctx: ModelConte
   if (r.kind === 'error') return [fail(r.rule, state, r.code)];
   if ((maxResults === undefined || maxResults === null) && token === undefined) {
     const rule = r.parameter?.recreated && r.policies.length === 0 ? 'ssm.deleteparameter.drops-policies' : 'ssm.get.list';
-    return [ok(rule, state, { Policies: { setOf: r.policies.map((p) => entry(state, p)) }, NextToken: { absent: true } })];
+    const listing = ok(rule, state, { Policies: { setOf: r.policies.map((p) => entry(state, p)) }, NextToken: { absent: true } });
+    // The drops-policies rule is about the policies a success lists; an error instead departs from the listing rule.
+    return [rule === 'ssm.get.list' ? listing : { ...listing, errorRule: 'ssm.get.list' }];
   }
   const max = typeof maxResults === 'number' ? maxResults : Infinity;
   if (token === undefined) return pageBranches(state, r.key, r.policies, [], max);

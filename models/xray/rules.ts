@@ -1,6 +1,6 @@
-import type { Rule, Switch } from '../types.js';
+import { defineRule, type Rule, type Switch } from '../types.js';
 
-const rule = (id: string, evidence: Rule['evidence'], spec: string, summary: string): Rule => ({ id, evidence, spec, summary });
+const rule = defineRule;
 
 export const XRAY_RULES: Record<string, Rule> = Object.fromEntries(
   [

@@ -3,6 +3,7 @@
  * processes on 127.0.0.1, and reports each target's version and claims.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,11 +62,16 @@ async function gone(pid: number, url: string, withinMs = 5_000): Promise<boolean
   return false;
 }
 
-/** Every divergence names a rule of the model and replays against the same managed target. */
-function wellFormed(r: RunResult, target: string): void {
+/** Every divergence has a witness file that names the same managed target, and the replay command runs it. */
+function wellFormed(r: RunResult, target: string, out: string): void {
+  expect(r.target).toBe(target);
   for (const s of r.services) {
     expect(s.verdict, `${s.service}: ${s.reason ?? ''}`).not.toBe('infra');
-    for (const d of s.divergences) expect(d.replay).toContain(`--target ${target} `);
+    for (const d of s.divergences) {
+      const witness = JSON.parse(readFileSync(join(out, d.witnessFile!), 'utf8')) as { target: string; service: string };
+      expect(witness).toMatchObject({ target, service: s.service });
+      expect(d.replay).toBe(`npx policy-conformance replay ${join(out, d.witnessFile!)}`);
+    }
   }
 }
 
@@ -79,7 +85,7 @@ describe('managed targets through the CLI', () => {
     expect(res.target).toBe('moto');
     expect(res.targetVersion).toBe(pinnedMotoVersion());
     expect(res.targetClaims).toEqual(['dynamodb', 'kinesis', 'ssm', 'xray']);
-    wellFormed(res, 'moto');
+    wellFormed(res, 'moto', out);
     // What moto 5.2.5 is known to get wrong (specs/emulators/moto-*.test.ts).
     expect(service(res, 'dynamodb').verdict).toBe('fail');
     expect(service(res, 'dynamodb').divergences.length).toBeGreaterThan(1);
@@ -100,7 +106,7 @@ describe('managed targets through the CLI', () => {
     expect(res.target).toBe('ministack');
     expect(res.targetVersion).toBe(pinnedMinistackVersion());
     expect(res.targetClaims).toEqual(['dynamodb', 'kinesis', 'ssm']);
-    wellFormed(res, 'ministack');
+    wellFormed(res, 'ministack', out);
     for (const name of ['dynamodb', 'kinesis']) {
       const s = service(res, name);
       // Implemented: judged (sequences ran, rules reached), nothing declared missing.
@@ -133,7 +139,7 @@ describe('managed targets through the CLI', () => {
     expect(r.stdout).toContain(`target kinesis-local ${pinnedKinesisLocalVersion()}`);
     expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(new RegExp(`^# policy-conformance report: kinesis-local ${pinnedKinesisLocalVersion().replace(/\./g, '\\.')}\n`));
     expect(await readFile(join(out, 'junit.xml'), 'utf8')).toContain(`<property name="targetVersion" value="${pinnedKinesisLocalVersion()}"/>`);
-    wellFormed(res, 'kinesis-local');
+    wellFormed(res, 'kinesis-local', out);
     const kinesis = service(res, 'kinesis');
     expect(kinesis.verdict).toBe('fail');
     expect(kinesis.unsupportedOperations).toEqual([]);

@@ -17,6 +17,11 @@ import { loadExpectations } from '../../harness/expectations.js';
 import type { ExpectationReport, RunResult, Verdict } from '../../harness/results.js';
 import { type CliResult, REPO, runCli } from '../support/cli.js';
 import { motoImage, useContainerEngine } from '../support/containers.js';
+import { kinesisLocalProbes } from './probes/kinesis-local.probes.js';
+import { ministackProbes } from './probes/ministack.probes.js';
+import { motoProbes } from './probes/moto.probes.js';
+import { compareWithProbes, keysOfRun, unsupportedOfRun } from './probes/oracle.js';
+import { keyOf } from './probes/probe.js';
 
 /** What expectations/*.json were written with (README: "Expectations"); the nightly workflow uses the same. */
 const SEED = '20261123';
@@ -61,11 +66,9 @@ function column(target: string): Column {
   return c!;
 }
 
-/** Distinct departures (rule, and switch value when one explains it) a column found. */
+/** Distinct departures (service, kind, rule, and switch value when one explains it) a column found. */
 function distinctDepartures(c: Column): string[] {
-  const keys = new Set<string>();
-  for (const s of c.result?.services ?? []) for (const d of s.divergences) keys.add(`${s.service} ${d.rule}${d.explainedBy ? ` ${d.explainedBy.switch}=${d.explainedBy.value}` : ''}`);
-  return [...keys];
+  return [...new Set(c.result ? keysOfRun(c.result).map(keyOf) : [])];
 }
 
 describe('nightly matrix against the committed expectations', () => {
@@ -96,6 +99,19 @@ describe('nightly matrix against the committed expectations', () => {
     }
     // moto is moto, in a process or in a container: the same departures.
     expect(new Set(distinctDepartures(column(`container:${image}`)))).toEqual(new Set(distinctDepartures(column('moto'))));
+  });
+
+  it("lists exactly each emulator's probed departures: every entry probed, none contradicted, none probed missing", () => {
+    for (const [target, set] of [
+      ['moto', motoProbes],
+      ['ministack', ministackProbes],
+      ['kinesis-local', kinesisLocalProbes],
+      [`container:${image}`, motoProbes],
+    ] as const) {
+      const r = column(target).result!;
+      const c = compareWithProbes(set, keysOfRun(r), unsupportedOfRun(r));
+      expect(c, target).toEqual({ unprobed: [], contradicted: [], missing: [], unsupported: { unprobed: [], missing: [] } });
+    }
   });
 
   it('reports each expectations file: nothing new, and what is still present', async () => {

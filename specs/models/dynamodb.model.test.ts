@@ -515,7 +515,11 @@ describe('simplify', () => {
   });
 
   it('malformed and foreign targets become a plain table; CreateTable loses its policy, then its stream', () => {
-    expect(simplifyDynamodbCommand({ op: 'GetResourcePolicy', target: { kind: 'malformed', variant: 'bare-name' } }).map((s) => s.change)).toEqual(['target: malformed bare-name → table t0']);
+    // The slot's table first, then t1 (exists from the start, no stream, no policy): the plainest.
+    expect(simplifyDynamodbCommand({ op: 'GetResourcePolicy', target: { kind: 'malformed', variant: 'bare-name' } }).map((s) => s.change)).toEqual([
+      'target: malformed bare-name → table t0',
+      'target: malformed bare-name → table t1',
+    ]);
     expect(simplifyDynamodbCommand({ op: 'DeleteResourcePolicy', target: { kind: 'foreign', slot: 't2', differs: 'account' } })[0]!.command).toEqual({ op: 'DeleteResourcePolicy', target: { kind: 'table', slot: 't2' } });
     const create = simplifyDynamodbCommand({ op: 'CreateTable', slot: 't2', stream: true, policy: { kind: 'public' } });
     expect(create.map((s) => s.change)).toEqual(['policy: public → none', 'stream: true → false']);
@@ -523,7 +527,8 @@ describe('simplify', () => {
   });
 
   it('is empty for what is already plain, and is the adapter hook', () => {
-    expect(simplifyDynamodbCommand({ op: 'PutResourcePolicy', target: { kind: 'table', slot: 't0' }, policy: { kind: 'valid', variant: 0, whitespace: 0 } })).toEqual([]);
+    expect(simplifyDynamodbCommand({ op: 'PutResourcePolicy', target: { kind: 'table', slot: 't1' }, policy: { kind: 'valid', variant: 0, whitespace: 0 } })).toEqual([]);
+    expect(simplifyDynamodbCommand({ op: 'PutResourcePolicy', target: { kind: 'table', slot: 't0' }, policy: { kind: 'valid', variant: 0, whitespace: 0 } }).map((s) => s.change)).toEqual(['target: table t0 → table t1']);
     expect(simplifyDynamodbCommand({ op: 'DeleteTable', slot: 't0' })).toEqual([]);
     expect(dynamodbAdapter.simplify).toBe(simplifyDynamodbCommand);
   });

@@ -464,7 +464,9 @@ describe('simplify: one field plainer at a time', () => {
   it('DeleteStream force → true, consumers by name; plain commands have nothing left', () => {
     expect(simplifyKinesis({ op: 'DeleteStream', slot: 's0', force: false })).toEqual([{ change: 'force: false → true', command: { op: 'DeleteStream', slot: 's0', force: true } }]);
     expect(simplifyKinesis({ op: 'DescribeStreamConsumer', slot: 's0', consumer: 'c0', by: 'arn' })[0]!.command).toEqual({ op: 'DescribeStreamConsumer', slot: 's0', consumer: 'c0', by: 'name' });
-    expect(simplifyKinesis(put({ kind: 'stream', slot: 's2' }, { kind: 'valid', variant: 0, whitespace: 0 }))).toEqual([]);
+    // s1 is the plainest stream (exists from the start, no policy, no consumers).
+    expect(simplifyKinesis(put({ kind: 'stream', slot: 's1' }, { kind: 'valid', variant: 0, whitespace: 0 }))).toEqual([]);
+    expect(simplifyKinesis(put({ kind: 'stream', slot: 's2' }, { kind: 'valid', variant: 0, whitespace: 0 })).map((s) => s.change)).toEqual(['target: stream s2 → stream s1']);
     expect(simplifyKinesis({ op: 'DeleteStream', slot: 's0', force: true })).toEqual([]);
     expect(simplifyKinesis({ op: 'CreateStream', slot: 's0' })).toEqual([]);
   });

@@ -251,6 +251,7 @@ const probes: ProbeSet['probes'] = [
     rule: 'kin.deregister.delete',
     kind: 'success-without-effect',
     aws: 'DeregisterStreamConsumer puts the named consumer in DELETING, a transient status, and then removes it; no other consumer is touched (§2.4, §2.5, assumed)',
+    notAlways: 'kinesis-local leaves a consumer DELETING only when its removal runs into a consumer of the same name on another stream: a witness does not always reproduce it',
     run: (ctx) => {
       // Two streams whose consumers share a name; the first stream in ARN order is the one kinesis-local searches first.
       const first = `${ctx.prefix}-a`;

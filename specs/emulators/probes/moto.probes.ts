@@ -467,7 +467,9 @@ const ddbProbes: Probe[] = [
   {
     service: 'dynamodb',
     rule: 'ddb.createtable.with-policy',
-    kind: 'success-without-effect',
+    // Partly without effect (the table or stream came and went, its policy did not): the suite's hidden-effect
+    // kinds name a write that did nothing at all, so this is a wrong answer of the rule that says what it keeps.
+    kind: 'wrong-answer',
     aws: 'CreateTable with ResourcePolicy attaches that document atomically; Get returns it (§1.5 CreateTable, §7.10; documented, aws-observed)',
     async run(ctx) {
       const client = ddbClient(ctx);
@@ -508,7 +510,9 @@ const ddbProbes: Probe[] = [
   {
     service: 'dynamodb',
     rule: 'ddb.deletetable.drops-policy',
-    kind: 'success-without-effect',
+    // Partly without effect (the table or stream came and went, its policy did not): the suite's hidden-effect
+    // kinds name a write that did nothing at all, so this is a wrong answer of the rule that says what it keeps.
+    kind: 'wrong-answer',
     aws: 'A table re-created after DeleteTable has no policy: Get → PolicyNotFoundException (§7.10, aws-observed)',
     async run(ctx) {
       const client = ddbClient(ctx);
@@ -807,6 +811,8 @@ const kinProbes: Probe[] = [
     rule: 'kin.get.no-policy',
     kind: 'wrong-answer',
     aws: 'GetResourcePolicy on a registered consumer without a policy: 200 with Policy "{}" (§2.2, §2.5; a consumer ARN is a policy resource, documented)',
+    // Needs a registered consumer, and moto's RegisterStreamConsumer already departs (its ARN has no timestamp).
+    via: 'kin.register.create',
     async run(ctx) {
       return withStream(ctx, 'gc', async (c, s) => {
         const consumer = await register(c, s.arn, 'c1');
@@ -842,6 +848,8 @@ const kinProbes: Probe[] = [
     rule: 'kin.register.exists',
     kind: 'wrong-answer',
     aws: 'RegisterStreamConsumer of a name the stream already has: ResourceInUseException (§2.4, assumed; Kinesis API)',
+    // Needs a registered consumer, and moto's RegisterStreamConsumer already departs (its ARN has no timestamp).
+    via: 'kin.register.create',
     async run(ctx) {
       return withStream(ctx, 'rx', async (c, s) => {
         await register(c, s.arn, 'c1');
@@ -858,6 +866,8 @@ const kinProbes: Probe[] = [
     rule: 'kin.register.limit',
     kind: 'wrong-answer',
     aws: 'A stream holds at most 20 consumers; registering a 21st: LimitExceededException (§2.4, Kinesis API RegisterStreamConsumer)',
+    // Needs a registered consumer, and moto's RegisterStreamConsumer already departs (its ARN has no timestamp).
+    via: 'kin.register.create',
     async run(ctx) {
       return withStream(ctx, 'rl', async (c, s) => {
         for (let i = 1; i <= 20; i++) await register(c, s.arn, `c${i}`);
@@ -886,6 +896,8 @@ const kinProbes: Probe[] = [
     rule: 'kin.deregister.delete',
     kind: 'success-without-effect',
     aws: 'DeregisterStreamConsumer (StreamARN + ConsumerName) removes that consumer: DescribeStreamConsumer then answers ResourceNotFoundException (§2.4, §2.5)',
+    // Needs a registered consumer, and moto's RegisterStreamConsumer already departs (its ARN has no timestamp).
+    via: 'kin.register.create',
     async run(ctx) {
       return withStream(ctx, 'dd', async (c, s) => {
         await register(c, s.arn, 'c1');
@@ -924,6 +936,8 @@ const kinProbes: Probe[] = [
     rule: 'kin.deletestream.has-consumers',
     kind: 'wrong-answer',
     aws: 'DeleteStream of a stream with registered consumers without EnforceConsumerDeletion=true: ResourceInUseException (§2.4, Kinesis API DeleteStream; documented)',
+    // Needs a registered consumer, and moto's RegisterStreamConsumer already departs (its ARN has no timestamp).
+    via: 'kin.register.create',
     async run(ctx) {
       return withStream(ctx, 'hc', async (c, s) => {
         await register(c, s.arn, 'c1');
@@ -938,7 +952,9 @@ const kinProbes: Probe[] = [
   {
     service: 'kinesis',
     rule: 'kin.deletestream.drops-policy',
-    kind: 'success-without-effect',
+    // Partly without effect (the table or stream came and went, its policy did not): the suite's hidden-effect
+    // kinds name a write that did nothing at all, so this is a wrong answer of the rule that says what it keeps.
+    kind: 'wrong-answer',
     aws: 'A stream re-created after DeleteStream starts without a policy: Get → "{}" (§2.5 lifecycle, assumed)',
     async run(ctx) {
       const client = kinClient(ctx);

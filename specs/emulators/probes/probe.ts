@@ -30,6 +30,17 @@ export interface Probe extends DepartureKey {
   /** What AWS does instead, in one line, with its spec section and evidence (e.g. "§1.5, aws-verified"). */
   aws: string;
   /**
+   * Set when the departure can only be reached through another one (every way to it passes a step that already
+   * departs, e.g. a RegisterStreamConsumer whose ARN has the wrong form): the suite lists it under that entry, not
+   * as its own (the rule id of that entry).
+   */
+  via?: string;
+  /**
+   * Set when the suite may or may not report it in a given run, and why (it depends on timing, or lies outside what
+   * the generator draws): the suite may list it, and must not list anything else.
+   */
+  notAlways?: string;
+  /**
    * Plain SDK calls against the emulator that show the departure. Resolves with one line saying what the emulator
    * did; throws (an assertion) when the emulator does not depart this way. Cleans up what it creates.
    */
