@@ -8,17 +8,17 @@ import { renderMarkdown } from '../reports/markdown.js';
 import { renderMatrixHtml } from '../reports/matrix-html.js';
 import { renderMatrixMarkdown } from '../reports/matrix-md.js';
 import { describeObservation } from '../reports/text.js';
-import { compareWithExpectations, type ExpectationsFile, expectationSummary, expectationsFrom, loadExpectations, saveExpectations } from './expectations.js';
-import { defaultFailuresPath, loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from './failures.js';
-import { buildMatrix, type ColumnInput, targetSlug } from './matrix.js';
+import { compareWithExpectations, type ExpectationsFile, expectationSummary, expectationsFrom, loadExpectations, saveExpectations } from './store/expectations.js';
+import { defaultFailuresPath, loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from './store/failures.js';
+import { buildMatrix, type ColumnInput, targetSlug } from '../reports/matrix.js';
 import { allMutants, findMutant, startReference } from './reference/server.js';
 import { awsCliReproducer } from './reproduce.js';
-import { type ExpectationReport, overallVerdict, type RunResult, type ServiceResult, type Verdict } from './results.js';
+import { type ExpectationReport, overallVerdict, type RunResult, type ServiceResult, type Verdict } from '../models/results.js';
 import { replayWitness, runService } from './runner.js';
 import { STALLED } from './execution.js';
-import { ADAPTERS, adapterFor } from './services.js';
+import { SERVICES, serviceNamed } from '../services/index.js';
 import { DEFAULT_WAIT_SECONDS } from './service.js';
-import { InfraError, MANAGED_TARGETS, resolveTarget, UsageError } from './targets.js';
+import { InfraError, MANAGED_TARGETS, resolveTarget, UsageError } from './targets/index.js';
 import { loadWitness, writeWitnesses } from './witness.js';
 
 export const EXIT = { pass: 0, fail: 1, usage: 2, infra: 3, internal: 4 } as const;
@@ -91,9 +91,9 @@ function seedOf(value: string | undefined): number {
 }
 
 export function parseServices(value: string | undefined): ServiceName[] {
-  if (value === undefined || value === 'all') return ADAPTERS.map((a) => a.service);
+  if (value === undefined || value === 'all') return SERVICES.map((s) => s.name);
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const known = ADAPTERS.map((a) => a.service);
+  const known = SERVICES.map((s) => s.name);
   for (const n of names) if (!known.includes(n as ServiceName)) throw new UsageError(`unknown service "${n}"; known: ${known.join(', ')}`);
   if (names.length === 0) throw new UsageError('--services needs at least one service');
   return names as ServiceName[];
@@ -101,7 +101,7 @@ export function parseServices(value: string | undefined): ServiceName[] {
 
 function parseSwitches(values: string[] | undefined, services: ServiceName[]): Record<string, string> {
   const out: Record<string, string> = {};
-  const all = services.flatMap((s) => adapterFor(s)!.model.switches);
+  const all = services.flatMap((s) => serviceNamed(s)!.adapter.model.switches);
   for (const v of values ?? []) {
     const [name, value] = v.split('=', 2);
     const known = all.find((s) => s.name === name);
@@ -183,7 +183,7 @@ async function runTarget(o: TargetRun): Promise<RunResult> {
       }
       await target.reset?.();
       const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
-      const serviceResult = await runService(adapterFor(service)!, target.endpoint, {
+      const serviceResult = await runService(serviceNamed(service)!.adapter, target.endpoint, {
         runs: o.runs,
         seed: o.seed,
         ...(o.path ? { path: o.path } : {}),
@@ -400,7 +400,7 @@ async function serve(argv: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  process.stdout.write(`policy-conformance reference server on ${running.url} (services: ${ADAPTERS.map((a) => a.service).join(', ')}${values.mutant ? `; mutant ${values.mutant}` : ''})\n`);
+  process.stdout.write(`policy-conformance reference server on ${running.url} (services: ${SERVICES.map((s) => s.name).join(', ')}${values.mutant ? `; mutant ${values.mutant}` : ''})\n`);
   await new Promise<void>((done) => {
     const stop = () => void running.stop().then(done);
     process.once('SIGINT', stop);
@@ -433,7 +433,7 @@ export async function runMutants(options: { services: ServiceName[]; runs: numbe
   for (const mutant of allMutants().filter((m) => options.services.includes(m.service as ServiceName))) {
     const target = await startReference({ mutant: mutant.name });
     try {
-      const r = await runService(adapterFor(mutant.service as ServiceName)!, { url: target.url, region: DEFAULTS.region, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }, {
+      const r = await runService(serviceNamed(mutant.service as ServiceName)!.adapter, { url: target.url, region: DEFAULTS.region, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }, {
         runs: options.runs,
         seed: options.seed,
         consistency: 'strict',
@@ -493,13 +493,13 @@ async function mutants(argv: string[]): Promise<number> {
 async function replay(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { target: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('replay needs exactly one witness file');
-  const witness = await loadWitness(resolve(positionals[0]!), ADAPTERS.map((a) => a.service));
+  const witness = await loadWitness(resolve(positionals[0]!), SERVICES.map((s) => s.name));
   const spec = values.target ?? witness.target;
   const region = values.region ?? witness.region;
   const target = await resolveTarget(spec, { region, ...(witness.mutant && spec === 'reference' ? { mutant: witness.mutant } : {}), ...(values.quiet ? {} : { log: stderr }) });
   try {
     const settleMs = target.name === 'reference' ? 0 : witness.consistency === 'eventual' ? 20_000 : 0;
-    const outcome = await replayWitness(adapterFor(witness.service)!, target.endpoint, witness, { settleMs, waitSeconds: isLocal(target.endpoint.url) ? LOCAL_WAIT_SECONDS : DEFAULT_WAIT_SECONDS });
+    const outcome = await replayWitness(serviceNamed(witness.service)!.adapter, target.endpoint, witness, { settleMs, waitSeconds: isLocal(target.endpoint.url) ? LOCAL_WAIT_SECONDS : DEFAULT_WAIT_SECONDS });
     const lines = outcome.steps.map((st, i) => `  ${String(i + 1).padStart(2)}. ${st.setup ? '(setup) ' : ''}${st.operation} → ${describeObservation(st.outcome)}`);
     const said = {
       departs: `departs again at its last step, on ${outcome.rule} (${outcome.kind}); recorded: ${witness.rule} (${witness.kind})`,

@@ -11,7 +11,7 @@
 import { type AllowedOutcome, Checker, type CheckerSettings, ModelError, type StepVerdict } from '../models/checker.js';
 import type { Json, Observation, Request, ServiceModel } from '../models/types.js';
 import { isThrottle, sleep } from './observe.js';
-import type { Step } from './results.js';
+import type { Step } from '../models/results.js';
 import type { Connection, Sequence, TargetIdentity } from './service.js';
 
 export type Diverged = Extract<StepVerdict, { status: 'diverged' }>;

@@ -13,7 +13,7 @@
 import { type ConjectureKind, type CheckerSettings, replayOffline } from '../models/checker.js';
 import { isSettled, type ServiceModel } from '../models/types.js';
 import type { Diverged, Execution, Executor } from './execution.js';
-import type { Attribution, DepartureKind } from './results.js';
+import type { Attribution, DepartureKind } from '../models/results.js';
 import type { Simplification } from './service.js';
 
 /** The rule a failing execution is blamed on as it stands (before any explanation). */

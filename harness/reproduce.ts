@@ -4,7 +4,7 @@
  */
 import type { Json, JsonObject, ServiceName } from '../models/types.js';
 import { describeObservation } from '../reports/text.js';
-import type { Divergence, RecheckResult, Reproducibility, Step } from './results.js';
+import type { Divergence, RecheckResult, Reproducibility, Step } from '../models/results.js';
 
 /** What one replay of a recorded sequence did: the rule it diverged on (null: the model accepted it), or infra. */
 export type ReplayOutcome = { rule: string | null } | { infra: true };

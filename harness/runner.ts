@@ -17,7 +17,7 @@ import { blamedRule, type HiddenEvent, hiddenEvent, hiddenEvents, kindOf, probeS
 import { crashSignature, type Execution, Executor, InternalError } from './execution.js';
 import { sleep } from './observe.js';
 import { labelReproducibility, type RecordedSequence, recheckRecorded, type ReplayOutcome } from './reproduce.js';
-import type { Attribution, DepartureKind, Divergence, ServiceResult, Step } from './results.js';
+import type { Attribution, DepartureKind, Divergence, ServiceResult, Step } from '../models/results.js';
 import { defaultDeadlineMs, type Endpoint } from './sdk.js';
 import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter } from './service.js';
 

@@ -1,4 +1,7 @@
 import type fc from 'fast-check';
+import type { ReferenceCodec } from './reference/codec.js';
+import type { Mutant } from './reference/engine.js';
+import type { CliHint } from './operations.js';
 import type { Consistency, Observation, Request, ServiceModel, ServiceName } from '../models/types.js';
 import type { Endpoint } from './sdk.js';
 
@@ -87,4 +90,21 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
    * table or stream to exist, or to be gone): such a success cannot have been without effect.
    */
   confirmedWrites?: ReadonlySet<string>;
+}
+
+/**
+ * Everything the suite knows about one service, from its own folder (services/<name>/index.ts): the model and its
+ * rules, the commands and how they are sent, the reference server's codec, its seeded bugs, which emulators claim
+ * to serve it, and what the AWS CLI needs to reproduce its calls. services/index.ts lists them; nothing else names
+ * a service.
+ */
+export interface ServiceDefinition<Cmd = any, S = any> {
+  name: string;
+  adapter: ServiceAdapter<Cmd, S>;
+  codec: ReferenceCodec<S>;
+  mutants: readonly Mutant<S>[];
+  /** Managed or container emulators that say they serve it (`moto`, `ministack`, `kinesis-local`, `localstack`, `localstack-pro`). */
+  claimedBy: readonly string[];
+  /** The AWS CLI's name for it, and per operation what a reproducer needs. */
+  cli: { service: string; operations: Readonly<Record<string, CliHint>> };
 }

@@ -7,8 +7,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Consistency, Json, ServiceName, SwitchSettings } from '../models/types.js';
-import type { DepartureKind, Divergence, RunResult, Step } from './results.js';
-import { UsageError } from './targets.js';
+import type { DepartureKind, Divergence, RunResult, Step } from '../models/results.js';
+import { UsageError } from './targets/index.js';
 
 export const WITNESS_FORMAT = 'policy-conformance witness';
 

@@ -1,4 +1,4 @@
-import type { Divergence, RunResult } from '../harness/results.js';
+import type { Divergence, RunResult } from '../models/results.js';
 import { kindOf } from './labels.js';
 
 /** results.json: the run as data. Every divergence states its kind (a result built without one is a wrong answer). */

@@ -1,4 +1,4 @@
-import type { DepartureRef, Divergence, RunResult, ServiceResult } from '../harness/results.js';
+import type { DepartureRef, Divergence, RunResult, ServiceResult } from '../models/results.js';
 import { attributionText, KIND_LABEL, kindOf, reproducibilityText } from './labels.js';
 import { describeInput, describeObservationFull } from './text.js';
 

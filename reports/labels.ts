@@ -1,4 +1,4 @@
-import type { DepartureKind, Divergence } from '../harness/results.js';
+import type { DepartureKind, Divergence } from '../models/results.js';
 
 /** How each matrix cell state is written (matrix.md, matrix.html legend). */
 export const STATE_LABEL = { conforms: '✓ conforms', diverges: '✗ diverges', unsupported: '⊘ unsupported', 'not-reached': '· not reached', infra: '⚠ infra' } as const;

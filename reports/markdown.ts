@@ -1,4 +1,4 @@
-import { type DepartureRef, type Divergence, overallVerdict, type RunResult, type ServiceResult, type Step } from '../harness/results.js';
+import { type DepartureRef, type Divergence, overallVerdict, type RunResult, type ServiceResult, type Step } from '../models/results.js';
 import type { AllowedOutcome } from '../models/checker.js';
 import type { Json, Observation } from '../models/types.js';
 import { attributionText, KIND_LABEL, KIND_MEANING, kindOf, reproducibilityText } from './labels.js';

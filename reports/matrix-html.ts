@@ -1,5 +1,5 @@
-import type { Matrix, MatrixCell, MatrixColumn, MatrixRow } from '../harness/matrix.js';
-import type { DepartureRef, Divergence, ServiceResult } from '../harness/results.js';
+import type { Matrix, MatrixCell, MatrixColumn, MatrixRow } from './matrix.js';
+import type { DepartureRef, Divergence, ServiceResult } from '../models/results.js';
 import { reproducibilityText, STATE_LABEL } from './labels.js';
 import { describeInput, describeObservation } from './text.js';
 

@@ -1,5 +1,5 @@
-import { columnCounts, type Matrix, type MatrixCell } from '../harness/matrix.js';
-import type { DepartureRef } from '../harness/results.js';
+import { columnCounts, type Matrix, type MatrixCell } from './matrix.js';
+import type { DepartureRef } from '../models/results.js';
 import { reproducibilityText, STATE_LABEL } from './labels.js';
 import { describeObservation } from './text.js';
 

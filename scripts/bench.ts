@@ -3,12 +3,12 @@
 // shrinking included). The ratio is the harness's
 // overhead. Usage: npm run bench [-- --runs N] [-- --no-moto]
 import { parseArgs } from 'node:util';
-import { dynamodbAdapter } from '../harness/adapters/dynamodb.js';
-import { startMoto } from '../harness/emulators/moto.js';
+import { dynamodbAdapter } from '../services/dynamodb/adapter.js';
+import { startMoto } from '../harness/targets/moto.js';
 import { startReference } from '../harness/reference/server.js';
 import { runService } from '../harness/runner.js';
 import { DUMMY_CREDENTIALS, type Endpoint } from '../harness/sdk.js';
-import type { DdbCommand } from '../generators/dynamodb.js';
+import type { DdbCommand } from '../services/dynamodb/commands.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, 'no-moto': { type: 'boolean', default: false } } });

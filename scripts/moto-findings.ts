@@ -1,10 +1,10 @@
 // Runs every service's suite against a fresh moto_server and prints the deduplicated findings as Markdown
 // (the list the README shows). Usage: node --import tsx scripts/moto-findings.ts [--runs N] [--seed S]
 import { parseArgs } from 'node:util';
-import { startMoto } from '../harness/emulators/moto.js';
+import { startMoto } from '../harness/targets/moto.js';
 import { runService } from '../harness/runner.js';
 import { DUMMY_CREDENTIALS } from '../harness/sdk.js';
-import { ADAPTERS } from '../harness/services.js';
+import { SERVICES, serviceNamed } from '../services/index.js';
 import { describeObservation } from '../reports/text.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -12,7 +12,7 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '100'
 const moto = await startMoto();
 const lines: string[] = [];
 try {
-  for (const adapter of ADAPTERS) {
+  for (const adapter of SERVICES.map((s) => s.adapter)) {
     const r = await runService(adapter, { url: moto.endpoint, region: 'us-east-1', credentials: DUMMY_CREDENTIALS }, {
       runs: Number(values.runs),
       seed: Number(values.seed),

@@ -9,7 +9,7 @@ import { DynamoDBClient, GetResourcePolicyCommand, waitUntilTableExists } from '
 import { GetResourcePolicyCommand as KinesisGetResourcePolicyCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { ListResourcePoliciesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withReadRetries } from '../harness/adapters/common.js';
+import { withReadRetries } from '../harness/adapter-kit.js';
 import { observeError } from '../harness/observe.js';
 import { startReference } from '../harness/reference/server.js';
 import { clientConfig, defaultDeadlineMs, type Endpoint, LOCAL_DEADLINE_MS, REMOTE_DEADLINE_MS } from '../harness/sdk.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dynamodbAdapter } from '../harness/adapters/dynamodb.js';
+import { dynamodbAdapter } from '../services/dynamodb/adapter.js';
 import { runAgainstReference } from './support/reference.js';
 
 /** Rules only reachable when stale reads are allowed. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dynamodbAdapter } from '../harness/adapters/dynamodb.js';
+import { dynamodbAdapter } from '../services/dynamodb/adapter.js';
 import { startReference } from '../harness/reference/server.js';
 import { runService } from '../harness/runner.js';
 import { type Action, type Proxy, startProxy } from './support/proxy.js';

@@ -1,10 +1,10 @@
 import { CreateStreamCommand, GetResourcePolicyCommand, KinesisClient, RegisterStreamConsumerCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import { kinesisAdapter } from '../harness/adapters/kinesis.js';
+import { kinesisAdapter } from '../services/kinesis/adapter.js';
 import { REFERENCE_ACCOUNT, startReference } from '../harness/reference/server.js';
 import { clientConfig } from '../harness/sdk.js';
 import { fitsFormat } from '../models/match.js';
-import { consumerArnFormat, streamArn } from '../models/kinesis/model.js';
+import { consumerArnFormat, streamArn } from '../services/kinesis/model.js';
 import { endpointAt, runAgainstReference } from './support/reference.js';
 
 /**

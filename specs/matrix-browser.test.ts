@@ -7,8 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningReference, startReference } from '../harness/reference/server.js';
-import { targetSlug } from '../harness/matrix.js';
-import type { RunResult } from '../harness/results.js';
+import { targetSlug } from '../reports/matrix.js';
+import type { RunResult } from '../models/results.js';
 import { REPO, runCli } from './support/cli.js';
 
 /** The little of the DOM these callbacks use (they run in the page; the project's tsconfig has no DOM lib). */

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kinesisAdapter } from '../harness/adapters/kinesis.js';
-import { xrayAdapter } from '../harness/adapters/xray.js';
-import { compareWithExpectations } from '../harness/expectations.js';
-import { buildMatrix, type ColumnInput, type Matrix, targetSlug } from '../harness/matrix.js';
+import { kinesisAdapter } from '../services/kinesis/adapter.js';
+import { xrayAdapter } from '../services/xray/adapter.js';
+import { compareWithExpectations } from '../harness/store/expectations.js';
+import { buildMatrix, type ColumnInput, type Matrix, targetSlug } from '../reports/matrix.js';
 import { startReference } from '../harness/reference/server.js';
-import type { RunResult, ServiceResult } from '../harness/results.js';
+import type { RunResult, ServiceResult } from '../models/results.js';
 import { runService } from '../harness/runner.js';
 import type { ServiceAdapter } from '../harness/service.js';
 import { renderMatrixHtml } from '../reports/matrix-html.js';

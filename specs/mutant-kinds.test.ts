@@ -1,20 +1,21 @@
 /**
- * Seeded bugs of every departure kind (harness/reference/kind-mutants.ts): the suite reports each as ONE entry,
+ * Seeded bugs of every departure kind (in each service's mutants.ts): the suite reports each as ONE entry,
  * under the rule the mutant breaks, with the mutant's kind, a short reproducible witness — never as a string of
  * entries that are consequences of one bug, and never as a pass because the bug's answer was a 5xx.
  */
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_ACCOUNT, ReferenceServer, allMutants, findMutant } from '../harness/reference/server.js';
-import { kindMutants } from '../harness/reference/kind-mutants.js';
 import type { Mutant } from '../harness/reference/engine.js';
 import type { HttpResponse } from '../harness/reference/protocol.js';
-import type { DepartureKind, Divergence } from '../harness/results.js';
-import { adapterFor } from '../harness/services.js';
+import type { DepartureKind, Divergence } from '../models/results.js';
+import { serviceNamed } from '../services/index.js';
 import type { ServiceName } from '../models/types.js';
 import { runAgainstReference } from './support/reference.js';
 
 const REGION = 'us-east-1';
 const kindOf = (m: Mutant): DepartureKind => m.kind ?? 'wrong-answer';
+/** The seeded bugs that are not plain wrong answers. */
+const kindMutants = allMutants().filter((m) => kindOf(m) !== 'wrong-answer');
 
 /** The step that misbehaves in each mutant, and what it answers there (the witness must end on, or go through, it). */
 const CAUSE: Record<string, { operation: string; answers: 'ok' | 'error' | 'server-error' }> = {
@@ -68,7 +69,7 @@ describe('seeded bugs of the other departure kinds', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const m of kindMutants) {
       expect(findMutant(m.name), m.name).toBe(m);
-      expect(Object.keys(adapterFor(m.service as ServiceName)!.model.rules), m.name).toContain(m.breaks);
+      expect(Object.keys(serviceNamed(m.service as ServiceName)!.adapter.model.rules), m.name).toContain(m.breaks);
       expect(CAUSE[m.name], `${m.name} needs an entry in CAUSE`).toBeDefined();
     }
   });
@@ -155,7 +156,7 @@ describe('seeded bugs of the other departure kinds', () => {
     for (const mutant of kindMutants) {
       const kind = kindOf(mutant);
       it(`${mutant.name} (${mutant.service}): one ${kind} entry under ${mutant.breaks}`, async () => {
-        const result = await runAgainstReference(adapterFor(mutant.service as ServiceName)!, { maxDivergences: 5, reproduce: 3 }, mutant.name);
+        const result = await runAgainstReference(serviceNamed(mutant.service as ServiceName)!.adapter, { maxDivergences: 5, reproduce: 3 }, mutant.name);
         const entries = result.divergences.map((d: Divergence) => `${d.rule} [${d.kind ?? 'wrong-answer'}] in ${d.calls} calls`);
         expect(result.internalError, result.internalError?.message).toBeUndefined();
         expect(result.verdict, result.reason).toBe('fail');

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReference } from '../harness/reference/server.js';
 import type { Sequence } from '../harness/service.js';
-import { ADAPTERS } from '../harness/services.js';
+import { SERVICES, serviceNamed } from '../services/index.js';
 import type { Observation, Request, ServiceName } from '../models/types.js';
 import { type Action, type FixedAnswer, type Proxy, startProxy } from './support/proxy.js';
 import { endpointAt } from './support/reference.js';
@@ -106,7 +106,7 @@ beforeAll(async () => {
   const ref = await startReference();
   proxy = await startProxy(ref.url, () => current);
   stops.push(ref.stop, proxy.stop);
-  for (const adapter of ADAPTERS) {
+  for (const adapter of SERVICES.map((s) => s.adapter)) {
     const connection = adapter.connect({ ...endpointAt(proxy.url), requestDeadlineMs: DEADLINE_MS }, { settleMs: 0, waitSeconds: 5 });
     closers.push(() => connection.close());
     sequences.set(adapter.service, connection.sequence('observe', { account: '123456789012', region: 'us-east-1' }));
@@ -117,23 +117,23 @@ afterAll(async () => {
   for (const stop of stops.reverse()) await stop();
 });
 
-describe.each(ADAPTERS.map((a) => a.service))('%s: what the SDK reads from an answer, classified', (service) => {
+describe.each(SERVICES.map((s) => s.name))('%s: what the SDK reads from an answer, classified', (service) => {
   it('a real answer from the server is an answer', async () => {
     current = 'forward';
-    const o = await sequences.get(service)!.send(READS[service]);
+    const o = await sequences.get(service)!.send(READS[service]!);
     expect(['ok', 'error']).toContain(o.kind);
   });
 
   it.each(CASES)('%s', async (_name, action, expected) => {
     current = action;
-    const o = await sequences.get(service)!.send(READS[service]);
+    const o = await sequences.get(service)!.send(READS[service]!);
     expect(o).toMatchObject(expected);
     if (o.kind === 'fault' || o.kind === 'unsupported') expect(o.reason.length).toBeGreaterThan(0);
   });
 });
 
 describe('a connection nobody accepts', () => {
-  it.each(ADAPTERS.map((a) => a.service))('%s: connection refused is a connection fault', async (service) => {
+  it.each(SERVICES.map((s) => s.name))('%s: connection refused is a connection fault', async (service) => {
     // A port that was just free: nothing listens there.
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
@@ -141,10 +141,10 @@ describe('a connection nobody accepts', () => {
         s.close(() => resolve(p));
       });
     });
-    const adapter = ADAPTERS.find((a) => a.service === service)!;
+    const adapter = SERVICES.map((s) => s.adapter).find((a) => a.service === service)!;
     const connection = adapter.connect(endpointAt(`http://127.0.0.1:${port}`), { settleMs: 0, waitSeconds: 5 });
     try {
-      const o = await connection.sequence('observe', { account: '123456789012', region: 'us-east-1' }).send(READS[service]);
+      const o = await connection.sequence('observe', { account: '123456789012', region: 'us-east-1' }).send(READS[service]!);
       expect(o).toMatchObject({ kind: 'fault', cause: 'connection' });
     } finally {
       connection.close();

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadExpectations } from '../harness/expectations.js';
+import { loadExpectations } from '../harness/store/expectations.js';
 import { kinesisLocalProbes } from './emulators/probes/kinesis-local.probes.js';
 import { ministackProbes } from './emulators/probes/ministack.probes.js';
 import { motoProbes } from './emulators/probes/moto.probes.js';

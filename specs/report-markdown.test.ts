@@ -3,7 +3,7 @@
  * a reader needs is there, nothing the target said is cut, and the Markdown stays well-formed.
  */
 import { describe, expect, it } from 'vitest';
-import type { Divergence, RunResult } from '../harness/results.js';
+import type { Divergence, RunResult } from '../models/results.js';
 import { renderJson } from '../reports/json.js';
 import { renderJUnit } from '../reports/junit.js';
 import { renderMarkdown } from '../reports/markdown.js';

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startReference } from '../harness/reference/server.js';
 import { runService } from '../harness/runner.js';
 import { LOCAL_DEADLINE_MS } from '../harness/sdk.js';
-import { ADAPTERS } from '../harness/services.js';
+import { SERVICE_NAMES, serviceNamed } from '../services/index.js';
 import type { ServiceName } from '../models/types.js';
 import { runCli } from './support/cli.js';
 import { type Action, type FaultKind, type Proxy, startProxy } from './support/proxy.js';
@@ -23,7 +23,7 @@ import { endpointAt, options } from './support/reference.js';
 /** The faults a run must shrug off: error pages, AWS's transient errors, cut bodies, resets, hidden writes, throttling. */
 const KINDS = ['html-500', 'json-internal-failure', 'json-internal-failure-400', 'truncate', 'reset-before', 'drop-after', 'error-after', 'throttle'] as const satisfies readonly FaultKind[];
 const EVERY = [2, 3, 5, 7, 11] as const;
-const SERVICES = ADAPTERS.map((a) => a.service);
+const SERVICES = SERVICE_NAMES;
 
 /** Sequences per run: enough for every operation to be reached a few times between faults. */
 const RUNS = 15;
@@ -74,7 +74,7 @@ async function behindProxy(decide: (r: { operation: string; service: string; nth
   return proxy;
 }
 
-const adapterOf = (service: ServiceName) => ADAPTERS.find((a) => a.service === service)!;
+const adapterOf = (service: ServiceName) => serviceNamed(service)!.adapter;
 
 describe('the drawn matrix', () => {
   it('covers every fault kind for every service, every period, and distinct seeds', () => {

@@ -5,11 +5,11 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { ssmAdapter } from '../harness/adapters/ssm.js';
+import { ssmAdapter } from '../services/ssm/adapter.js';
 import { REFERENCE_ACCOUNT, startReference } from '../harness/reference/server.js';
 import { runService } from '../harness/runner.js';
 import { clientConfig } from '../harness/sdk.js';
-import { opsItemGroupArn } from '../models/ssm/model.js';
+import { opsItemGroupArn } from '../services/ssm/model.js';
 import { endpointAt, options, runAgainstReference } from './support/reference.js';
 
 /**

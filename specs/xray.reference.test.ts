@@ -1,7 +1,7 @@
 import { DeleteResourcePolicyCommand, ListResourcePoliciesCommand, PutResourcePolicyCommand, XRayClient } from '@aws-sdk/client-xray';
 import { describe, expect, it } from 'vitest';
-import { xrayAdapter } from '../harness/adapters/xray.js';
-import { xrayCodec } from '../harness/reference/xray.js';
+import { xrayAdapter } from '../services/xray/adapter.js';
+import { xrayCodec } from '../services/xray/codec.js';
 import { startReference } from '../harness/reference/server.js';
 import { runService } from '../harness/runner.js';
 import { clientConfig } from '../harness/sdk.js';

@@ -2,7 +2,7 @@ import { symbolView } from '../../models/match.js';
 import { canonicalPolicyText } from '../../models/policy-document.js';
 import type { Branch, Expect, JsonObject, ModelContext, Outcome, Pattern, Request, ServiceModel, SwitchSettings } from '../../models/types.js';
 import { defaultSwitches } from '../../models/types.js';
-import type { DepartureKind } from '../results.js';
+import type { DepartureKind } from '../../models/results.js';
 import type { HttpResponse } from './protocol.js';
 
 export type StepFn<S> = (state: S, request: Request, ctx: ModelContext) => Branch<S>[];

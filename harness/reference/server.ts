@@ -1,11 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Outcome, Request, ServiceName } from '../../models/types.js';
+import { SERVICES } from '../../services/index.js';
 import type { ReferenceCodec } from './codec.js';
 import { type Mutant, ReferenceEngine } from './engine.js';
-import { kindMutants } from './kind-mutants.js';
 import { type HttpRequest, type HttpResponse, signingRegion } from './protocol.js';
-import { REFERENCE_CODECS } from './services.js';
 
 export const REFERENCE_ACCOUNT = '123456789012';
 const DEFAULT_REGION = 'us-east-1';
@@ -15,6 +14,8 @@ export interface ReferenceServerOptions {
   mutant?: string;
   /** Account-level state a target already holds before the suite runs (X-Ray), keyed by service. */
   initialState?: Partial<Record<ServiceName, unknown>>;
+  /** The services it speaks, with their seeded bugs (default: services/index.ts) — a test may add its own. */
+  services?: ReadonlyArray<{ codec: ReferenceCodec; mutants: readonly Mutant[] }>;
 }
 
 export interface RunningReference {
@@ -23,13 +24,13 @@ export interface RunningReference {
   stop(): Promise<void>;
 }
 
-/** Every seeded bug: each service's own, then the ones of the other departure kinds (kind-mutants.ts), by service. */
-export function allMutants(): Mutant[] {
-  return REFERENCE_CODECS.flatMap((c) => [...(c.mutants as Mutant[]), ...kindMutants.filter((m) => m.service === c.service)]);
+/** Every seeded bug of the given services (default: all), service by service. */
+export function allMutants(services: ReadonlyArray<{ mutants: readonly Mutant[] }> = SERVICES): Mutant[] {
+  return services.flatMap((s) => [...s.mutants]);
 }
 
-export function findMutant(name: string): Mutant | undefined {
-  return allMutants().find((m) => m.name === name);
+export function findMutant(name: string, services?: ReadonlyArray<{ mutants: readonly Mutant[] }>): Mutant | undefined {
+  return allMutants(services).find((m) => m.name === name);
 }
 
 /** All services on one port, as moto does; one state per service and region, as AWS does. */
@@ -37,9 +38,12 @@ export class ReferenceServer {
   private readonly engines = new Map<string, ReferenceEngine<unknown>>();
   private readonly mutant?: Mutant;
 
+  private readonly services: ReadonlyArray<{ codec: ReferenceCodec; mutants: readonly Mutant[] }>;
+
   constructor(private readonly options: ReferenceServerOptions = {}) {
+    this.services = options.services ?? SERVICES;
     if (options.mutant) {
-      const mutant = findMutant(options.mutant);
+      const mutant = findMutant(options.mutant, this.services);
       if (!mutant) throw new Error(`unknown mutant "${options.mutant}"; \`policy-conformance mutants --list\` lists them`);
       this.mutant = mutant;
     }
@@ -65,7 +69,7 @@ export class ReferenceServer {
       this.reset();
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
     }
-    for (const codec of REFERENCE_CODECS) {
+    for (const { codec } of this.services) {
       const operation = codec.route(http);
       if (operation === null) continue;
       const request = codec.decode(operation, http);

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pinnedKinesisLocalVersion } from '../../harness/emulators/kinesis-local.js';
-import { pinnedMinistackVersion, resetMinistack, startMinistack } from '../../harness/emulators/ministack.js';
-import { pinnedMotoVersion } from '../../harness/emulators/moto.js';
-import type { ManagedProcess } from '../../harness/emulators/process.js';
+import { pinnedKinesisLocalVersion } from '../../harness/targets/kinesis-local.js';
+import { pinnedMinistackVersion, resetMinistack, startMinistack } from '../../harness/targets/ministack.js';
+import { pinnedMotoVersion } from '../../harness/targets/moto.js';
+import type { ManagedProcess } from '../../harness/targets/process.js';
 import { observeError } from '../../harness/observe.js';
-import type { RunResult, ServiceResult } from '../../harness/results.js';
+import type { RunResult, ServiceResult } from '../../models/results.js';
 import { REPO, runCli } from '../support/cli.js';
 import { portIsOpen } from '../support/ports.js';
 

@@ -10,11 +10,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pinnedKinesisLocalVersion } from '../../harness/emulators/kinesis-local.js';
-import { pinnedMinistackVersion } from '../../harness/emulators/ministack.js';
-import { pinnedMotoVersion } from '../../harness/emulators/moto.js';
-import { loadExpectations } from '../../harness/expectations.js';
-import type { ExpectationReport, RunResult, Verdict } from '../../harness/results.js';
+import { pinnedKinesisLocalVersion } from '../../harness/targets/kinesis-local.js';
+import { pinnedMinistackVersion } from '../../harness/targets/ministack.js';
+import { pinnedMotoVersion } from '../../harness/targets/moto.js';
+import { loadExpectations } from '../../harness/store/expectations.js';
+import type { ExpectationReport, RunResult, Verdict } from '../../models/results.js';
 import { type CliResult, REPO, runCli } from '../support/cli.js';
 import { motoImage, useContainerEngine } from '../support/containers.js';
 import { kinesisLocalProbes } from './probes/kinesis-local.probes.js';

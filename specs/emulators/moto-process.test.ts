@@ -6,7 +6,7 @@ import {
   PutResourcePolicyCommand,
 } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { pinnedMotoVersion, resetMoto, startMoto, type ManagedProcess } from '../../harness/emulators/moto.js';
+import { pinnedMotoVersion, resetMoto, startMoto, type ManagedProcess } from '../../harness/targets/moto.js';
 import { portIsOpen } from '../support/ports.js';
 
 describe('moto emulator process', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DDB_STREAM_VOCABULARY, DDB_VOCABULARY, type DdbCommand, simplifyDynamodbCommand } from '../../generators/dynamodb.js';
+import { DDB_STREAM_VOCABULARY, DDB_VOCABULARY, type DdbCommand, simplifyDynamodbCommand } from '../../services/dynamodb/commands.js';
 import { type PolicyGen, renderPolicy } from '../../generators/policy.js';
-import { dynamodbAdapter, foreignTableArn } from '../../harness/adapters/dynamodb.js';
-import { type DdbState, dynamodbModel, tableArn } from '../../models/dynamodb/model.js';
-import { DYNAMODB_RULES, DYNAMODB_SWITCHES } from '../../models/dynamodb/rules.js';
+import { dynamodbAdapter, foreignTableArn } from '../../services/dynamodb/adapter.js';
+import { type DdbState, dynamodbModel, tableArn } from '../../services/dynamodb/model.js';
+import { DYNAMODB_RULES, DYNAMODB_SWITCHES } from '../../services/dynamodb/rules.js';
 import { symbolView } from '../../models/match.js';
 import { canonicalPolicyText, canonicallyEqual, equivalentPolicies } from '../../models/policy-document.js';
 import { defaultSwitches, isSettled, type JsonObject, type ModelContext, type Request } from '../../models/types.js';

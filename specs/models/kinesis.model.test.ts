@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type KinCommand, type KinTarget, kinesisCommands, simplifyKinesis } from '../../generators/kinesis.js';
+import { type KinCommand, type KinTarget, kinesisCommands, simplifyKinesis } from '../../services/kinesis/commands.js';
 import type { PolicyGen } from '../../generators/policy.js';
-import { kinesisAdapter } from '../../harness/adapters/kinesis.js';
-import { KINESIS_RULES, KINESIS_SWITCHES } from '../../models/kinesis/rules.js';
-import { consumerArnFormat, type KinesisState, kinesisModel, MAX_CONSUMERS, streamArn } from '../../models/kinesis/model.js';
+import { kinesisAdapter } from '../../services/kinesis/adapter.js';
+import { KINESIS_RULES, KINESIS_SWITCHES } from '../../services/kinesis/rules.js';
+import { consumerArnFormat, type KinesisState, kinesisModel, MAX_CONSUMERS, streamArn } from '../../services/kinesis/model.js';
 import { fitsFormat, symbolView } from '../../models/match.js';
 import { defaultSwitches, type JsonObject, type ModelContext } from '../../models/types.js';
 import { ACCOUNT, REGION, call, checkerFor, err, okOut, policy } from './support.js';

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type SsmCommand, simplifySsm, ssmCommands } from '../../generators/ssm.js';
-import { ssmAdapter } from '../../harness/adapters/ssm.js';
+import { type SsmCommand, simplifySsm, ssmCommands } from '../../services/ssm/commands.js';
+import { ssmAdapter } from '../../services/ssm/adapter.js';
 import { Checker } from '../../models/checker.js';
 import { symbolView } from '../../models/match.js';
 import { defaultSwitches, type JsonObject, type ModelContext } from '../../models/types.js';
-import { opsItemGroupArn, parameterArn, ssmInitialState, ssmModel, type SsmState } from '../../models/ssm/model.js';
-import { SSM_RULES, SSM_SWITCHES } from '../../models/ssm/rules.js';
+import { opsItemGroupArn, parameterArn, ssmInitialState, ssmModel, type SsmState } from '../../services/ssm/model.js';
+import { SSM_RULES, SSM_SWITCHES } from '../../services/ssm/rules.js';
 import { ACCOUNT, REGION, call, checkerFor, err, okOut, policy } from './support.js';
 
 const ctx = { account: ACCOUNT, region: REGION };

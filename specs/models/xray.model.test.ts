@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { simplifyXray, type XrayCommand, xrayCommands } from '../../generators/xray.js';
-import { xrayAdapter } from '../../harness/adapters/xray.js';
+import { simplifyXray, type XrayCommand, xrayCommands } from '../../services/xray/commands.js';
+import { xrayAdapter } from '../../services/xray/adapter.js';
 import { symbolView } from '../../models/match.js';
 import { defaultSwitches, type JsonObject, type ModelContext } from '../../models/types.js';
-import { type XrayState, xrayInitialState, xrayModel, xrayModelFrom } from '../../models/xray/model.js';
-import { XRAY_RULES, XRAY_SWITCHES } from '../../models/xray/rules.js';
+import { type XrayState, xrayInitialState, xrayModel, xrayModelFrom } from '../../services/xray/model.js';
+import { XRAY_RULES, XRAY_SWITCHES } from '../../services/xray/rules.js';
 import { call, checkerFor, err, okOut, policy } from './support.js';
 
 const DOC = policy('a', 'arn:aws:iam::111122223333:root', 'xray:PutTraceSegments');

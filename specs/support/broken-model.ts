@@ -6,7 +6,7 @@
  * - `worlds`: on DeleteTable it returns 600 copies of each branch that differ only in a field nobody reads, so the
  *   checker's set of candidate states goes past its limit (a model whose nondeterminism explodes).
  */
-import { dynamodbAdapter } from '../../harness/adapters/dynamodb.js';
+import { dynamodbAdapter } from '../../services/dynamodb/adapter.js';
 import type { ServiceAdapter } from '../../harness/service.js';
 import type { Branch, ServiceModel } from '../../models/types.js';
 

@@ -4,7 +4,7 @@
  * own test, and each records the one line it resolved with as an annotation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKinesisLocal } from '../../../harness/emulators/kinesis-local.js';
+import { startKinesisLocal } from '../../../harness/targets/kinesis-local.js';
 import { kinesisLocalProbes, kinesisLocalUnsupported } from './kinesis-local.probes.js';
 import { keyOf, type ProbeContext } from './probe.js';
 

@@ -5,7 +5,7 @@
  * entry: docs/emulators/ministack-probes.md.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMinistack } from '../../../harness/emulators/ministack.js';
+import { startMinistack } from '../../../harness/targets/ministack.js';
 import { ministackProbes, ministackUnsupported } from './ministack.probes.js';
 import { keyOf, type ProbeContext } from './probe.js';
 

@@ -7,7 +7,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ManagedProcess, startMoto } from '../../../harness/emulators/moto.js';
+import { type ManagedProcess, startMoto } from '../../../harness/targets/moto.js';
 import { plainClientConfig } from './client.js';
 import { motoProbes, motoUnsupported } from './moto.probes.js';
 import { keyOf, type ProbeContext } from './probe.js';

@@ -3,8 +3,8 @@
  * lists must be one a probe shows (no entry without a probe, none a probe contradicts), and every probed departure
  * must be listed — except those reached only through another (`via`) or not in every run (`notAlways`).
  */
-import type { ExpectationsFile } from '../../../harness/expectations.js';
-import type { RunResult } from '../../../harness/results.js';
+import type { ExpectationsFile } from '../../../harness/store/expectations.js';
+import type { RunResult } from '../../../models/results.js';
 import { type DepartureKey, keyOf, type ProbeSet } from './probe.js';
 
 export interface OracleComparison {

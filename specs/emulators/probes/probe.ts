@@ -6,7 +6,7 @@
  *
  * A probe may import only the AWS SDK, node built-ins, vitest's `expect` and ./client.ts (plain client construction).
  */
-import type { DepartureKind } from '../../../harness/results.js';
+import type { DepartureKind } from '../../../models/results.js';
 import type { ServiceName } from '../../../models/types.js';
 
 /** How the suite keys one entry of its report: the probe names the same key. */

@@ -1,0 +1,66 @@
+import type { Json, JsonObject, Observation } from '../models/types.js';
+import { observeError, sleep } from './observe.js';
+
+/** Drop undefined members, so a request or output records only what was really there. */
+export function compact(record: Record<string, unknown>): JsonObject {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Record<string, Json>;
+}
+
+/** The named members of an SDK output, as plain data. */
+export function pick(output: object, keys: string[]): JsonObject {
+  const o = output as Record<string, unknown>;
+  return compact(Object.fromEntries(keys.map((k) => [k, o[k]])));
+}
+
+/** Run one SDK interaction and normalize its result or error. */
+export async function tryCall(call: () => Promise<JsonObject>, knownCodes: ReadonlySet<string>): Promise<Observation> {
+  try {
+    return { kind: 'ok', output: await call() };
+  } catch (error) {
+    return observeError(error, knownCodes);
+  }
+}
+
+/**
+ * For the read-only tail of a compound call (a waiter, a Describe after a Create): retry faults and throttles
+ * here, because retrying the whole compound call would repeat its write. A call that ran out of time is not
+ * repeated: it already took a whole request deadline, and the runner decides when the target has stopped answering.
+ */
+export async function withReadRetries<T>(read: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= attempts || waiterGaveUp(error)) throw error;
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      const observed = observeError(cause, new Set());
+      // A timed-out read is not repeated here: it already took a whole deadline, and whether the target has stopped
+      // answering is the runner's call (two timeouts in a row), which a hidden repeat would only delay.
+      if (observed.kind !== 'fault' || observed.cause === 'timeout') throw error;
+      await sleep(Math.min(100 * 2 ** attempt, 2000));
+    }
+  }
+}
+
+/**
+ * A waiter that ran out of time (or was aborted) already waited its whole budget: repeating it only multiplies the
+ * wait. smithy's waiters throw `TimeoutError` / `AbortError` with a JSON summary ("Waiter has timed out", "Request
+ * was aborted"); a request that ran past its deadline is also a `TimeoutError`, but with a code (ETIMEDOUT) or
+ * smithy's handler message (and is not repeated either).
+ */
+function waiterGaveUp(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; code?: string };
+  if (e.name !== 'TimeoutError' && e.name !== 'AbortError') return false;
+  return /Waiter has timed out|Request was aborted|"state":\s*"(TIMEOUT|ABORTED)"/.test(e.message ?? '');
+}
+
+/** SDK waiter settings for one target: first re-check after 1 s, at most every 5 s, within the target's budget. */
+export interface WaitBudget {
+  minDelay: number;
+  maxDelay: number;
+  maxWaitTime: number;
+}
+
+export function waiterBudget(waitSeconds: number): WaitBudget {
+  return { minDelay: 1, maxDelay: 5, maxWaitTime: Math.max(1, waitSeconds) };
+}

@@ -1,0 +1,143 @@
+import { claimedBy, SERVICE_NAMES } from '../../services/index.js';
+import { connect } from 'node:net';
+import type { Consistency, ServiceName } from '../../models/types.js';
+import { startKinesisLocal } from './kinesis-local.js';
+import { startMinistack, resetMinistack } from './ministack.js';
+import { resetMoto, startMoto } from './moto.js';
+import type { ManagedProcess } from './process.js';
+import { startReference } from '../reference/server.js';
+import { DUMMY_CREDENTIALS, type Endpoint } from '../sdk.js';
+
+
+export interface Target {
+  /** How the user named it (for reports and replay commands). */
+  name: string;
+  endpoint: Endpoint;
+  defaultConsistency: Consistency;
+  /** The emulator's pinned version, for managed targets (shown in every report). */
+  version?: string;
+  /** The services the target says it implements (unknown for a bare URL). The suite still probes the others. */
+  claims?: ServiceName[];
+  /** Clear the target's state (its reset endpoint), called before each service; absent when it has none. */
+  reset?(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Emulators the suite installs (pinned) and starts itself on 127.0.0.1: `--target <name>`.
+ * `claims` are the services the emulator advertises (its own documentation), not what the suite found: a claimed
+ * service whose policy operations are missing is itself a finding (moto 5.2.5 serves X-Ray but not its
+ * resource-policy operations; ministack 1.5.33 serves SSM but answers InvalidAction to PutResourcePolicy & co.).
+ */
+export const MANAGED_TARGETS: Record<string, { claims: ServiceName[]; start(): Promise<ManagedProcess>; reset?(endpoint: string): Promise<void> }> = {
+  moto: { claims: claimedBy('moto'), start: () => startMoto(), reset: resetMoto },
+  // No X-Ray service at all (it answers `{"error": "Unsupported service: xray"}`).
+  ministack: { claims: claimedBy('ministack'), start: () => startMinistack(), reset: resetMinistack },
+  // Kinesis only; kinesis-mock has no reset endpoint.
+  'kinesis-local': { claims: claimedBy('kinesis-local'), start: () => startKinesisLocal() },
+};
+
+const TARGET_FORMS = `"reference", ${Object.keys(MANAGED_TARGETS).map((n) => `"${n}"`).join(', ')}, "container:<image>" or an http(s):// URL`;
+
+/** A problem with what the user asked for (exit 2), as opposed to a problem with the target (exit 3). */
+export class UsageError extends Error {}
+export class InfraError extends Error {}
+
+function credentials() {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
+  return AWS_ACCESS_KEY_ID && AWS_SECRET_ACCESS_KEY
+    ? { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, ...(AWS_SESSION_TOKEN ? { sessionToken: AWS_SESSION_TOKEN } : {}) }
+    : DUMMY_CREDENTIALS;
+}
+
+/** Fails fast (well under two seconds) when nothing listens at the URL. */
+export async function assertReachable(url: URL, timeoutMs = 1500): Promise<void> {
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new InfraError(`target ${url.origin} unreachable: no answer within ${timeoutMs} ms`));
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => reject(new InfraError(`target ${url.origin} unreachable: ${e.code ?? e.message}`)));
+  });
+}
+
+async function managedTarget(name: string, options: { region: string; log?: (message: string) => void }): Promise<Target> {
+  const managed = MANAGED_TARGETS[name]!;
+  let running: ManagedProcess;
+  try {
+    running = await managed.start();
+  } catch (error) {
+    // Install or start failed: the target is not there (exit 3), with a one-line reason.
+    throw new InfraError(`cannot start ${name}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  options.log?.(`[target] ${name} ${running.version} on ${running.endpoint}${running.pid ? ` (pid ${running.pid})` : ''}`);
+  const reset = managed.reset;
+  return {
+    name,
+    endpoint: { url: running.endpoint, region: options.region, credentials: credentials() },
+    defaultConsistency: 'strict',
+    version: running.version,
+    claims: managed.claims,
+    ...(reset
+      ? {
+          reset: async () => {
+            try {
+              await reset(running.endpoint);
+            } catch (error) {
+              throw new InfraError((error as Error).message);
+            }
+          },
+        }
+      : {}),
+    stop: running.stop,
+  };
+}
+
+/**
+ * `container:<image>`: the emulator image started with testcontainers (./containers/target.ts). Its failures (no
+ * engine, image missing, container not starting) are InfraError already; a bad image name is a UsageError.
+ */
+async function containerTarget(image: string, options: { region: string; log?: (message: string) => void }): Promise<Target> {
+  if (!image) throw new UsageError('--target container:<image> needs an image name');
+  const { startContainerTarget } = await import('./container.js'); // loads testcontainers only when needed
+  const c = await startContainerTarget(image);
+  options.log?.(`[target] container ${image} on ${c.endpoint}`);
+  return { name: `container:${image}`, endpoint: { url: c.endpoint, region: options.region, credentials: credentials() }, defaultConsistency: 'strict',
+    version: c.version, ...(c.claims ? { claims: c.claims } : {}), ...(c.reset ? { reset: c.reset } : {}), stop: c.stop };
+}
+
+export async function resolveTarget(spec: string, options: { region: string; mutant?: string; log?: (message: string) => void }): Promise<Target> {
+  if (spec === 'reference') {
+    const running = await startReference(options.mutant ? { mutant: options.mutant } : {});
+    return {
+      name: 'reference',
+      endpoint: { url: running.url, region: options.region, credentials: DUMMY_CREDENTIALS },
+      defaultConsistency: 'strict',
+      claims: [...SERVICE_NAMES],
+      stop: running.stop,
+    };
+  }
+  if (options.mutant) throw new UsageError('--mutant works only with --target reference');
+  if (Object.hasOwn(MANAGED_TARGETS, spec)) return managedTarget(spec, options);
+  if (spec.startsWith('container:')) return containerTarget(spec.slice('container:'.length), options);
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw new UsageError(`--target must be ${TARGET_FORMS}, not "${spec}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target URL must be http:// or https://, not ${url.protocol}`);
+  await assertReachable(url);
+  return {
+    name: url.origin,
+    endpoint: { url: url.origin, region: options.region, credentials: credentials() },
+    defaultConsistency: 'strict',
+    stop: async () => undefined,
+  };
+}

@@ -1,0 +1,195 @@
+import type { AllowedOutcome } from './checker.js';
+import type { Consistency, Evidence, Json, JsonObject, Observation, ServiceName, SwitchSettings } from './types.js';
+
+/**
+ * `internal-error`: the suite itself failed (a model, adapter or checker bug); the service's result says nothing
+ * about the target, and the run exits 4.
+ */
+export type Verdict = 'pass' | 'fail' | 'infra' | 'unsupported' | 'internal-error';
+
+/**
+ * What kind of departure an entry is. `wrong-answer`: the target answered what AWS never answers there.
+ * `error-with-side-effect`: a write answered an error but changed the state anyway (a later answer shows it).
+ * `success-without-effect`: a write answered success but changed nothing (a later answer shows it).
+ * `crash`: the target answers a server error (5xx, or no AWS-shaped answer) at this step on every replay.
+ */
+export type DepartureKind = 'wrong-answer' | 'error-with-side-effect' | 'success-without-effect' | 'crash';
+
+export interface Step {
+  operation: string;
+  input: JsonObject;
+  outcome: Observation;
+  /** Fixture call made before the generated sequence. */
+  setup?: boolean;
+  /** The model could not judge this answer: it departs on a rule already reported (the state after it is a guess). */
+  setAside?: string;
+  /** Steps after a departure, fault or unsupported answer are not judged against the model's guess: why not. */
+  unjudged?: 'after-departure' | 'after-fault';
+}
+
+/** Why the blamed rule is blamed. */
+export interface Attribution {
+  /**
+   * `first-check`: the failing step's closest allowed answer (the step needed no simplifying); `simplified`: its
+   * inputs were made plainer field by field while it still departed, and the rule of what remained is blamed;
+   * `conjecture`: a hidden effect (or a missing one) of an earlier write explains every later answer; `switch`: a
+   * switch value, confirmed by re-running the witness, explains it.
+   */
+  method: 'first-check' | 'simplified' | 'conjecture' | 'switch';
+  /** The rule the unsimplified failing step was first blamed on, when it differs. */
+  firstBlamed?: string;
+  /** Each simplification that kept the departure, e.g. `policy: malformed not-json → valid`. */
+  kept?: string[];
+  /** Simplifications that made the departure go away (so they name the cause). */
+  needed?: string[];
+  /** For `conjecture`: the step (index into `steps`) whose write did (or did not) take effect. */
+  causeStep?: number;
+}
+
+
+export interface Divergence {
+  rule: string;
+  /** Absent in files written before kinds existed: `wrong-answer`. */
+  kind?: DepartureKind;
+  evidence: Evidence | 'unknown';
+  summary: string;
+  /** How the blamed rule was chosen (absent in older files). */
+  attribution?: Attribution;
+  /**
+   * Other rules this departure also showed up under, in sequences that went through it first: consequences, not
+   * entries of their own (each with how many sequences showed it).
+   */
+  alsoShowsAs?: Array<{ rule: string; sequences: number }>;
+  /** What the model believed the resource's state was before the failing step (one element per candidate). */
+  believed?: Json[];
+  /** The witness as a file the CLI replays (`policy-conformance replay FILE`), relative to the report directory. */
+  witnessFile?: string;
+  /** A non-default switch value under which the model accepts this sequence. */
+  explainedBy?: { switch: string; value: string };
+  expected: AllowedOutcome[];
+  actual: Observation;
+  steps: Step[];
+  /** Generated calls in the shrunk sequence (fixture calls not counted). */
+  calls: number;
+  /** Earlier-reported rules this sequence passed through: the divergence may be their consequence. */
+  afterSetAside: string[];
+  replay: string;
+  seed: number;
+  path: string;
+  /** The generated commands (plain data) of the shrunk sequence: what reproducibility replays and the failures file re-run. */
+  commands?: Json[];
+  /**
+   * The checker settings it was found under: switches away from their default, rules already set aside, and the
+   * fixture steps (indices into the service's setup) left out because they departed on a reported rule.
+   */
+  foundUnder?: { switches: SwitchSettings; setAside: string[]; withoutFixture?: number[] };
+  /** How the shrunk sequence behaved when replayed before it was reported (absent when not replayed). */
+  reproducibility?: Reproducibility;
+  /** The steps as pasteable AWS CLI lines (`--endpoint-url`), comments included. */
+  reproducer?: string[];
+}
+
+/** `reproducible`: every replay diverged again on the same rule; `flaky`: at least one did not. */
+export interface Reproducibility {
+  label: 'reproducible' | 'flaky';
+  replays: number;
+  /** Replays that diverged again on the same rule. */
+  sameRule: number;
+  /** Rules other replays diverged on instead (a replay that passed adds nothing here). */
+  otherRules: string[];
+}
+
+/** A failing sequence from an earlier run (the failures file), re-run before exploring. */
+export interface RecheckResult {
+  rule: string;
+  explainedBy?: { switch: string; value: string };
+  /** `still-fails`: diverges again on the same rule; `fails-differently`: on another rule; `passes`: the model accepts it now; `stale`: the record no longer fits this suite. */
+  status: 'still-fails' | 'fails-differently' | 'passes' | 'stale';
+  /** The rule it failed on now, when not the recorded one. */
+  nowRule?: string;
+  recordedAt: string;
+  replay: string;
+}
+
+export interface ServiceResult {
+  service: ServiceName;
+  verdict: Verdict;
+  /** Why, for infra and unsupported verdicts. */
+  reason?: string;
+  runs: number;
+  calls: number;
+  faults: number;
+  durationMs: number;
+  rulesReached: string[];
+  unsupportedOperations: string[];
+  /** "AWS, except": switches set away from their default to explain what the target did. */
+  profile: SwitchSettings;
+  divergences: Divergence[];
+  /** Failing sequences of earlier runs against this target, re-run first (see harness/failures.ts). */
+  rechecked?: RecheckResult[];
+  /** For `internal-error`: what failed inside the suite, and the sequence it failed in. */
+  internalError?: { message: string; stack?: string; commands?: Json[]; steps?: Step[] };
+  /**
+   * Departures found once but not again when their witness was re-run on its own: not entries, not counted in the
+   * verdict, listed so a flaky target is visible.
+   */
+  unconfirmed?: Array<{ rule: string; kind: DepartureKind; replays: number; reason: string }>;
+  /** Departures seen only in sequences that had faulted before (never judged as entries). */
+  departuresAfterFaults?: number;
+}
+
+export interface RunResult {
+  target: string;
+  /** The emulator's pinned version (managed targets). */
+  targetVersion?: string;
+  /** The services the target says it implements; the others are still probed (and usually `unsupported`). */
+  targetClaims?: ServiceName[];
+  seed: number;
+  consistency: Consistency;
+  /** The region the run used (absent in older files). */
+  region?: string;
+  mutant?: string;
+  startedAt: string;
+  services: ServiceResult[];
+  /** This run against an expectations file of known departures (`--expect`). */
+  expectations?: ExpectationReport;
+}
+
+/** A departure named by stable words only: no seeds, paths or resource names. */
+export interface DepartureRef {
+  /** e.g. `dynamodb rule ddb.arn.index [ddb.indexArnError=ResourceNotFoundException]`, `kinesis operation PutResourcePolicy unsupported`. */
+  key: string;
+  service: ServiceName;
+  kind: 'divergence' | 'unsupported';
+  /** For a divergence: its kind (absent in older reports: wrong-answer). */
+  departureKind?: DepartureKind;
+  rule?: string;
+  explainedBy?: { switch: string; value: string };
+  /** For `unsupported`: the operation, or absent when the whole service is. */
+  operation?: string;
+  /** Why it was classified so (e.g. "same switch value as an expected departure"). */
+  note?: string;
+}
+
+export interface ExpectationReport {
+  file: string;
+  /** Departures of this run the file does not list: these fail the run. */
+  new: DepartureRef[];
+  /** Listed departures this run saw again. */
+  stillPresent: DepartureRef[];
+  /** Listed departures this run did not see although it reached their rule (or the operation answered). */
+  fixed: DepartureRef[];
+  /** Listed departures this run has no evidence about (rule not reached, service not run). Never a failure. */
+  notSeen: DepartureRef[];
+}
+
+export function overallVerdict(services: readonly ServiceResult[]): Verdict {
+  if (services.some((s) => s.verdict === 'internal-error')) return 'internal-error';
+  if (services.some((s) => s.verdict === 'infra')) return 'infra';
+  if (services.some((s) => s.verdict === 'fail')) return 'fail';
+  return services.every((s) => s.verdict === 'unsupported') && services.length > 0 ? 'unsupported' : 'pass';
+}
+
+export function asJson(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value)) as Json;
+}

@@ -1,0 +1,13 @@
+import type { ServiceDefinition } from '../../harness/service.js';
+import { kinesisAdapter } from './adapter.js';
+import { kinesisCodec } from './codec.js';
+import { kinesisMutants } from './mutants.js';
+
+export const kinesis: ServiceDefinition = {
+  name: 'kinesis',
+  adapter: kinesisAdapter,
+  codec: kinesisCodec,
+  mutants: kinesisMutants,
+  claimedBy: ['moto', 'ministack', 'kinesis-local', 'localstack', 'localstack-pro'],
+  cli: { service: 'kinesis', operations: {} },
+};

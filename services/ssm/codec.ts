@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { parameterArn, type SsmState, ssmModel } from './model.js';
+import type { JsonObject, Outcome, Request } from '../../models/types.js';
+import type { ReferenceCodec } from '../../harness/reference/codec.js';
+import type { EngineView } from '../../harness/reference/engine.js';
+import { awsJsonOperation, type HttpResponse, okResponse } from '../../harness/reference/protocol.js';
+import { ssmMutants } from './mutants.js';
+
+const EPOCH_S = 1_700_000_000;
+
+interface SsmMemory {
+  counter?: number;
+  values?: Record<string, string>;
+}
+
+function next(view: EngineView<SsmState>): number {
+  const m = view.memory as SsmMemory;
+  m.counter = (m.counter ?? 0) + 1;
+  return m.counter;
+}
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A UUID-shaped id (version 4 layout) derived from a counter, so runs are reproducible. */
+function uuidLike(seed: string): string {
+  const h = digest(seed);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Extra members AWS puts on some SSM errors, chosen from the rule the reference took (it is in the message). */
+function errorMembers(code: string, message: string): JsonObject {
+  const rule = /\(rule ([\w.-]+)\)/.exec(message)?.[1] ?? '';
+  if (code === 'ResourcePolicyInvalidParameterException') {
+    if (rule === 'ssm.put.partial-id-hash') return { ParameterNames: ['PolicyId', 'PolicyHash'] };
+    if (rule === 'ssm.arn.unsupported' || rule === 'ssm.parameter.standard-tier') return { ParameterNames: ['ResourceArn'] };
+  }
+  if (code === 'ResourcePolicyLimitExceededException') {
+    if (rule === 'ssm.policy.too-large') return { Limit: 1024, LimitType: 'PolicySize' };
+    if (rule === 'ssm.put.opsitemgroup-limit' || rule === 'ssm.put.parameter-limit') return { Limit: 1, LimitType: 'PolicyCount' };
+  }
+  return {};
+}
+
+/** awsJson1_1 error: SSM names the code in `__type` (no namespace) and uses a capital `Message`. */
+function ssmError(code: string, status: number, message: string): HttpResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify({ __type: code, Message: message, ...errorMembers(code, message) }),
+  };
+}
+
+export const ssmCodec: ReferenceCodec<SsmState> = {
+  service: 'ssm',
+  model: ssmModel,
+  mutants: ssmMutants,
+  route: (request) => awsJsonOperation(request, 'AmazonSSM'),
+  decode(operation, request) {
+    try {
+      return { operation, input: JSON.parse(request.body || '{}') as JsonObject };
+    } catch {
+      return ssmError('SerializationException', 400, 'request body is not JSON');
+    }
+  },
+  /** GetParameter is only used to learn the account and region (the parameter's ARN). */
+  serveDirectly(request: Request, view): Outcome | undefined {
+    if (request.operation !== 'GetParameter') return undefined;
+    const name = String(request.input.Name ?? '');
+    const parameter = view.state.parameters[name];
+    if (!parameter) return { kind: 'error', code: 'ParameterNotFound', status: 400, message: `Parameter ${name} not found.` };
+    const value = (view.memory as SsmMemory).values?.[name] ?? '';
+    return {
+      kind: 'ok',
+      output: {
+        Parameter: {
+          Name: name,
+          Type: 'String',
+          Value: value,
+          Version: parameter.version,
+          LastModifiedDate: EPOCH_S,
+          ARN: parameterArn(view.ctx, name),
+          DataType: 'text',
+        },
+      },
+    };
+  },
+  encodeOk: (_request, output) => okResponse('awsJson1_1', output),
+  encodeError: ssmError,
+  invent(symbol, field, request, view) {
+    const n = next(view);
+    if (field === 'PolicyId') return uuidLike(`policy-id:${view.ctx.account}:${n}`);
+    if (field === 'PolicyHash') return digest(`${String(request.input.Policy ?? '')}\u0000${n}`);
+    if (field === 'NextToken') return Buffer.from(`page:${n}:${digest(String(n)).slice(0, 16)}`).toString('base64');
+    return `${symbol}-${n}`;
+  },
+  after(request, outcome, view) {
+    if (request.operation === 'PutParameter' && outcome.kind === 'ok') {
+      const m = view.memory as SsmMemory;
+      (m.values ??= {})[String(request.input.Name)] = String(request.input.Value ?? '');
+    }
+  },
+};

@@ -1,0 +1,201 @@
+import { successWithoutEffect, withInput, without } from '../../harness/reference/mutant-helpers.js';
+import { clone } from '../../models/branches.js';
+import { inspectPolicy } from '../../models/policy-document.js';
+import { CREATE_ONLY, MAX_POLICIES, type XrayState } from './model.js';
+import type { Branch, JsonObject, Request } from '../../models/types.js';
+import type { Mutant } from '../../harness/reference/engine.js';
+
+const VALID_NAME = /^[\w+=,.@-]{1,128}$/;
+
+
+const nameOf = (request: Request) => String(request.input.PolicyName ?? '');
+
+function renamePolicy(state: XrayState, from: string, to: string): XrayState {
+  const policy = state.policies[from];
+  if (!policy) return state;
+  const next = clone(state);
+  delete next.policies[from];
+  next.policies[to] = { ...policy, name: to };
+  return next;
+}
+
+/** Replace one output field's `eq` value in an ok branch. */
+function rewriteOutput(branch: Branch<XrayState>, field: string, from: string, to: string): Branch<XrayState> {
+  if (branch.expect.kind !== 'ok') return branch;
+  const pattern = branch.expect.output[field];
+  if (!pattern || !('eq' in pattern) || pattern.eq !== from) return branch;
+  return { ...branch, expect: { kind: 'ok', output: { ...branch.expect.output, [field]: { eq: to } } } };
+}
+
+const SUBSTITUTE_DOC = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'MutantStandIn', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'xray:PutTraceSegments', Resource: '*' }],
+});
+
+const wrongAnswerMutants: Mutant<XrayState>[] = [
+  {
+    name: 'xray-put-ignores-revision',
+    service: 'xray',
+    description: 'PutResourcePolicy on an existing policy ignores a PolicyRevisionId other than "0" (last writer wins)',
+    breaks: 'xray.put.revision-mismatch',
+    step(original, state, request, ctx) {
+      const rev = request.input.PolicyRevisionId;
+      const applies = request.operation === 'PutResourcePolicy' && state.policies[nameOf(request)] && rev !== undefined && rev !== CREATE_ONLY;
+      return original(state, applies ? without(request, 'PolicyRevisionId') : request, ctx);
+    },
+  },
+  {
+    name: 'xray-revision-zero-upserts',
+    service: 'xray',
+    description: 'PutResourcePolicy with PolicyRevisionId "0" overwrites an existing policy instead of refusing',
+    breaks: 'xray.put.revision-zero-exists',
+    step: (original, state, request, ctx) =>
+      original(state, request.operation === 'PutResourcePolicy' && request.input.PolicyRevisionId === CREATE_ONLY ? without(request, 'PolicyRevisionId') : request, ctx),
+  },
+  {
+    name: 'xray-count-limit-six',
+    service: 'xray',
+    description: 'Allows 6 resource policies per account (limit checked with > instead of >=)',
+    breaks: 'xray.put.count-limit',
+    step(original, state, request, ctx) {
+      const names = Object.keys(state.policies);
+      if (request.operation !== 'PutResourcePolicy' || state.policies[nameOf(request)] || names.length !== MAX_POLICIES) return original(state, request, ctx);
+      // Hide one policy from the count, then put it back.
+      const hidden = names[0]!;
+      const smaller = clone(state);
+      delete smaller.policies[hidden];
+      return original(smaller, request, ctx).map((b) => {
+        const next = clone(b.next);
+        next.policies = { [hidden]: state.policies[hidden]!, ...next.policies };
+        return { ...b, next };
+      });
+    },
+  },
+  {
+    name: 'xray-size-limit-off-by-one',
+    service: 'xray',
+    description: 'Accepts a policy document of 5121 bytes (size compared with > 5121)',
+    breaks: 'xray.policy.too-large',
+    step: (original, state, request, ctx) => original(state, request, { ...ctx, switches: { ...ctx.switches, 'xray.policySizeLimit': String(5120 + 1) } }),
+  },
+  {
+    name: 'xray-no-lockout-check',
+    service: 'xray',
+    description: 'Never runs the lockout check (as if BypassPolicyLockoutCheck were always true)',
+    breaks: 'xray.policy.lockout',
+    step: (original, state, request, ctx) =>
+      original(state, request.operation === 'PutResourcePolicy' ? withInput(request, { BypassPolicyLockoutCheck: true }) : request, ctx),
+  },
+  {
+    name: 'xray-update-returns-old-revision',
+    service: 'xray',
+    description: 'PutResourcePolicy that changes an existing document answers with the revision id it had before the update',
+    breaks: 'xray.put.update',
+    respond(request, outcome, memory) {
+      if (request.operation !== 'PutResourcePolicy' || outcome.kind !== 'ok') return outcome;
+      const docs = ((memory.docs as Record<string, string> | undefined) ??= {});
+      const name = nameOf(request);
+      const changed = docs[name] !== undefined && docs[name] !== outcome.output.PolicyDocument;
+      docs[name] = String(outcome.output.PolicyDocument);
+      const rev = Number(outcome.output.PolicyRevisionId);
+      return changed && rev > 1 ? { ...outcome, output: { ...outcome.output, PolicyRevisionId: String(rev - 1) } } : outcome;
+    },
+  },
+  {
+    name: 'xray-delete-ignores-revision',
+    service: 'xray',
+    description: 'DeleteResourcePolicy removes the policy whatever PolicyRevisionId says',
+    breaks: 'xray.delete.revision-mismatch',
+    step(original, state, request, ctx) {
+      const applies = request.operation === 'DeleteResourcePolicy' && state.policies[nameOf(request)] && request.input.PolicyRevisionId !== undefined;
+      return original(state, applies ? without(request, 'PolicyRevisionId') : request, ctx);
+    },
+  },
+  {
+    name: 'xray-list-stale-revision',
+    service: 'xray',
+    description: 'ListResourcePolicies shows the revision id each policy was created with, not the current one (a stale cache)',
+    breaks: 'xray.list.all',
+    respond(request, outcome, memory) {
+      const first = ((memory.first as Record<string, string> | undefined) ??= {});
+      const name = nameOf(request);
+      if (outcome.kind !== 'ok') return outcome;
+      if (request.operation === 'PutResourcePolicy') first[name] ??= String(outcome.output.PolicyRevisionId);
+      if (request.operation === 'DeleteResourcePolicy') delete first[name];
+      if (request.operation !== 'ListResourcePolicies') return outcome;
+      const list = (outcome.output.ResourcePolicies as JsonObject[]).map((p) => ({ ...p, PolicyRevisionId: first[String(p.PolicyName)] ?? p.PolicyRevisionId! }));
+      return { ...outcome, output: { ...outcome.output, ResourcePolicies: list } };
+    },
+  },
+  {
+    name: 'xray-name-pattern-unchecked',
+    service: 'xray',
+    description: 'PutResourcePolicy checks PolicyName for length (1..128) but not for its character set [\\w+=,.@-] (Delete finds such a policy again)',
+    breaks: 'xray.put.invalid-request',
+    step(original, state, request, ctx, memory) {
+      const name = nameOf(request);
+      const lax = request.operation === 'PutResourcePolicy' || (request.operation === 'DeleteResourcePolicy' && state.policies[name] !== undefined);
+      if (!lax || VALID_NAME.test(name) || name.length < 1 || name.length > 128) return original(state, request, ctx);
+      // Run the model under a valid stand-in name and give the policy its real name back.
+      const aliases = ((memory.aliases as Record<string, string> | undefined) ??= {});
+      const alias = (aliases[name] ??= `mutant-alias-${Object.keys(aliases).length}`);
+      return original(renamePolicy(state, name, alias), withInput(request, { PolicyName: alias }), ctx).map((b) =>
+        rewriteOutput({ ...b, next: renamePolicy(b.next, alias, name) }, 'PolicyName', alias, name),
+      );
+    },
+  },
+  {
+    name: 'xray-malformed-accepted',
+    service: 'xray',
+    description: 'Any JSON object is accepted as a policy document (no check for a valid Statement)',
+    breaks: 'xray.policy.malformed',
+    step(original, state, request, ctx) {
+      const doc = request.input.PolicyDocument;
+      if (request.operation !== 'PutResourcePolicy' || typeof doc !== 'string' || inspectPolicy(doc).valid) return original(state, request, ctx);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(doc);
+      } catch {
+        return original(state, request, ctx);
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return original(state, request, ctx);
+      // Judge the request with a valid stand-in document of the same size, then store the real one.
+      const standIn = SUBSTITUTE_DOC.length >= doc.length ? SUBSTITUTE_DOC : `${SUBSTITUTE_DOC.slice(0, -1)}${' '.repeat(doc.length - SUBSTITUTE_DOC.length)}}`;
+      return original(state, withInput(request, { PolicyDocument: standIn }), ctx).map((b) => {
+        const policy = b.next.policies[nameOf(request)];
+        if (!policy || policy.doc !== standIn) return b;
+        const next = clone(b.next);
+        next.policies[nameOf(request)]!.doc = doc;
+        return rewriteOutput({ ...b, next }, 'PolicyDocument', standIn, doc);
+      });
+    },
+  },
+];
+
+/**
+ * Seeded bugs of the departure kinds other than a wrong answer: a write that answers an error but changes the
+ * state anyway, a write that answers success but changes nothing, and a server error on one kind of input, every
+ * time. Each names the rule the suite must blame (`breaks`) and the kind it must report (`kind`). For the first
+ * two, the step that misbehaves answers exactly what AWS answers there; only a later call shows it: the rule blamed
+ * is that step's rule (the cause), not the later call's (a consequence, at most `alsoShowsAs`).
+ */
+const kindMutants: Mutant<XrayState>[] = [
+  {
+    name: 'xray-delete-policy-kept',
+    service: 'xray',
+    description:
+      'DeleteResourcePolicy with a PolicyRevisionId (a conditional delete) answers success but keeps the policy; a delete without one works',
+    breaks: 'xray.delete.removes',
+    kind: 'success-without-effect',
+    step(original, state, request, ctx) {
+      const branches = original(state, request, ctx);
+      const answer = branches[0];
+      // X-Ray policies are account-wide: cleanup deletes without a revision id, so nothing leaks into the next sequence.
+      if (request.operation !== 'DeleteResourcePolicy' || request.input.PolicyRevisionId === undefined || answer?.rule !== 'xray.delete.removes') return branches;
+      return [successWithoutEffect(answer, state)];
+    },
+  },
+];
+
+/** Every seeded bug of this service. */
+export const xrayMutants: Mutant<XrayState>[] = [...wrongAnswerMutants, ...kindMutants];
