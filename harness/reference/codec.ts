@@ -20,3 +20,31 @@ export interface ReferenceCodec<S = any> {
   /** Called after each handled request, e.g. to remember inputs a later Describe needs. */
   after?(request: Request, outcome: Outcome, view: EngineView<S>): void;
 }
+
+/** Where the reference server's invented timestamps start (epoch milliseconds). */
+export const REFERENCE_EPOCH_MS = 1_700_000_000_000;
+
+/**
+ * The reference server's clock for one service's engine: each tick is one unit later than the last (milliseconds
+ * or seconds, as the service's values use), so invented timestamps are distinct and replayable.
+ */
+export function tick(view: EngineView<unknown>, unit: 'ms' | 's' = 'ms'): number {
+  const memory = view.memory as { clock?: number };
+  memory.clock = (memory.clock ?? 0) + 1;
+  return (unit === 'ms' ? REFERENCE_EPOCH_MS : REFERENCE_EPOCH_MS / 1000) + memory.clock;
+}
+
+/**
+ * The request of a JSON protocol: its body as the model-level input (real AWS member names), or the service's
+ * SerializationException for a body that is not a JSON object.
+ */
+export function decodeJson(operation: string, request: HttpRequest, refuse: (message: string) => HttpResponse): Request | HttpResponse {
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body || '{}');
+  } catch {
+    return refuse('request body is not JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return refuse('request body is not a JSON object');
+  return { operation, input: body as JsonObject };
+}
