@@ -6,6 +6,7 @@
  * arm in several parallel switch statements — the shape of the SDK's own command files (an operation as a value,
  * one pipeline to send it).
  */
+import type { CliHint } from '../models/cli-hints.js';
 import type { Json, JsonObject, Observation, Request } from '../models/types.js';
 import { tryCall } from './adapter-kit.js';
 import type { Sequence } from './service.js';
@@ -19,16 +20,6 @@ export interface SdkClient {
 export type Send<Ctx> =
   | { command: new (input: never) => unknown; output: (out: Record<string, unknown>) => JsonObject }
   | ((input: JsonObject, ctx: Ctx) => Promise<JsonObject>);
-
-/** What the AWS CLI needs to reproduce one operation (see reports/reproducer.ts). */
-export interface CliHint {
-  /** Where the CLI's JSON puts the output members the adapter reports flattened (e.g. `ResourcePolicy`). */
-  outputPrefix?: string;
-  /** The members the adapter read after the call (a Describe): the CLI command and query prefix that shows them. */
-  outputsVia?: (at: string, input: JsonObject) => { command: string; prefix: string };
-  /** Shell lines that wait for the call's effect (the adapter's waiter), after a success. */
-  waitAfter?: (at: string, input: JsonObject, inputWord: string) => string[];
-}
 
 export interface OperationEntry<Cmd, Ctx> {
   /** Pure: the request input `command` stands for, given what the sequence knows. Reads `ctx`, never writes it. */

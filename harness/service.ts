@@ -1,8 +1,8 @@
 import type fc from 'fast-check';
 import type { ReferenceCodec } from './reference/codec.js';
 import type { Mutant } from './reference/engine.js';
-import type { CliHint } from './operations.js';
-import type { Consistency, Observation, Request, ServiceModel, ServiceName } from '../models/types.js';
+import type { ServiceCli } from '../models/cli-hints.js';
+import type { Consistency, Observation, Request, ServiceModel, ServiceName, Simplification } from '../models/types.js';
 import type { Endpoint } from './sdk.js';
 
 /** Where the suite found the target's account and region (ARNs are built from them). */
@@ -50,11 +50,7 @@ export interface ConnectOptions {
   waitSeconds: number;
 }
 
-/** One command made one step plainer in one field, e.g. `{ change: 'target: stream → table', command }`. */
-export interface Simplification<Cmd> {
-  change: string;
-  command: Cmd;
-}
+export type { Simplification };
 
 export interface ServiceAdapter<Cmd = unknown, S = unknown> {
   service: ServiceName;
@@ -106,5 +102,5 @@ export interface ServiceDefinition<Cmd = any, S = any> {
   /** Managed or container emulators that say they serve it (`moto`, `ministack`, `kinesis-local`, `localstack`, `localstack-pro`). */
   claimedBy: readonly string[];
   /** The AWS CLI's name for it, and per operation what a reproducer needs. */
-  cli: { service: string; operations: Readonly<Record<string, CliHint>> };
+  cli: ServiceCli;
 }

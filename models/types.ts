@@ -170,3 +170,12 @@ export interface ServiceModel<S> {
 export function defaultSwitches(switches: readonly Switch[]): SwitchSettings {
   return Object.fromEntries(switches.map((s) => [s.name, s.default]));
 }
+
+/**
+ * One command made one step plainer in one field, e.g. `{ change: 'target: stream → table', command }` (what a
+ * service's `simplify` returns; here so the services' pure commands files need nothing from the harness).
+ */
+export interface Simplification<Cmd> {
+  change: string;
+  command: Cmd;
+}

@@ -3,10 +3,9 @@
  * implement), one column per target, each cell conforms / diverges / unsupported / not reached (or infra when
  * the target broke down before the rule was judged).
  */
-import type { ServiceName } from '../models/types.js';
-import { divergenceKey, unsupportedKey } from '../harness/store/expectations.js';
+import { divergenceKey, unsupportedKey } from '../models/departure-keys.js';
 import { type Divergence, type ExpectationReport, overallVerdict, type RunResult, type ServiceResult, type Verdict } from '../models/results.js';
-import { SERVICES, serviceNamed } from '../services/index.js';
+import type { Rule, ServiceName } from '../models/types.js';
 
 export type CellState = 'conforms' | 'diverges' | 'unsupported' | 'not-reached' | 'infra';
 
@@ -49,6 +48,12 @@ export interface Matrix {
   services: ServiceName[];
   columns: MatrixColumn[];
   rows: MatrixRow[];
+}
+
+/** A service the matrix has rows for: its model's rules, as plain data (the caller reads them from the service list). */
+export interface MatrixService {
+  name: ServiceName;
+  rules: Readonly<Record<string, Pick<Rule, 'evidence' | 'spec' | 'summary'>>>;
 }
 
 export interface ColumnInput {
@@ -96,19 +101,16 @@ function operationCell(s: ServiceResult | undefined, operation: string, column: 
   return { state: 'conforms', divergences: [], note: 'implemented' };
 }
 
-/** Build the matrix from the targets' results (in column order). */
-export function buildMatrix(columns: readonly ColumnInput[], reports: ReadonlyArray<ExpectationReport | undefined> = [], services?: readonly ServiceName[]): Matrix {
-  const ran = new Set(columns.flatMap((c) => c.result?.services.map((s) => s.service) ?? []));
-  const chosen = (services ?? SERVICES.map((s) => s.name)).filter((s) => services || ran.has(s) || ran.size === 0);
+/** Build the matrix from the targets' results (in column order), with rows for `services` (in their order). */
+export function buildMatrix(columns: readonly ColumnInput[], reports: ReadonlyArray<ExpectationReport | undefined>, services: readonly MatrixService[]): Matrix {
   const rows: MatrixRow[] = [];
-  for (const service of chosen) {
-    const model = SERVICES.map((s) => s.adapter).find((a) => a.service === service)!.model;
+  for (const { name: service, rules } of services) {
     const results = columns.map((c) => c.result?.services.find((s) => s.service === service));
-    const ruleIds = Object.keys(model.rules);
+    const ruleIds = Object.keys(rules);
     // A divergence on a rule the model does not list (e.g. model.no-branch) still gets its row.
     for (const r of results) for (const d of r?.divergences ?? []) if (!ruleIds.includes(d.rule)) ruleIds.push(d.rule);
     for (const id of ruleIds) {
-      const rule = model.rules[id];
+      const rule = Object.hasOwn(rules, id) ? rules[id] : undefined;
       rows.push({
         service,
         kind: 'rule',
@@ -125,7 +127,7 @@ export function buildMatrix(columns: readonly ColumnInput[], reports: ReadonlyAr
   }
   return {
     generatedAt: new Date().toISOString(),
-    services: chosen,
+    services: services.map((s) => s.name),
     columns: columns.map((c, i) => ({
       slug: c.slug,
       target: c.target,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kinesisAdapter } from '../services/kinesis/adapter.js';
 import { xrayAdapter } from '../services/xray/adapter.js';
 import { compareWithExpectations } from '../harness/store/expectations.js';
-import { buildMatrix, type ColumnInput, type Matrix, targetSlug } from '../reports/matrix.js';
+import { buildMatrix, type ColumnInput, type Matrix, type MatrixService, targetSlug } from '../reports/matrix.js';
 import { startReference } from '../harness/reference/server.js';
 import type { RunResult, ServiceResult } from '../models/results.js';
 import { runService } from '../harness/runner.js';
@@ -12,6 +12,10 @@ import { renderMatrixMarkdown } from '../reports/matrix-md.js';
 import { htmlNotFound, type Proxy, startProxy, unknownOperation } from './support/proxy.js';
 import { runCli } from './support/cli.js';
 import { endpointAt, options } from './support/reference.js';
+import { serviceNamed } from '../services/index.js';
+
+/** The matrix's rows for these services, as the matrix command passes them. */
+const rowsFor = (...names: string[]): MatrixService[] => names.map((name) => ({ name, rules: serviceNamed(name)!.adapter.model.rules }));
 
 const RUNS = 60;
 const MUTANT = 'kin-delete-no-policy-succeeds';
@@ -56,7 +60,7 @@ describe('the conformance matrix, built from real runs', () => {
       { slug: 'partial', target: 'partial', result: partial },
       { slug: 'broken', target: 'broken', error: 'cannot start broken: no such emulator' },
     ];
-    matrix = buildMatrix(columns, [], ['kinesis', 'xray']);
+    matrix = buildMatrix(columns, [], rowsFor('kinesis', 'xray'));
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
@@ -111,7 +115,7 @@ describe('the conformance matrix, built from real runs', () => {
   it('with expectations, a diverging cell says whether the departure is new or expected', () => {
     const expectations = { target: 'mutant', departures: [{ service: 'kinesis' as const, rule: 'kin.delete.no-policy' }], unsupported: [] };
     const report = compareWithExpectations('mutant.json', expectations, mutant);
-    const m = buildMatrix([{ slug: 'mutant', target: 'mutant', result: mutant }], [report], ['kinesis', 'xray']);
+    const m = buildMatrix([{ slug: 'mutant', target: 'mutant', result: mutant }], [report], rowsFor('kinesis', 'xray'));
     expect(cell(m, 'kinesis', 'kin.delete.no-policy', 0).expectation).toBe('expected');
     const others = mutant.services.flatMap((s) => s.divergences).filter((d) => d.rule !== 'kin.delete.no-policy');
     for (const d of others) expect(cell(m, 'kinesis', d.rule, 0).expectation).toBe('new');
@@ -131,7 +135,7 @@ describe('the conformance matrix, built from real runs', () => {
 
   it('the HTML is self-contained and escapes everything a result carries', () => {
     const evil: RunResult = JSON.parse(JSON.stringify(mutant).replaceAll('kin.delete.no-policy', 'kin.delete.no-policy<script>alert(1)</script>'));
-    const html = renderMatrixHtml(buildMatrix([{ slug: 'x', target: '"><img src=x onerror=alert(2)>', result: evil }], [], ['kinesis']));
+    const html = renderMatrixHtml(buildMatrix([{ slug: 'x', target: '"><img src=x onerror=alert(2)>', result: evil }], [], rowsFor('kinesis')));
     expect(html).not.toContain('<script>alert(1)');
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

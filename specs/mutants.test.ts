@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runMutants } from '../harness/cli.js';
+import { runMutants } from '../harness/mutation-score.js';
 import { allMutants } from '../harness/reference/server.js';
 import type { ServiceName } from '../models/types.js';
 import { SEED } from './support/reference.js';
@@ -15,7 +15,7 @@ describe('seeded bugs in the reference server', () => {
 
   for (const service of services) {
     it(`catches every ${service} mutant within the default budget with at most 5 calls`, async () => {
-      const outcomes = await runMutants({ services: [service], runs: 200, seed: SEED });
+      const outcomes = await runMutants({ services: [service], runs: 200, seed: SEED, region: 'us-east-1' });
       const missed = outcomes.filter((o) => !o.caught).map((o) => o.name);
       expect(missed).toEqual([]);
       for (const o of outcomes) {

@@ -8,7 +8,8 @@ import { kinesisAdapter } from '../services/kinesis/adapter.js';
 import { ssmAdapter } from '../services/ssm/adapter.js';
 import { xrayAdapter } from '../services/xray/adapter.js';
 import { startReference } from '../harness/reference/server.js';
-import { awsCliReproducer, kebab, shellQuote } from '../harness/reproduce.js';
+import { awsCliReproducer, kebab, shellQuote } from '../reports/reproducer.js';
+import { serviceNamed } from '../services/index.js';
 import type { Divergence } from '../models/results.js';
 import { runService } from '../harness/runner.js';
 import type { ServiceAdapter } from '../harness/service.js';
@@ -102,7 +103,7 @@ describe('AWS CLI reproducers', () => {
       // A fresh server with the same bug: the reproducer must make its own resources and pick up its own ids.
       const fresh = await startReference({ mutant });
       cleanup.push(fresh.stop);
-      const lines = awsCliReproducer(adapter.service, d, { endpointUrl: fresh.url, region: 'us-east-1' });
+      const lines = awsCliReproducer(serviceNamed(adapter.service)!.cli, d, { endpointUrl: fresh.url, region: 'us-east-1' });
       expect(lines.filter((l) => l.startsWith('aws ')).every((l) => l.includes(`--endpoint-url '${fresh.url}' --region 'us-east-1'`))).toBe(true);
       const script = `${lines.join('\n')}\necho "EXIT:$?"\n`;
       // Asynchronous: the reference server answering the commands runs in this very process.

@@ -6,9 +6,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ServiceName } from '../../models/types.js';
+import { divergenceKey, unsupportedKey } from '../../models/departure-keys.js';
 import type { DepartureKind, DepartureRef, ExpectationReport, RunResult, ServiceResult } from '../../models/results.js';
 import { SERVICE_NAMES, serviceNamed } from '../../services/index.js';
-import { UsageError } from '../targets/index.js';
+import { UsageError } from '../errors.js';
 
 export interface ExpectedDeparture {
   service: ServiceName;
@@ -40,16 +41,7 @@ export interface ExpectationsFile {
 
 const SERVICES = new Set(SERVICE_NAMES);
 
-/** A wrong answer keeps the key it always had; the other kinds say theirs, e.g. `… (error-with-side-effect)`. */
-export function divergenceKey(service: string, rule: string, explainedBy?: { switch: string; value: string }, kind: DepartureKind = 'wrong-answer'): string {
-  return `${service} rule ${rule}${explainedBy ? ` [${explainedBy.switch}=${explainedBy.value}]` : ''}${kind === 'wrong-answer' ? '' : ` (${kind})`}`;
-}
-
 const KINDS: readonly DepartureKind[] = ['wrong-answer', 'error-with-side-effect', 'success-without-effect', 'crash'];
-
-export function unsupportedKey(service: string, operation?: string): string {
-  return operation ? `${service} operation ${operation} unsupported` : `${service} service unsupported`;
-}
 
 function bad(file: string, why: string): never {
   throw new UsageError(`expectations file ${file}: ${why}`);
@@ -214,15 +206,4 @@ export function expectationsFrom(target: string, result: RunResult, previous?: E
 export async function saveExpectations(file: string, expectations: ExpectationsFile): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(expectations, null, 2)}\n`);
-}
-
-/** One line per group, for the stdout summary. */
-export function expectationSummary(report: ExpectationReport): string[] {
-  const list = (refs: DepartureRef[]) => refs.map((r) => r.key).join('; ');
-  return [
-    `expectations ${report.file}: ${report.new.length} new, ${report.stillPresent.length} still present, ${report.fixed.length} fixed, ${report.notSeen.length} not seen`,
-    ...(report.new.length ? [`  NEW: ${list(report.new)}`] : []),
-    ...(report.fixed.length ? [`  fixed: ${list(report.fixed)}`] : []),
-    ...(report.notSeen.length ? [`  not seen: ${list(report.notSeen)}`] : []),
-  ];
 }

@@ -25,7 +25,7 @@ import { LocalstackContainer } from '@testcontainers/localstack';
 import { GenericContainer, getContainerRuntimeClient, ImageName, Wait, type StartedTestContainer } from 'testcontainers';
 import type { ServiceName } from '../../models/types.js';
 import { postReset, Tail } from './process.js';
-import { InfraError, UsageError } from './index.js';
+import { InfraError, UsageError } from '../errors.js';
 
 export interface ContainerTarget {
   /** http://127.0.0.1:<mapped port> */

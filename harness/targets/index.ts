@@ -6,7 +6,9 @@ import { startMinistack, resetMinistack } from './ministack.js';
 import { resetMoto, startMoto } from './moto.js';
 import type { ManagedProcess } from './process.js';
 import { startReference } from '../reference/server.js';
-import { DUMMY_CREDENTIALS, type Endpoint } from '../sdk.js';
+import { DUMMY_CREDENTIALS, type Endpoint, isLocalUrl } from '../sdk.js';
+import { DEFAULT_WAIT_SECONDS } from '../service.js';
+import { InfraError, UsageError } from '../errors.js';
 
 
 export interface Target {
@@ -37,11 +39,32 @@ export const MANAGED_TARGETS: Record<string, { claims: ServiceName[]; start(): P
   'kinesis-local': { claims: claimedBy('kinesis-local'), start: () => startKinesisLocal() },
 };
 
-const TARGET_FORMS = `"reference", ${Object.keys(MANAGED_TARGETS).map((n) => `"${n}"`).join(', ')}, "container:<image>" or an http(s):// URL`;
+/** The forms a target is named in, for messages. */
+export const TARGET_FORMS = `"reference", ${Object.keys(MANAGED_TARGETS).map((n) => `"${n}"`).join(', ')}, "container:<image>" or an http(s):// URL`;
 
-/** A problem with what the user asked for (exit 2), as opposed to a problem with the target (exit 3). */
-export class UsageError extends Error {}
-export class InfraError extends Error {}
+/** A target as the user named it, checked: the one parser for `--target`, `--targets` and a witness's target. */
+export type TargetSpec = { kind: 'reference' } | { kind: 'managed'; name: string } | { kind: 'container'; image: string } | { kind: 'url'; url: URL };
+
+/** Parse a target's name; what is wrong with it is a UsageError (nothing is started or reached here). */
+export function parseTarget(spec: string): TargetSpec {
+  if (spec === 'reference') return { kind: 'reference' };
+  if (Object.hasOwn(MANAGED_TARGETS, spec)) return { kind: 'managed', name: spec };
+  if (spec.startsWith('container:')) {
+    const image = spec.slice('container:'.length);
+    if (!image) throw new UsageError('--target container:<image> needs an image name');
+    return { kind: 'container', image };
+  }
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw new UsageError(`--target must be ${TARGET_FORMS}, not "${spec}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target URL must be http:// or https://, not ${url.protocol}`);
+  return { kind: 'url', url };
+}
+
+export { InfraError, UsageError };
 
 function credentials() {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
@@ -104,7 +127,6 @@ async function managedTarget(name: string, options: { region: string; log?: (mes
  * engine, image missing, container not starting) are InfraError already; a bad image name is a UsageError.
  */
 async function containerTarget(image: string, options: { region: string; log?: (message: string) => void }): Promise<Target> {
-  if (!image) throw new UsageError('--target container:<image> needs an image name');
   const { startContainerTarget } = await import('./container.js'); // loads testcontainers only when needed
   const c = await startContainerTarget(image);
   options.log?.(`[target] container ${image} on ${c.endpoint}`);
@@ -113,31 +135,46 @@ async function containerTarget(image: string, options: { region: string; log?: (
 }
 
 export async function resolveTarget(spec: string, options: { region: string; mutant?: string; log?: (message: string) => void }): Promise<Target> {
-  if (spec === 'reference') {
-    const running = await startReference(options.mutant ? { mutant: options.mutant } : {});
-    return {
-      name: 'reference',
-      endpoint: { url: running.url, region: options.region, credentials: DUMMY_CREDENTIALS },
-      defaultConsistency: 'strict',
-      claims: [...SERVICE_NAMES],
-      stop: running.stop,
-    };
+  if (spec !== 'reference' && options.mutant) throw new UsageError('--mutant works only with --target reference');
+  const parsed = parseTarget(spec);
+  switch (parsed.kind) {
+    case 'reference': {
+      const running = await startReference(options.mutant ? { mutant: options.mutant } : {});
+      return {
+        name: 'reference',
+        endpoint: { url: running.url, region: options.region, credentials: DUMMY_CREDENTIALS },
+        defaultConsistency: 'strict',
+        claims: [...SERVICE_NAMES],
+        stop: running.stop,
+      };
+    }
+    case 'managed':
+      return managedTarget(parsed.name, options);
+    case 'container':
+      return containerTarget(parsed.image, options);
+    case 'url':
+      await assertReachable(parsed.url);
+      return {
+        name: parsed.url.origin,
+        endpoint: { url: parsed.url.origin, region: options.region, credentials: credentials() },
+        defaultConsistency: 'strict',
+        stop: async () => undefined,
+      };
   }
-  if (options.mutant) throw new UsageError('--mutant works only with --target reference');
-  if (Object.hasOwn(MANAGED_TARGETS, spec)) return managedTarget(spec, options);
-  if (spec.startsWith('container:')) return containerTarget(spec.slice('container:'.length), options);
-  let url: URL;
-  try {
-    url = new URL(spec);
-  } catch {
-    throw new UsageError(`--target must be ${TARGET_FORMS}, not "${spec}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target URL must be http:// or https://, not ${url.protocol}`);
-  await assertReachable(url);
-  return {
-    name: url.origin,
-    endpoint: { url: url.origin, region: options.region, credentials: credentials() },
-    defaultConsistency: 'strict',
-    stop: async () => undefined,
-  };
+}
+
+/**
+ * A target on this machine finishes a transition in well under a second; one still CREATING or DELETING after this
+ * long is stuck, and waiting AWS's full budget for it would only stall the run.
+ */
+const LOCAL_WAIT_SECONDS = 20;
+
+/** The budget for each resource transition at `url` (unless --wait-seconds says otherwise). */
+export function waitSecondsFor(url: string): number {
+  return isLocalUrl(url) ? LOCAL_WAIT_SECONDS : DEFAULT_WAIT_SECONDS;
+}
+
+/** How long to wait before a judged read in eventual mode (unless --settle-ms says otherwise); the reference is strict. */
+export function settleMsFor(targetName: string, consistency: Consistency): number {
+  return targetName !== 'reference' && consistency === 'eventual' ? 20_000 : 0;
 }

@@ -7,6 +7,7 @@ import {
   DynamoDBClient,
   GetResourcePolicyCommand,
   PutResourcePolicyCommand,
+  type TableDescription,
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
@@ -26,11 +27,13 @@ import {
 import { renderPolicy } from '../../generators/policy.js';
 import { type RevisionMemory, rememberRevision, resolveRevision } from '../../generators/revision.js';
 import { dynamodbModel, INDEX_NAME, SETTLE, tableArn } from './model.js';
-import type { JsonObject, Observation, Request } from '../../models/types.js';
+import type { JsonObject, Request } from '../../models/types.js';
 import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, waiterBudget, type WaitBudget, pick, tryCall, withReadRetries } from '../../harness/adapter-kit.js';
+import { compact, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
+import { shellQuote } from '../../models/cli-hints.js';
 
 const KNOWN_CODES = new Set([
   'PolicyNotFoundException',
@@ -69,165 +72,189 @@ export function foreignTableArn(identity: TargetIdentity, name: string, differs:
   }
 }
 
-class DynamoDBSequence implements Sequence<DdbCommand> {
-  readonly setup = DDB_SETUP;
-  private readonly streamArns = new Map<DdbSlot, string>();
-  private readonly revisions = new Map<string, RevisionMemory>();
-  private readonly created = new Set<string>();
-  private readonly lastPolicy = new Map<string, string>();
+/** What one sequence knows: where it sends, its tables' names, and what the target returned so far. */
+interface DdbContext {
+  readonly client: DynamoDBClient;
+  readonly wait: WaitBudget;
+  readonly settleMs: number;
+  readonly prefix: string;
+  readonly identity: TargetIdentity;
+  /** The stream ARN each slot's table was created with (it carries the creation time, so only the target knows it). */
+  readonly streamArns: Map<DdbSlot, string>;
+  readonly revisions: Map<string, RevisionMemory>;
+  /** Tables this sequence may have created, for cleanup. */
+  readonly created: Set<string>;
+  /** The document last sent for each resource ARN, for `previous` documents. */
+  readonly lastPolicy: Map<string, string>;
+}
 
-  constructor(
-    private readonly client: DynamoDBClient,
-    private readonly prefix: string,
-    private readonly identity: TargetIdentity,
-    private readonly settleMs: number,
-    private readonly wait: WaitBudget,
-  ) {}
+function tableName(ctx: DdbContext, slot: DdbSlot): string {
+  return `${ctx.prefix}-${slot}`;
+}
 
-  private tableName(slot: DdbSlot): string {
-    return `${this.prefix}-${slot}`;
-  }
-
-  private arn(target: DdbTarget): string {
-    const base = (slot: DdbSlot) => tableArn(this.identity, this.tableName(slot));
-    switch (target.kind) {
-      case 'table':
-        return base(target.slot);
-      case 'index':
-        return `${base(target.slot)}/index/${INDEX_NAME}`;
-      case 'stream':
-        return this.streamArns.get(target.slot) ?? `${base(target.slot)}/stream/2000-01-01T00:00:00.000`;
-      case 'foreign':
-        return foreignTableArn(this.identity, this.tableName(target.slot), target.differs);
-      case 'malformed':
-        switch (target.variant) {
-          case 'not-an-arn':
-            return 'not-an-arn';
-          case 'no-table-name':
-            return `arn:aws:dynamodb:${this.identity.region}:${this.identity.account}:table`;
-          case 'other-service':
-            return `arn:aws:s3:::${this.prefix}-bucket`;
-          case 'empty':
-            return '';
-          case 'too-long':
-            return `${base('t0')}/${'x'.repeat(1284)}`.slice(0, 1284);
-          case 'unknown-stream':
-            return `${base('t0')}/stream/2000-01-01T00:00:00.000`;
-          case 'bare-name':
-            return this.tableName('t0');
-          case 'wrong-case':
-            return tableArn(this.identity, this.tableName('t0').toUpperCase());
-        }
-    }
-  }
-
-  request(command: DdbCommand): Request {
-    switch (command.op) {
-      case 'PutResourcePolicy': {
-        const arn = this.arn(command.target);
-        const resource = command.target.kind === 'malformed' ? tableArn(this.identity, this.tableName('t0')) : arn;
-        // A stream policy speaks of stream actions, a table policy of table actions (spec §7.7).
-        const vocabulary = command.target.kind === 'stream' ? DDB_STREAM_VOCABULARY : DDB_VOCABULARY;
-        const policy = renderPolicy(command.policy, resource, vocabulary, this.lastPolicy.get(arn));
-        if (command.omit !== 'Policy') this.lastPolicy.set(arn, policy);
-        // A caller who leaves a required member out: the SDK sends the request without it (spec §0.2).
-        return {
-          operation: command.op,
-          input: compact({
-            ResourceArn: command.omit === 'ResourceArn' ? undefined : arn,
-            Policy: command.omit === 'Policy' ? undefined : policy,
-            ExpectedRevisionId: command.expected && resolveRevision(command.expected, this.revisions.get(arn)),
-            ConfirmRemoveSelfResourceAccess: command.confirm,
-          }),
-        };
+function targetArn(ctx: DdbContext, target: DdbTarget): string {
+  const base = (slot: DdbSlot) => tableArn(ctx.identity, tableName(ctx, slot));
+  switch (target.kind) {
+    case 'table':
+      return base(target.slot);
+    case 'index':
+      return `${base(target.slot)}/index/${INDEX_NAME}`;
+    case 'stream':
+      return ctx.streamArns.get(target.slot) ?? `${base(target.slot)}/stream/2000-01-01T00:00:00.000`;
+    case 'foreign':
+      return foreignTableArn(ctx.identity, tableName(ctx, target.slot), target.differs);
+    case 'malformed':
+      switch (target.variant) {
+        case 'not-an-arn':
+          return 'not-an-arn';
+        case 'no-table-name':
+          return `arn:aws:dynamodb:${ctx.identity.region}:${ctx.identity.account}:table`;
+        case 'other-service':
+          return `arn:aws:s3:::${ctx.prefix}-bucket`;
+        case 'empty':
+          return '';
+        case 'too-long':
+          return `${base('t0')}/${'x'.repeat(1284)}`.slice(0, 1284);
+        case 'unknown-stream':
+          return `${base('t0')}/stream/2000-01-01T00:00:00.000`;
+        case 'bare-name':
+          return tableName(ctx, 't0');
+        case 'wrong-case':
+          return tableArn(ctx.identity, tableName(ctx, 't0').toUpperCase());
       }
-      case 'GetResourcePolicy':
-        return { operation: command.op, input: { ResourceArn: this.arn(command.target) } };
-      case 'DeleteResourcePolicy': {
-        const arn = this.arn(command.target);
-        return { operation: command.op, input: compact({ ResourceArn: arn, ExpectedRevisionId: command.expected && resolveRevision(command.expected, this.revisions.get(arn)) }) };
-      }
-      case 'CreateTable': {
-        const name = this.tableName(command.slot);
-        const arn = tableArn(this.identity, name);
-        const policy = command.policy && renderPolicy(command.policy, arn, DDB_VOCABULARY, this.lastPolicy.get(arn));
-        if (policy !== undefined) this.lastPolicy.set(arn, policy);
-        return { operation: command.op, input: createTableInput(name, command.stream, policy) as unknown as JsonObject };
-      }
-      case 'DeleteTable':
-        return { operation: command.op, input: { TableName: this.tableName(command.slot) } };
-      case 'Settle':
-        return { operation: SETTLE, input: {} };
-    }
-  }
-
-  async send(request: Request): Promise<Observation> {
-    const input = request.input as never;
-    const c = this.client;
-    switch (request.operation) {
-      case 'PutResourcePolicy':
-        return tryCall(async () => pick(await c.send(new PutResourcePolicyCommand(input)), ['RevisionId']), KNOWN_CODES);
-      case 'GetResourcePolicy':
-        return tryCall(async () => pick(await c.send(new GetResourcePolicyCommand(input)), ['Policy', 'RevisionId']), KNOWN_CODES);
-      case 'DeleteResourcePolicy':
-        return tryCall(async () => pick(await c.send(new DeleteResourcePolicyCommand(input)), ['RevisionId']), KNOWN_CODES);
-      case 'CreateTable':
-        this.created.add(String(request.input.TableName));
-        return tryCall(async () => {
-          await c.send(new CreateTableCommand(input));
-          return this.describeWhenActive(String(request.input.TableName));
-        }, KNOWN_CODES);
-      case 'DeleteTable':
-        return tryCall(async () => {
-          await c.send(new DeleteTableCommand(input));
-          await withReadRetries(() => waitUntilTableNotExists({ client: c, ...this.wait }, { TableName: String(request.input.TableName) }));
-          return {};
-        }, KNOWN_CODES);
-      case SETTLE:
-        await sleep(this.settleMs);
-        return { kind: 'ok', output: {} };
-      default:
-        throw new Error(`dynamodb adapter: unknown operation ${request.operation}`);
-    }
-  }
-
-  private async describeWhenActive(name: string): Promise<JsonObject> {
-    await withReadRetries(() => waitUntilTableExists({ client: this.client, ...this.wait }, { TableName: name }));
-    const { Table } = await withReadRetries(() => this.client.send(new DescribeTableCommand({ TableName: name })));
-    return compact({ TableArn: Table?.TableArn, TableStatus: Table?.TableStatus, LatestStreamArn: Table?.LatestStreamArn });
-  }
-
-  learn(request: Request, observation: Observation): void {
-    const arn = request.input.ResourceArn as string | undefined;
-    if (arn === undefined && request.operation !== 'CreateTable') return;
-    if (observation.kind === 'ok') {
-      const out = observation.output;
-      if (request.operation === 'PutResourcePolicy' || request.operation === 'GetResourcePolicy') rememberRevision(this.revisions, arn!, out.RevisionId as string);
-      if (request.operation === 'DeleteResourcePolicy') rememberRevision(this.revisions, arn!, undefined);
-      if (request.operation === 'CreateTable' && typeof out.LatestStreamArn === 'string') {
-        const slot = String(request.input.TableName).slice(this.prefix.length + 1) as DdbSlot;
-        this.streamArns.set(slot, out.LatestStreamArn);
-      }
-    } else if (observation.kind === 'error' && observation.code === 'PolicyNotFoundException' && request.operation === 'GetResourcePolicy') {
-      rememberRevision(this.revisions, arn!, undefined);
-    }
-  }
-
-  idle(): Request {
-    return { operation: 'GetResourcePolicy', input: { ResourceArn: tableArn(this.identity, `${this.prefix}-idle`) } };
-  }
-
-  async cleanup(): Promise<void> {
-    await Promise.all([...this.created].map((TableName) => this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)));
   }
 }
 
+/** The table once the waiter saw it ACTIVE, as DescribeTable shows it (CreateTable itself answers while it is still CREATING). */
+async function activeTable(client: DynamoDBClient, wait: WaitBudget, TableName: string): Promise<TableDescription | undefined> {
+  await withReadRetries(() => waitUntilTableExists({ client, ...wait }, { TableName }));
+  const { Table } = await withReadRetries(() => client.send(new DescribeTableCommand({ TableName })));
+  return Table;
+}
+
+/** `--table-name` of a table call's input, for the CLI's table waiters and describe-table (which take no --cli-input-json of it). */
+const tableNameArg = (input: JsonObject) => `--table-name ${shellQuote(String(input.TableName ?? ''))}`;
+
+/** Every operation the DynamoDB suite sends, one entry each (see harness/operations.ts). */
+export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
+  PutResourcePolicy: {
+    bind(command, ctx) {
+      const arn = targetArn(ctx, command.target);
+      const resource = command.target.kind === 'malformed' ? tableArn(ctx.identity, tableName(ctx, 't0')) : arn;
+      // A stream policy speaks of stream actions, a table policy of table actions (spec §7.7).
+      const vocabulary = command.target.kind === 'stream' ? DDB_STREAM_VOCABULARY : DDB_VOCABULARY;
+      const policy = renderPolicy(command.policy, resource, vocabulary, ctx.lastPolicy.get(arn));
+      // A caller who leaves a required member out: the SDK sends the request without it (spec §0.2).
+      return compact({
+        ResourceArn: command.omit === 'ResourceArn' ? undefined : arn,
+        Policy: command.omit === 'Policy' ? undefined : policy,
+        ExpectedRevisionId: command.expected && resolveRevision(command.expected, ctx.revisions.get(arn)),
+        ConfirmRemoveSelfResourceAccess: command.confirm,
+      });
+    },
+    send: { command: PutResourcePolicyCommand, output: keep('RevisionId') },
+    learn(input, observation, ctx) {
+      const arn = input.ResourceArn;
+      if (typeof arn !== 'string') return;
+      // Whatever the answer: a `previous` document is the one last sent, accepted or not.
+      if (typeof input.Policy === 'string') ctx.lastPolicy.set(arn, input.Policy);
+      if (observation.kind === 'ok') rememberRevision(ctx.revisions, arn, observation.output.RevisionId as string | undefined);
+    },
+  },
+  GetResourcePolicy: {
+    bind: (command, ctx) => ({ ResourceArn: targetArn(ctx, command.target) }),
+    send: { command: GetResourcePolicyCommand, output: keep('Policy', 'RevisionId') },
+    learn(input, observation, ctx) {
+      const arn = String(input.ResourceArn);
+      if (observation.kind === 'ok') rememberRevision(ctx.revisions, arn, observation.output.RevisionId as string | undefined);
+      else if (observation.kind === 'error' && observation.code === 'PolicyNotFoundException') rememberRevision(ctx.revisions, arn, undefined);
+    },
+    read: true,
+  },
+  DeleteResourcePolicy: {
+    bind(command, ctx) {
+      const arn = targetArn(ctx, command.target);
+      return compact({ ResourceArn: arn, ExpectedRevisionId: command.expected && resolveRevision(command.expected, ctx.revisions.get(arn)) });
+    },
+    send: { command: DeleteResourcePolicyCommand, output: keep('RevisionId') },
+    learn(input, observation, ctx) {
+      if (observation.kind === 'ok') rememberRevision(ctx.revisions, String(input.ResourceArn), undefined);
+    },
+  },
+  CreateTable: {
+    bind(command, ctx) {
+      const name = tableName(ctx, command.slot);
+      const arn = tableArn(ctx.identity, name);
+      const policy = command.policy && renderPolicy(command.policy, arn, DDB_VOCABULARY, ctx.lastPolicy.get(arn));
+      return createTableInput(name, command.stream, policy) as unknown as JsonObject;
+    },
+    async send(input, ctx) {
+      await ctx.client.send(new CreateTableCommand(input as never));
+      const table = await activeTable(ctx.client, ctx.wait, String(input.TableName));
+      return compact({ TableArn: table?.TableArn, TableStatus: table?.TableStatus, LatestStreamArn: table?.LatestStreamArn });
+    },
+    learn(input, observation, ctx) {
+      const name = String(input.TableName);
+      // Whatever the answer: a call that faulted may still have created the table, and cleanup must look for it.
+      ctx.created.add(name);
+      if (typeof input.ResourcePolicy === 'string') ctx.lastPolicy.set(tableArn(ctx.identity, name), input.ResourcePolicy);
+      if (observation.kind === 'ok' && typeof observation.output.LatestStreamArn === 'string') {
+        ctx.streamArns.set(name.slice(ctx.prefix.length + 1) as DdbSlot, observation.output.LatestStreamArn);
+      }
+    },
+    cli: {
+      waitAfter: (at, input) => [`aws dynamodb wait table-exists ${at} ${tableNameArg(input)}`],
+      // What the adapter reports is DescribeTable's view once the table is ACTIVE, not CreateTable's own answer.
+      outputsVia: (at, input) => ({ command: `aws dynamodb describe-table ${at} ${tableNameArg(input)}`, prefix: 'Table' }),
+    },
+  },
+  DeleteTable: {
+    bind: (command, ctx) => ({ TableName: tableName(ctx, command.slot) }),
+    async send(input, ctx) {
+      await ctx.client.send(new DeleteTableCommand(input as never));
+      await withReadRetries(() => waitUntilTableNotExists({ client: ctx.client, ...ctx.wait }, { TableName: String(input.TableName) }));
+      return {};
+    },
+    cli: { waitAfter: (at, input) => [`aws dynamodb wait table-not-exists ${at} ${tableNameArg(input)}`] },
+  },
+  // A pause for eventual consistency, not an AWS call: the model's `$Settle` step.
+  Settle: {
+    bind: () => ({}),
+    async send(_input, ctx) {
+      await sleep(ctx.settleMs);
+      return {};
+    },
+    read: true,
+  },
+};
+
+/** The operation a command's request names: its `op`, except a settle step, which is the model's `$Settle`. */
+const requestOperation = (op: string): string => (op === 'Settle' ? SETTLE : op);
+
+/** The table under both names of a settle step: TableSequence binds by the command's op, sends and learns by the request's. */
+const byEitherName = { ...dynamodbOperations, [SETTLE]: dynamodbOperations.Settle };
+
+const hooks: SequenceHooks<DdbCommand, DdbContext> = {
+  setup: DDB_SETUP,
+  async cleanup(ctx) {
+    await Promise.all([...ctx.created].map((TableName) => ctx.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)));
+  },
+  idle: (ctx) => ({ operation: 'GetResourcePolicy', input: { ResourceArn: tableArn(ctx.identity, `${ctx.prefix}-idle`) } }),
+};
+
+/** TableSequence, with a settle step's request named `$Settle` (TableSequence names a request after its command's op). */
+class DynamoDBSequence extends TableSequence<DdbCommand, DdbContext> {
+  override request(command: DdbCommand): Request {
+    const request = super.request(command);
+    return { ...request, operation: requestOperation(request.operation) };
+  }
+}
 
 class DynamoDBConnection implements Connection<DdbCommand> {
   private readonly client: DynamoDBClient;
 
   constructor(
-    private readonly endpoint: Endpoint,
+    endpoint: Endpoint,
     private readonly settleMs: number,
     private readonly wait: WaitBudget,
   ) {
@@ -238,11 +265,10 @@ class DynamoDBConnection implements Connection<DdbCommand> {
     const TableName = `${runPrefix}-probe`;
     try {
       await this.client.send(new CreateTableCommand(createTableInput(TableName, false)));
-      await withReadRetries(() => waitUntilTableExists({ client: this.client, ...this.wait }, { TableName }));
-      const { Table } = await withReadRetries(() => this.client.send(new DescribeTableCommand({ TableName })));
+      const table = await activeTable(this.client, this.wait, TableName);
       await this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
-      const match = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\//.exec(Table?.TableArn ?? '');
-      if (!match) return { failure: { kind: 'fault' as const, reason: `DescribeTable returned no usable TableArn (${Table?.TableArn})` } };
+      const match = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\//.exec(table?.TableArn ?? '');
+      if (!match) return { failure: { kind: 'fault' as const, reason: `DescribeTable returned no usable TableArn (${table?.TableArn})` } };
       return { identity: { region: match[1]!, account: match[2]! }, answered: ['CreateTable'] };
     } catch (error) {
       return { failure: observeError(error, KNOWN_CODES) };
@@ -250,7 +276,18 @@ class DynamoDBConnection implements Connection<DdbCommand> {
   }
 
   sequence(namePrefix: string, identity: TargetIdentity): Sequence<DdbCommand> {
-    return new DynamoDBSequence(this.client, namePrefix, identity, this.settleMs, this.wait);
+    const ctx: DdbContext = {
+      client: this.client,
+      wait: this.wait,
+      settleMs: this.settleMs,
+      prefix: namePrefix,
+      identity,
+      streamArns: new Map(),
+      revisions: new Map(),
+      created: new Set(),
+      lastPolicy: new Map(),
+    };
+    return new DynamoDBSequence(byEitherName, this.client, KNOWN_CODES, ctx, hooks);
   }
 
   close(): void {
@@ -261,7 +298,7 @@ class DynamoDBConnection implements Connection<DdbCommand> {
 export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   service: 'dynamodb',
   model: dynamodbModel as ServiceAdapter['model'],
-  readOperations: new Set(['GetResourcePolicy', SETTLE]),
+  readOperations: new Set([...readOperations(dynamodbOperations)].map(requestOperation)),
   commands: (consistency) => dynamodbCommands(consistency),
   simplify: simplifyDynamodbCommand,
   targeted: dynamodbTargeted,

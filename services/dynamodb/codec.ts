@@ -1,22 +1,15 @@
 import { type DdbState, dynamodbModel, tableArn } from './model.js';
 import type { JsonObject, Outcome, Request } from '../../models/types.js';
-import type { ReferenceCodec } from '../../harness/reference/codec.js';
+import { decodeJson, REFERENCE_EPOCH_MS, type ReferenceCodec, tick } from '../../harness/reference/codec.js';
 import { dynamodbMutants } from './mutants.js';
 import type { EngineView } from '../../harness/reference/engine.js';
 import { awsJsonOperation, errorResponse, okResponse } from '../../harness/reference/protocol.js';
 
 const TYPE_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
-const EPOCH_MS = 1_700_000_000_000;
 
 interface DdbMemory {
+  /** The CreateTable input of each table created: what DescribeTable shows of its schema. */
   inputs?: Record<string, JsonObject>;
-  clock?: number;
-}
-
-function tick(view: EngineView<DdbState>): number {
-  const m = view.memory as DdbMemory;
-  m.clock = (m.clock ?? 0) + 1;
-  return EPOCH_MS + m.clock;
 }
 
 function describe(name: string, view: EngineView<DdbState>, status: string): JsonObject {
@@ -35,7 +28,7 @@ function describe(name: string, view: EngineView<DdbState>, status: string): Jso
     TableStatus: status,
     KeySchema: input.KeySchema ?? [],
     AttributeDefinitions: input.AttributeDefinitions ?? [],
-    CreationDateTime: Math.floor(EPOCH_MS / 1000),
+    CreationDateTime: Math.floor(REFERENCE_EPOCH_MS / 1000),
     ItemCount: 0,
     TableSizeBytes: 0,
     BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
@@ -50,13 +43,7 @@ export const dynamodbCodec: ReferenceCodec<DdbState> = {
   model: dynamodbModel,
   mutants: dynamodbMutants,
   route: (request) => awsJsonOperation(request, 'DynamoDB_20120810'),
-  decode(operation, request) {
-    try {
-      return { operation, input: JSON.parse(request.body || '{}') as JsonObject };
-    } catch {
-      return errorResponse('awsJson1_0', 'SerializationException', 400, 'request body is not JSON', TYPE_PREFIX);
-    }
-  },
+  decode: (operation, request) => decodeJson(operation, request, (message) => errorResponse('awsJson1_0', 'SerializationException', 400, message, TYPE_PREFIX)),
   serveDirectly(request: Request, view): Outcome | undefined {
     if (request.operation !== 'DescribeTable') return undefined;
     const name = String(request.input.TableName ?? '');

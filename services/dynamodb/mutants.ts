@@ -1,4 +1,4 @@
-import { errorWithEffect, htmlErrorPage, rewriteDoc, successWithoutEffect, without } from '../../harness/reference/mutant-helpers.js';
+import { errorWithEffect, htmlErrorPage, rewriteDoc, successWithoutEffect, withInput, without } from '../../harness/reference/mutant-helpers.js';
 import { type DdbState, tableArn } from './model.js';
 import type { JsonObject, Outcome, Request } from '../../models/types.js';
 import type { Mutant } from '../../harness/reference/engine.js';
@@ -118,7 +118,7 @@ const wrongAnswerMutants: Mutant<DdbState>[] = [
       const arn = request.input.ResourceArn;
       if (!isPolicyOp(request) || typeof arn !== 'string' || !arn.includes('/stream/')) return original(state, request, ctx);
       const tableArn = arn.split('/stream/')[0]!;
-      return original(state, { ...request, input: { ...request.input, ResourceArn: tableArn } }, ctx);
+      return original(state, withInput(request, { ResourceArn: tableArn }), ctx);
     },
   },
   {
@@ -131,7 +131,7 @@ const wrongAnswerMutants: Mutant<DdbState>[] = [
       const policy = request.input.Policy;
       if (branches[0]?.rule !== 'ddb.policy.public' || typeof policy !== 'string') return branches;
       const restricted = policy.replace('"Principal":"*"', '"Principal":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}');
-      return original(state, { ...request, input: { ...request.input, Policy: restricted } }, ctx).map((b) => ({ ...b, next: rewriteDoc(b.next, restricted, policy) }));
+      return original(state, withInput(request, { Policy: restricted }), ctx).map((b) => ({ ...b, next: rewriteDoc(b.next, restricted, policy) }));
     },
   },
   {
@@ -168,7 +168,7 @@ const wrongAnswerMutants: Mutant<DdbState>[] = [
       const arn = request.input.ResourceArn;
       const local = typeof arn === 'string' && /^arn:aws[a-z-]*:dynamodb:[^:]+:\d{12}:table\/(.+)$/.exec(arn);
       if (!isPolicyOp(request) || !local) return original(state, request, ctx);
-      return original(state, { ...request, input: { ...request.input, ResourceArn: tableArn(ctx, local[1]!) } }, ctx);
+      return original(state, withInput(request, { ResourceArn: tableArn(ctx, local[1]!) }), ctx);
     },
   },
   {
@@ -189,7 +189,7 @@ const wrongAnswerMutants: Mutant<DdbState>[] = [
       const statements = Array.isArray(doc.Statement) ? (doc.Statement as JsonObject[]) : [];
       if (!statements.some((st) => st && typeof st === 'object' && st.Resource === undefined)) return branches;
       const patched = JSON.stringify({ ...doc, Statement: statements.map((st) => (st.Resource === undefined ? { ...st, Resource: '*' } : st)) });
-      return original(state, { ...request, input: { ...request.input, Policy: patched } }, ctx).map((b) => ({ ...b, next: rewriteDoc(b.next, patched, policy) }));
+      return original(state, withInput(request, { Policy: patched }), ctx).map((b) => ({ ...b, next: rewriteDoc(b.next, patched, policy) }));
     },
   },
 ];

@@ -3,7 +3,6 @@ import {
   DeleteResourcePolicyCommand,
   DeleteStreamCommand,
   DeregisterStreamConsumerCommand,
-  type DeregisterStreamConsumerCommandInput,
   DescribeStreamConsumerCommand,
   type DescribeStreamCommandOutput,
   type DescribeStreamConsumerCommandInput,
@@ -12,6 +11,7 @@ import {
   KinesisClient,
   PutResourcePolicyCommand,
   RegisterStreamConsumerCommand,
+  type RegisterStreamConsumerCommandOutput,
   waitUntilStreamExists,
   waitUntilStreamNotExists,
 } from '@aws-sdk/client-kinesis';
@@ -30,11 +30,13 @@ import {
 } from './commands.js';
 import { renderPolicy } from '../../generators/policy.js';
 import { kinesisModel, streamArn } from './model.js';
-import type { JsonObject, Observation, Request } from '../../models/types.js';
+import type { JsonObject, Observation } from '../../models/types.js';
 import { observeError, type SdkErrorLike, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, tryCall, type WaitBudget, waiterBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { compact, pick, type WaitBudget, waiterBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { shellQuote } from '../../models/cli-hints.js';
+import { keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
   'ResourceNotFoundException',
@@ -51,226 +53,235 @@ const ARN_MAX = 2048;
 /** A creation timestamp no consumer of this run has: its ARN names nothing. */
 const NEVER_CREATED = '1000000000';
 
-class KinesisSequence implements Sequence<KinCommand> {
-  readonly setup = KIN_SETUP;
-  /** ConsumerARN the target returned for (slot, consumer), kept after deregistration (it then names nothing). */
-  private readonly consumerArns = new Map<string, string>();
-  private readonly created = new Set<string>();
-  private readonly lastPolicy = new Map<string, string>();
-
-  constructor(
-    private readonly wait: WaitBudget,
-    private readonly consumers: ConsumerTransitions,
-    private readonly client: KinesisClient,
-    private readonly prefix: string,
-    private readonly identity: TargetIdentity,
-  ) {}
-
-  private streamName(slot: KinSlot): string {
-    return `${this.prefix}-${slot}`;
-  }
-
-  private streamArn(slot: KinSlot): string {
-    return streamArn(this.identity, this.streamName(slot));
-  }
-
-  private slotOf(streamArnOrName: string): KinSlot | undefined {
-    const name = streamArnOrName.split('/').pop() ?? '';
-    return name.startsWith(`${this.prefix}-`) ? (name.slice(this.prefix.length + 1) as KinSlot) : undefined;
-  }
-
-  private consumerArn(slot: KinSlot, consumer: KinConsumerName): string {
-    return this.consumerArns.get(`${slot}/${consumer}`) ?? `${this.streamArn(slot)}/consumer/${consumer}:${NEVER_CREATED}`;
-  }
-
-  /** The ResourceARN a target stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
-  private arn(target: KinTarget): string | undefined {
-    switch (target.kind) {
-      case 'stream':
-        return this.streamArn(target.slot);
-      case 'consumer':
-        return this.consumerArn(target.slot, target.consumer);
-      case 'malformed': {
-        const { region, account } = this.identity;
-        const name = this.streamName('s0');
-        switch (target.variant) {
-          case 'missing':
-            return undefined;
-          case 'not-an-arn':
-            return 'not-an-arn';
-          case 'empty':
-            return '';
-          case 'too-long':
-            return `${this.streamArn('s0')}${'x'.repeat(ARN_MAX + 1)}`.slice(0, ARN_MAX + 1);
-          case 'other-service':
-            return `arn:aws:s3:::${name}`;
-          case 'other-account':
-            return `arn:aws:kinesis:${region}:${account === '999999999999' ? '111111111111' : '999999999999'}:stream/${name}`;
-          case 'other-region':
-            return `arn:aws:kinesis:${region === 'us-west-2' ? 'eu-west-1' : 'us-west-2'}:${account}:stream/${name}`;
-          case 'other-partition':
-            return `arn:aws-cn:kinesis:${region}:${account}:stream/${name}`;
-          case 'bare-name':
-            return name;
-          case 'no-timestamp':
-            return `${this.streamArn('s0')}/consumer/c0`;
-          case 'extra-segment':
-            return `${this.streamArn('s0')}/shard/shardId-000000000000`;
-          case 'wrong-timestamp':
-            return `${this.streamArn('s0')}/consumer/c0:${NEVER_CREATED}`;
-        }
-      }
-    }
-  }
-
-  private consumerRef(command: { slot: KinSlot; consumer: KinConsumerName; by: 'arn' | 'name' }): JsonObject {
-    return command.by === 'arn'
-      ? { ConsumerARN: this.consumerArn(command.slot, command.consumer) }
-      : { StreamARN: this.streamArn(command.slot), ConsumerName: command.consumer };
-  }
-
-  request(command: KinCommand): Request {
-    switch (command.op) {
-      case 'PutResourcePolicy': {
-        const arn = this.arn(command.target);
-        // A document that is valid for the kind of resource the ARN names: a consumer's actions on a consumer ARN
-        // (those of a stream there may be refused as a bad document before the ARN is looked up — an order AWS does
-        // not document, which a valid document keeps out of the verdict).
-        const t = command.target;
-        const consumerLike = t.kind === 'consumer' || (t.kind === 'malformed' && (t.variant === 'wrong-timestamp' || t.variant === 'no-timestamp'));
-        const resource = t.kind === 'malformed' && !consumerLike ? this.streamArn('s0') : arn!;
-        const vocabulary = consumerLike ? KIN_CONSUMER_VOCABULARY : KIN_STREAM_VOCABULARY;
-        const policy = renderPolicy(command.policy, resource, vocabulary, this.lastPolicy.get(arn ?? ''));
-        this.lastPolicy.set(arn ?? '', policy);
-        return { operation: command.op, input: compact({ ResourceARN: arn, Policy: policy }) };
-      }
-      case 'GetResourcePolicy':
-      case 'DeleteResourcePolicy':
-        return { operation: command.op, input: compact({ ResourceARN: this.arn(command.target) }) };
-      case 'CreateStream':
-        return { operation: command.op, input: { StreamName: this.streamName(command.slot), ShardCount: 1 } };
-      case 'DeleteStream':
-        return { operation: command.op, input: { StreamName: this.streamName(command.slot), ...(command.force ? { EnforceConsumerDeletion: true } : {}) } };
-      case 'RegisterStreamConsumer':
-        return { operation: command.op, input: { StreamARN: this.streamArn(command.slot), ConsumerName: command.consumer } };
-      case 'DescribeStreamConsumer':
-      case 'DeregisterStreamConsumer':
-        return { operation: command.op, input: this.consumerRef(command) };
-    }
-  }
-
-  async send(request: Request): Promise<Observation> {
-    const input = request.input as never;
-    const c = this.client;
-    switch (request.operation) {
-      case 'PutResourcePolicy':
-        return tryCall(async () => {
-          await c.send(new PutResourcePolicyCommand(input));
-          return {};
-        }, KNOWN_CODES);
-      case 'GetResourcePolicy':
-        return tryCall(async () => compact({ Policy: (await c.send(new GetResourcePolicyCommand(input))).Policy }), KNOWN_CODES);
-      case 'DeleteResourcePolicy':
-        return tryCall(async () => {
-          await c.send(new DeleteResourcePolicyCommand(input));
-          return {};
-        }, KNOWN_CODES);
-      case 'CreateStream': {
-        const StreamName = String(request.input.StreamName);
-        this.created.add(StreamName);
-        return tryCall(async () => {
-          await c.send(new CreateStreamCommand(input));
-          // The waiter's last DescribeStream answer (ACTIVE) already says what the harness reports.
-          const { reason } = await withReadRetries(() => waitUntilStreamExists({ client: c, ...this.wait }, { StreamName }));
-          const s = (reason as DescribeStreamCommandOutput | undefined)?.StreamDescription;
-          return compact({ StreamARN: s?.StreamARN, StreamStatus: s?.StreamStatus });
-        }, KNOWN_CODES);
-      }
-      case 'DeleteStream':
-        return tryCall(async () => {
-          await c.send(new DeleteStreamCommand(input));
-          await withReadRetries(() => waitUntilStreamNotExists({ client: c, ...this.wait }, { StreamName: String(request.input.StreamName) }));
-          return {};
-        }, KNOWN_CODES);
-      case 'RegisterStreamConsumer':
-        return tryCall(async () => {
-          const { Consumer } = await c.send(new RegisterStreamConsumerCommand(input));
-          if (Consumer?.ConsumerARN && Consumer.ConsumerStatus !== 'ACTIVE') await this.waitConsumer({ ConsumerARN: Consumer.ConsumerARN }, 'CREATING');
-          return compact({ ConsumerARN: Consumer?.ConsumerARN });
-        }, KNOWN_CODES);
-      case 'DescribeStreamConsumer':
-        return tryCall(async () => {
-          const { ConsumerDescription: d } = await c.send(new DescribeStreamConsumerCommand(input));
-          return compact({ ConsumerARN: d?.ConsumerARN, ConsumerStatus: d?.ConsumerStatus });
-        }, KNOWN_CODES);
-      case 'DeregisterStreamConsumer':
-        return tryCall(async () => {
-          await c.send(new DeregisterStreamConsumerCommand(input));
-          await this.waitConsumer(request.input as DeregisterStreamConsumerCommandInput, 'DELETING');
-          return {};
-        }, KNOWN_CODES);
-      default:
-        throw new Error(`kinesis adapter: unknown operation ${request.operation}`);
-    }
-  }
-
-  /**
-   * There is no SDK waiter for consumers: poll DescribeStreamConsumer while it reports `pending`. Any other answer
-   * (ACTIVE, gone, an error) ends the wait, and so does the end of the budget: the write itself was answered, and a
-   * consumer stuck in `pending` is the target's behaviour, which the next judged call (DescribeStreamConsumer,
-   * RegisterStreamConsumer …) observes and the model judges. Calling it a fault would hide a real departure.
-   */
-  private async waitConsumer(input: DescribeStreamConsumerCommandInput, pending: 'CREATING' | 'DELETING'): Promise<void> {
-    // A target that left one consumer `pending` for the whole budget does not finish that transition: later waits for
-    // the same transition in this run get a second (kinesis-local 0.6.2 leaves many deregistered consumers DELETING
-    // for good, and finishes some others only after a few hundred milliseconds: 300 ms made their divergences flaky).
-    // The other transition keeps its full budget.
-    const deadline = Date.now() + (this.consumers.stuck[pending] ? STUCK_RECHECK_MS : this.wait.maxWaitTime * 1000);
-    // First re-check after 100 ms: emulators finish at once, AWS takes seconds (the delay doubles up to 5 s).
-    for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
-      let status: string | undefined;
-      try {
-        status = (await withReadRetries(() => this.client.send(new DescribeStreamConsumerCommand(input)))).ConsumerDescription?.ConsumerStatus;
-      } catch (error) {
-        if ((error as SdkErrorLike).name === 'ResourceNotFoundException') return;
-        // The write itself succeeded: a failing read after it must not be taken for the write's answer.
-        throw new Error(`waiting for the consumer: ${(error as SdkErrorLike).name}: ${(error as SdkErrorLike).message}`);
-      }
-      if (status !== pending) return;
-      if (Date.now() + delay > deadline) {
-        this.consumers.stuck[pending] = true;
-        return;
-      }
-      await sleep(delay);
-    }
-  }
-
-  learn(request: Request, observation: Observation): void {
-    if (observation.kind !== 'ok') return;
-    const arn = observation.output.ConsumerARN;
-    const streamRef = request.input.StreamARN;
-    const name = request.input.ConsumerName;
-    if ((request.operation === 'RegisterStreamConsumer' || request.operation === 'DescribeStreamConsumer') && typeof arn === 'string' && typeof streamRef === 'string') {
-      const slot = this.slotOf(streamRef);
-      if (slot && typeof name === 'string') this.consumerArns.set(`${slot}/${name}`, arn);
-    }
-  }
-
-  idle(): Request {
-    return { operation: 'GetResourcePolicy', input: { ResourceARN: streamArn(this.identity, `${this.prefix}-idle`) } };
-  }
-
-  async cleanup(): Promise<void> {
-    await Promise.all(
-      [...this.created].map((StreamName) => this.client.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })).catch(() => undefined)),
-    );
-  }
-}
-
 /** What one run has learnt about the target's consumer transitions (shared by its sequences). */
 interface ConsumerTransitions {
   stuck: Record<'CREATING' | 'DELETING', boolean>;
 }
+
+/** One sequence's view of the world: its names, what the target returned so far, and how to reach the target. */
+export interface KinContext {
+  client: KinesisClient;
+  wait: WaitBudget;
+  consumers: ConsumerTransitions;
+  prefix: string;
+  identity: TargetIdentity;
+  /** ConsumerARN the target returned for (slot, consumer), kept after deregistration (it then names nothing). */
+  consumerArns: Map<string, string>;
+  /** Streams this sequence may have created (cleanup deletes them). */
+  created: Set<string>;
+  /** The document last sent to each ResourceARN (what a `previous` policy sends again). */
+  lastPolicy: Map<string, string>;
+}
+
+function streamName(ctx: KinContext, slot: KinSlot): string {
+  return `${ctx.prefix}-${slot}`;
+}
+
+function slotArn(ctx: KinContext, slot: KinSlot): string {
+  return streamArn(ctx.identity, streamName(ctx, slot));
+}
+
+function slotOf(ctx: KinContext, streamArnOrName: string): KinSlot | undefined {
+  const name = streamArnOrName.split('/').pop() ?? '';
+  return name.startsWith(`${ctx.prefix}-`) ? (name.slice(ctx.prefix.length + 1) as KinSlot) : undefined;
+}
+
+function consumerArn(ctx: KinContext, slot: KinSlot, consumer: KinConsumerName): string {
+  return ctx.consumerArns.get(`${slot}/${consumer}`) ?? `${slotArn(ctx, slot)}/consumer/${consumer}:${NEVER_CREATED}`;
+}
+
+/** The ResourceARN a target stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
+function targetArn(ctx: KinContext, target: KinTarget): string | undefined {
+  switch (target.kind) {
+    case 'stream':
+      return slotArn(ctx, target.slot);
+    case 'consumer':
+      return consumerArn(ctx, target.slot, target.consumer);
+    case 'malformed': {
+      const { region, account } = ctx.identity;
+      const name = streamName(ctx, 's0');
+      switch (target.variant) {
+        case 'missing':
+          return undefined;
+        case 'not-an-arn':
+          return 'not-an-arn';
+        case 'empty':
+          return '';
+        case 'too-long':
+          return `${slotArn(ctx, 's0')}${'x'.repeat(ARN_MAX + 1)}`.slice(0, ARN_MAX + 1);
+        case 'other-service':
+          return `arn:aws:s3:::${name}`;
+        case 'other-account':
+          return `arn:aws:kinesis:${region}:${account === '999999999999' ? '111111111111' : '999999999999'}:stream/${name}`;
+        case 'other-region':
+          return `arn:aws:kinesis:${region === 'us-west-2' ? 'eu-west-1' : 'us-west-2'}:${account}:stream/${name}`;
+        case 'other-partition':
+          return `arn:aws-cn:kinesis:${region}:${account}:stream/${name}`;
+        case 'bare-name':
+          return name;
+        case 'no-timestamp':
+          return `${slotArn(ctx, 's0')}/consumer/c0`;
+        case 'extra-segment':
+          return `${slotArn(ctx, 's0')}/shard/shardId-000000000000`;
+        case 'wrong-timestamp':
+          return `${slotArn(ctx, 's0')}/consumer/c0:${NEVER_CREATED}`;
+      }
+    }
+  }
+}
+
+function consumerRef(ctx: KinContext, command: { slot: KinSlot; consumer: KinConsumerName; by: 'arn' | 'name' }): JsonObject {
+  return command.by === 'arn'
+    ? { ConsumerARN: consumerArn(ctx, command.slot, command.consumer) }
+    : { StreamARN: slotArn(ctx, command.slot), ConsumerName: command.consumer };
+}
+
+/** A ConsumerARN returned for a consumer named by stream and name: later calls name it by that ARN. */
+function learnConsumerArn(input: JsonObject, observation: Observation, ctx: KinContext): void {
+  if (observation.kind !== 'ok') return;
+  const arn = observation.output.ConsumerARN;
+  const streamRef = input.StreamARN;
+  const name = input.ConsumerName;
+  if (typeof arn !== 'string' || typeof streamRef !== 'string' || typeof name !== 'string') return;
+  const slot = slotOf(ctx, streamRef);
+  if (slot) ctx.consumerArns.set(`${slot}/${name}`, arn);
+}
+
+/**
+ * There is no SDK waiter for consumers: poll DescribeStreamConsumer while it reports `pending`. Any other answer
+ * (ACTIVE, gone, an error) ends the wait, and so does the end of the budget: the write itself was answered, and a
+ * consumer stuck in `pending` is the target's behaviour, which the next judged call (DescribeStreamConsumer,
+ * RegisterStreamConsumer …) observes and the model judges. Calling it a fault would hide a real departure.
+ */
+async function waitConsumer(ctx: KinContext, input: DescribeStreamConsumerCommandInput, pending: 'CREATING' | 'DELETING'): Promise<void> {
+  // A target that left one consumer `pending` for the whole budget does not finish that transition: later waits for
+  // the same transition in this run get a second (kinesis-local 0.6.2 leaves many deregistered consumers DELETING
+  // for good, and finishes some others only after a few hundred milliseconds: 300 ms made their divergences flaky).
+  // The other transition keeps its full budget.
+  const deadline = Date.now() + (ctx.consumers.stuck[pending] ? STUCK_RECHECK_MS : ctx.wait.maxWaitTime * 1000);
+  // First re-check after 100 ms: emulators finish at once, AWS takes seconds (the delay doubles up to 5 s).
+  for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
+    let status: string | undefined;
+    try {
+      status = (await withReadRetries(() => ctx.client.send(new DescribeStreamConsumerCommand(input)))).ConsumerDescription?.ConsumerStatus;
+    } catch (error) {
+      if ((error as SdkErrorLike).name === 'ResourceNotFoundException') return;
+      // The write itself succeeded: a failing read after it must not be taken for the write's answer.
+      throw new Error(`waiting for the consumer: ${(error as SdkErrorLike).name}: ${(error as SdkErrorLike).message}`);
+    }
+    if (status !== pending) return;
+    if (Date.now() + delay > deadline) {
+      ctx.consumers.stuck[pending] = true;
+      return;
+    }
+    await sleep(delay);
+  }
+}
+
+/** `--stream-name` of a stream call's input, for the CLI's stream waiters (the call's input JSON has members DescribeStream refuses). */
+const streamNameArg = (input: JsonObject) => `--stream-name ${shellQuote(String(input.StreamName ?? ''))}`;
+
+/** Every operation the Kinesis suite sends, one entry each (see harness/operations.ts). */
+export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
+  PutResourcePolicy: {
+    bind(command, ctx) {
+      const arn = targetArn(ctx, command.target);
+      // A document that is valid for the kind of resource the ARN names: a consumer's actions on a consumer ARN
+      // (those of a stream there may be refused as a bad document before the ARN is looked up — an order AWS does
+      // not document, which a valid document keeps out of the verdict).
+      const t = command.target;
+      const consumerLike = t.kind === 'consumer' || (t.kind === 'malformed' && (t.variant === 'wrong-timestamp' || t.variant === 'no-timestamp'));
+      const resource = t.kind === 'malformed' && !consumerLike ? slotArn(ctx, 's0') : arn!;
+      const vocabulary = consumerLike ? KIN_CONSUMER_VOCABULARY : KIN_STREAM_VOCABULARY;
+      const policy = renderPolicy(command.policy, resource, vocabulary, ctx.lastPolicy.get(arn ?? ''));
+      return compact({ ResourceARN: arn, Policy: policy });
+    },
+    send: { command: PutResourcePolicyCommand, output: keep() },
+    // Whatever the answer: a `previous` document is the one last sent, accepted or not.
+    learn(input, _observation, ctx) {
+      ctx.lastPolicy.set(String(input.ResourceARN ?? ''), String(input.Policy));
+    },
+  },
+  GetResourcePolicy: {
+    bind: (command, ctx) => compact({ ResourceARN: targetArn(ctx, command.target) }),
+    send: { command: GetResourcePolicyCommand, output: keep('Policy') },
+    read: true,
+  },
+  DeleteResourcePolicy: {
+    bind: (command, ctx) => compact({ ResourceARN: targetArn(ctx, command.target) }),
+    send: { command: DeleteResourcePolicyCommand, output: keep() },
+  },
+  CreateStream: {
+    bind: (command, ctx) => ({ StreamName: streamName(ctx, command.slot), ShardCount: 1 }),
+    async send(input, ctx) {
+      const StreamName = String(input.StreamName);
+      await ctx.client.send(new CreateStreamCommand(input as never));
+      // The waiter's last DescribeStream answer (ACTIVE) already says what the harness reports.
+      const { reason } = await withReadRetries(() => waitUntilStreamExists({ client: ctx.client, ...ctx.wait }, { StreamName }));
+      const s = (reason as DescribeStreamCommandOutput | undefined)?.StreamDescription;
+      return compact({ StreamARN: s?.StreamARN, StreamStatus: s?.StreamStatus });
+    },
+    // Whatever the answer: a call that faulted may still have created the stream, and cleanup must look for it.
+    learn(input, _observation, ctx) {
+      ctx.created.add(String(input.StreamName));
+    },
+    cli: { waitAfter: (at, input) => [`aws kinesis wait stream-exists ${at} ${streamNameArg(input)}`] },
+  },
+  DeleteStream: {
+    bind: (command, ctx) => ({ StreamName: streamName(ctx, command.slot), ...(command.force ? { EnforceConsumerDeletion: true } : {}) }),
+    async send(input, ctx) {
+      await ctx.client.send(new DeleteStreamCommand(input as never));
+      await withReadRetries(() => waitUntilStreamNotExists({ client: ctx.client, ...ctx.wait }, { StreamName: String(input.StreamName) }));
+      return {};
+    },
+    cli: { waitAfter: (at, input) => [`aws kinesis wait stream-not-exists ${at} ${streamNameArg(input)}`] },
+  },
+  RegisterStreamConsumer: {
+    bind: (command, ctx) => ({ StreamARN: slotArn(ctx, command.slot), ConsumerName: command.consumer }),
+    async send(input, ctx) {
+      const { Consumer }: RegisterStreamConsumerCommandOutput = await ctx.client.send(new RegisterStreamConsumerCommand(input as never));
+      if (Consumer?.ConsumerARN && Consumer.ConsumerStatus !== 'ACTIVE') await waitConsumer(ctx, { ConsumerARN: Consumer.ConsumerARN }, 'CREATING');
+      return compact({ ConsumerARN: Consumer?.ConsumerARN });
+    },
+    learn: learnConsumerArn,
+    cli: {
+      outputPrefix: 'Consumer',
+      // The input (StreamARN + ConsumerName) also names the consumer for DescribeStreamConsumer.
+      waitAfter: (at, _input, inputWord) => [
+        `i=0; while [ $i -lt 60 ] && [ "$(aws kinesis describe-stream-consumer ${at} --cli-input-json ${inputWord} --query ConsumerDescription.ConsumerStatus --output text)" != ACTIVE ]; do sleep 1; i=$((i+1)); done`,
+      ],
+    },
+  },
+  DescribeStreamConsumer: {
+    bind: (command, ctx) => consumerRef(ctx, command),
+    send: { command: DescribeStreamConsumerCommand, output: (out) => pick((out.ConsumerDescription ?? {}) as object, ['ConsumerARN', 'ConsumerStatus']) },
+    learn: learnConsumerArn,
+    read: true,
+    cli: { outputPrefix: 'ConsumerDescription' },
+  },
+  DeregisterStreamConsumer: {
+    bind: (command, ctx) => consumerRef(ctx, command),
+    async send(input, ctx) {
+      await ctx.client.send(new DeregisterStreamConsumerCommand(input as never));
+      await waitConsumer(ctx, input as DescribeStreamConsumerCommandInput, 'DELETING');
+      return {};
+    },
+    cli: {
+      // Until DescribeStreamConsumer fails (the consumer is gone), as the adapter waits.
+      waitAfter: (at, _input, inputWord) => [`i=0; while [ $i -lt 60 ] && aws kinesis describe-stream-consumer ${at} --cli-input-json ${inputWord} >/dev/null 2>&1; do sleep 1; i=$((i+1)); done`],
+    },
+  },
+};
+
+const hooks: SequenceHooks<KinCommand, KinContext> = {
+  setup: KIN_SETUP,
+  async cleanup(ctx) {
+    await Promise.all(
+      [...ctx.created].map((StreamName) => ctx.client.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })).catch(() => undefined)),
+    );
+  },
+  idle: (ctx) => ({ operation: 'GetResourcePolicy', input: { ResourceARN: streamArn(ctx.identity, `${ctx.prefix}-idle`) } }),
+};
 
 class KinesisConnection implements Connection<KinCommand> {
   private readonly client: KinesisClient;
@@ -300,7 +311,17 @@ class KinesisConnection implements Connection<KinCommand> {
   }
 
   sequence(namePrefix: string, identity: TargetIdentity): Sequence<KinCommand> {
-    return new KinesisSequence(this.wait, this.consumers, this.client, namePrefix, identity);
+    const ctx: KinContext = {
+      client: this.client,
+      wait: this.wait,
+      consumers: this.consumers,
+      prefix: namePrefix,
+      identity,
+      consumerArns: new Map(),
+      created: new Set(),
+      lastPolicy: new Map(),
+    };
+    return new TableSequence(kinesisOperations, this.client, KNOWN_CODES, ctx, hooks);
   }
 
   close(): void {
@@ -311,7 +332,7 @@ class KinesisConnection implements Connection<KinCommand> {
 export const kinesisAdapter: ServiceAdapter<KinCommand> = {
   service: 'kinesis',
   model: kinesisModel as ServiceAdapter['model'],
-  readOperations: new Set(['GetResourcePolicy', 'DescribeStreamConsumer']),
+  readOperations: readOperations(kinesisOperations),
   commands: (consistency) => kinesisCommands(consistency),
   connect: (endpoint, { waitSeconds }) => new KinesisConnection(endpoint, waiterBudget(waitSeconds)),
   simplify: simplifyKinesis,

@@ -1,22 +1,12 @@
 import { type KinesisState, kinesisModel, streamArn } from './model.js';
 import type { JsonObject, Outcome, Request } from '../../models/types.js';
-import type { ReferenceCodec } from '../../harness/reference/codec.js';
+import { decodeJson, REFERENCE_EPOCH_MS, type ReferenceCodec, tick } from '../../harness/reference/codec.js';
 import type { EngineView } from '../../harness/reference/engine.js';
 import { kinesisMutants } from './mutants.js';
 import { awsJsonOperation, errorResponse, okResponse } from '../../harness/reference/protocol.js';
 
-/** Consumer creation timestamps (epoch seconds) start here and grow by one per invented ARN. */
-const EPOCH_S = 1_700_000_000;
-
-interface KinMemory {
-  clock?: number;
-}
-
-function tick(view: EngineView<KinesisState>): number {
-  const m = view.memory as KinMemory;
-  m.clock = (m.clock ?? 0) + 1;
-  return EPOCH_S + m.clock;
-}
+/** Kinesis timestamps are epoch seconds: streams are created at the reference clock's start, consumers one tick later each. */
+const EPOCH_S = REFERENCE_EPOCH_MS / 1000;
 
 /** StreamName, or the name inside a StreamARN of this account and region (what DescribeStream* accept). */
 function streamNameOf(input: JsonObject, view: EngineView<KinesisState>): string {
@@ -48,9 +38,9 @@ function consumerDescription(arn: string, status: string): JsonObject {
 function consumerArn(symbol: string, request: Request, view: EngineView<KinesisState>): string {
   for (const stream of Object.values(view.state.streams)) {
     const consumer = stream.consumers.find((c) => c.arn === symbol);
-    if (consumer) return `${streamArn(view.ctx, stream.name)}/consumer/${consumer.name}:${tick(view)}`;
+    if (consumer) return `${streamArn(view.ctx, stream.name)}/consumer/${consumer.name}:${tick(view, 's')}`;
   }
-  return `${streamArn(view.ctx, streamNameOf(request.input, view))}/consumer/${String(request.input.ConsumerName ?? '')}:${tick(view)}`;
+  return `${streamArn(view.ctx, streamNameOf(request.input, view))}/consumer/${String(request.input.ConsumerName ?? '')}:${tick(view, 's')}`;
 }
 
 /** The reference keeps every stream ACTIVE: the model has no CREATING/DELETING phase (the harness waits). */
@@ -95,13 +85,7 @@ export const kinesisCodec: ReferenceCodec<KinesisState> = {
   model: kinesisModel,
   mutants: kinesisMutants,
   route: (request) => awsJsonOperation(request, 'Kinesis_20131202'),
-  decode(operation, request) {
-    try {
-      return { operation, input: JSON.parse(request.body || '{}') as JsonObject };
-    } catch {
-      return errorResponse('awsJson1_1', 'SerializationException', 400, 'request body is not JSON');
-    }
-  },
+  decode: (operation, request) => decodeJson(operation, request, (message) => errorResponse('awsJson1_1', 'SerializationException', 400, message)),
   serveDirectly(request, view) {
     switch (request.operation) {
       case 'DescribeStream':
@@ -130,6 +114,6 @@ export const kinesisCodec: ReferenceCodec<KinesisState> = {
   encodeError: (code, status, message) => errorResponse('awsJson1_1', code, status, message),
   invent(symbol, field, request, view) {
     if (field === 'ConsumerARN') return consumerArn(symbol, request, view);
-    return String(tick(view));
+    return String(tick(view, 's'));
   },
 };

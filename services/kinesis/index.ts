@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '../../harness/service.js';
-import { kinesisAdapter } from './adapter.js';
+import { cliHints } from '../../harness/operations.js';
+import { kinesisAdapter, kinesisOperations } from './adapter.js';
 import { kinesisCodec } from './codec.js';
 import { kinesisMutants } from './mutants.js';
 
@@ -9,5 +10,5 @@ export const kinesis: ServiceDefinition = {
   codec: kinesisCodec,
   mutants: kinesisMutants,
   claimedBy: ['moto', 'ministack', 'kinesis-local', 'localstack', 'localstack-pro'],
-  cli: { service: 'kinesis', operations: {} },
+  cli: { service: 'kinesis', operations: cliHints(kinesisOperations) },
 };

@@ -1,4 +1,4 @@
-import { errorWithEffect, withInput } from '../../harness/reference/mutant-helpers.js';
+import { errorWithEffect, rewriteDoc, withInput } from '../../harness/reference/mutant-helpers.js';
 import { ok } from '../../models/branches.js';
 import { type KinesisState, streamArn } from './model.js';
 import type { Branch, Outcome, Request } from '../../models/types.js';
@@ -7,7 +7,6 @@ import type { Mutant } from '../../harness/reference/engine.js';
 const POLICY_OPS = ['PutResourcePolicy', 'GetResourcePolicy', 'DeleteResourcePolicy'];
 const UNRESOLVED = ['kin.arn.invalid', 'kin.arn.unknown', 'kin.stream.not-found', 'kin.consumer.not-found', 'kin.consumer.gone'];
 const isPolicyOp = (r: Request) => POLICY_OPS.includes(r.operation);
-
 
 interface Holder {
   policy: string | null;
@@ -115,9 +114,7 @@ const wrongAnswerMutants: Mutant<KinesisState>[] = [
       // What the model would do with a valid document: run it with one and keep the next state's shape.
       const valid = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kinesis:GetRecords' }] });
       const accepted = original(state, withInput(request, { Policy: valid }), ctx)[0]!;
-      const doc = JSON.stringify(String(request.input.Policy ?? '')).slice(1, -1);
-      const next = JSON.parse(JSON.stringify(accepted.next).split(JSON.stringify(valid).slice(1, -1)).join(doc)) as KinesisState;
-      return [{ ...accepted, next }];
+      return [{ ...accepted, next: rewriteDoc(accepted.next, valid, String(request.input.Policy ?? '')) }];
     },
   },
   {

@@ -28,11 +28,13 @@ import {
   ssmTargeted,
 } from './commands.js';
 import { opsItemGroupArn, parameterArn, type SsmExistingPolicy, ssmInitialState, ssmModel } from './model.js';
-import type { JsonObject, Observation, Request } from '../../models/types.js';
+import type { JsonObject, Observation } from '../../models/types.js';
+import type { CliHint } from '../../models/cli-hints.js';
 import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, pick, tryCall, withReadRetries } from '../../harness/adapter-kit.js';
+import { compact, tryCall, withReadRetries } from '../../harness/adapter-kit.js';
+import { keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
   'ResourcePolicyInvalidParameterException',
@@ -64,10 +66,29 @@ interface MyPolicy {
   gone: boolean;
 }
 
+/** One sequence's view of the world: its names, what the target returned so far, and how to reach the target. */
+export interface SsmContext {
+  client: SSMClient;
+  prefix: string;
+  identity: TargetIdentity;
+  /** Ids of the OpsItemGroup policies that were there before the run: never touched. */
+  foreign: ReadonlySet<string>;
+  /** What the run learnt about the OpsItemGroup listing: a target that cannot list it has no policies to clean up. */
+  listing: { unsupported: boolean };
+  mine: MyPolicy[];
+  /** The document last sent to each ResourceArn (what a `previous` policy sends again). */
+  lastPolicy: Map<string, string>;
+  /** The last NextToken each resource returned (dropped when a page ends its listing). */
+  tokens: Map<string, string>;
+  /** Parameters this sequence may have created (cleanup deletes them). */
+  created: Set<string>;
+  /** Documents of OpsItemGroup creates whose answer was lost: such a policy may exist and is ours. */
+  pendingOps: string[];
+}
+
 function entryOf(e: GetResourcePoliciesResponseEntry): JsonObject {
   return compact({ PolicyId: e.PolicyId, PolicyHash: e.PolicyHash, Policy: e.Policy });
 }
-
 
 /**
  * Every policy of a resource, following NextToken with the SDK paginator: `{Policies}`, no NextToken. Without a
@@ -83,297 +104,267 @@ async function fullListing(client: SSMClient, ResourceArn: string | undefined): 
   return { Policies: policies };
 }
 
-class SsmSequence implements Sequence<SsmCommand> {
-  readonly setup = SSM_SETUP;
-  private readonly mine: MyPolicy[] = [];
-  private readonly lastPolicy = new Map<string, string>();
-  /** The last NextToken each resource returned (dropped when a page ends its listing). */
-  private readonly tokens = new Map<string, string>();
-  private readonly created = new Set<string>();
-  /** Documents of OpsItemGroup creates whose answer was lost: such a policy may exist and is ours. */
-  private readonly pendingOps: string[] = [];
+/** A GetResourcePolicies input that asks for one raw page (MaxResults or NextToken), not the full listing. */
+function isRawPage(input: JsonObject): boolean {
+  return input.MaxResults !== undefined || input.NextToken !== undefined;
+}
 
-  constructor(
-    private readonly client: SSMClient,
-    private readonly prefix: string,
-    private readonly identity: TargetIdentity,
-    /** Ids of the OpsItemGroup policies that were there before the run: never touched. */
-    private readonly foreign: ReadonlySet<string>,
-    /** What the run learnt about the OpsItemGroup listing: a target that cannot list it has no policies to clean up. */
-    private readonly listing: { unsupported: boolean },
-  ) {}
+function parameterName(ctx: SsmContext, slot: SsmSlot): string {
+  return `/${ctx.prefix}/${slot}`;
+}
 
-  private parameterName(slot: SsmSlot): string {
-    return `/${this.prefix}/${slot}`;
-  }
+function opsArn(ctx: SsmContext): string {
+  return opsItemGroupArn(ctx.identity);
+}
 
-  private get opsArn(): string {
-    return opsItemGroupArn(this.identity);
-  }
-
-  /** The ResourceArn a target stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
-  private arn(target: SsmTarget): string | undefined {
-    switch (target.kind) {
-      case 'parameter':
-        return parameterArn(this.identity, this.parameterName(target.slot));
-      case 'opsitemgroup':
-        return this.opsArn;
-      case 'malformed': {
-        const p0 = this.parameterName('p0').slice(1);
-        switch (target.variant) {
-          case 'missing':
-            return undefined;
-          case 'too-short':
-            return 'arn:aws:ssm:x';
-          case 'too-long':
-            return `${parameterArn(this.identity, this.parameterName('p0'))}/${'x'.repeat(2100)}`.slice(0, 2049);
-          case 'other-resource-type':
-            return `arn:aws:ssm:${this.identity.region}:${this.identity.account}:document/${this.prefix}-doc`;
-          case 'other-region': {
-            const region = this.identity.region === 'us-west-2' ? 'eu-west-1' : 'us-west-2';
-            return `arn:aws:ssm:${region}:${this.identity.account}:parameter/${p0}`;
-          }
-          case 'other-account': {
-            const account = this.identity.account === '111122223333' ? '444455556666' : '111122223333';
-            return `arn:aws:ssm:${this.identity.region}:${account}:parameter/${p0}`;
-          }
-          case 'other-partition':
-            return `arn:aws-cn:ssm:${this.identity.region}:${this.identity.account}:parameter/${p0}`;
-          case 'empty':
-            return '';
+/** The ResourceArn a target stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
+function targetArn(ctx: SsmContext, target: SsmTarget): string | undefined {
+  const { identity } = ctx;
+  switch (target.kind) {
+    case 'parameter':
+      return parameterArn(identity, parameterName(ctx, target.slot));
+    case 'opsitemgroup':
+      return opsArn(ctx);
+    case 'malformed': {
+      const p0 = parameterName(ctx, 'p0').slice(1);
+      switch (target.variant) {
+        case 'missing':
+          return undefined;
+        case 'too-short':
+          return 'arn:aws:ssm:x';
+        case 'too-long':
+          return `${parameterArn(identity, parameterName(ctx, 'p0'))}/${'x'.repeat(2100)}`.slice(0, 2049);
+        case 'other-resource-type':
+          return `arn:aws:ssm:${identity.region}:${identity.account}:document/${ctx.prefix}-doc`;
+        case 'other-region': {
+          const region = identity.region === 'us-west-2' ? 'eu-west-1' : 'us-west-2';
+          return `arn:aws:ssm:${region}:${identity.account}:parameter/${p0}`;
         }
-      }
-    }
-  }
-
-  private minePolicies(arn: string): MyPolicy[] {
-    return this.mine.filter((p) => p.arn === arn);
-  }
-
-  /** The policy a choice names (its own resource's first, else any this sequence created) and the id to send. */
-  private resolveId(arn: string, choice: IdChoice): { policy?: MyPolicy; id?: string } {
-    const own = this.minePolicies(arn);
-    switch (choice.kind) {
-      case 'omitted':
-        return { policy: own[0] };
-      case 'random':
-        return { policy: own[0], id: choice.value };
-      case 'mine': {
-        const pool = own.length ? own : this.mine;
-        const policy = pool[choice.pick % Math.max(1, pool.length)];
-        return { policy, id: policy?.id ?? 'never-issued-policy-id' };
-      }
-    }
-  }
-
-  private resolveHash(policy: MyPolicy | undefined, choice: HashChoice): string | undefined {
-    switch (choice.kind) {
-      case 'omitted':
-        return undefined;
-      case 'random':
-        return choice.value;
-      case 'current':
-        return policy?.current ?? 'never-issued-policy-hash';
-      case 'stale': {
-        const older = policy?.hashes.filter((h) => h !== policy.current) ?? [];
-        if (older.length) return older.at(-1);
-        const other = this.mine.find((p) => p !== policy && p.current !== policy?.current);
-        return other?.current ?? '0'.repeat(64);
-      }
-    }
-  }
-
-  private resolveRef(arn: string, ref: PolicyRef): { policy?: MyPolicy; PolicyId?: string; PolicyHash?: string } {
-    const { policy, id } = this.resolveId(arn, ref.id);
-    return { policy, PolicyId: id, PolicyHash: this.resolveHash(policy, ref.hash) };
-  }
-
-  private renderDoc(gen: SsmPolicyGen, target: SsmTarget, arn: string, named: MyPolicy | undefined): string {
-    if (gen.kind === 'blank') return '   ';
-    const resource = target.kind === 'malformed' ? parameterArn(this.identity, this.parameterName('p0')) : arn;
-    const vocabulary = target.kind === 'opsitemgroup' ? SSM_OPS_VOCABULARY : SSM_PARAMETER_VOCABULARY;
-    // "previous" for an update: the document the named policy holds, so an identical update is reachable.
-    const previous = named && named.arn === arn && !named.gone ? named.doc : this.lastPolicy.get(arn);
-    return renderPolicy(gen, resource, vocabulary, previous);
-  }
-
-  private token(arn: string, page: PageChoice): string | undefined {
-    const choice = page.token;
-    if (!choice) return undefined;
-    if (choice.kind === 'random') return choice.value;
-    if (choice.kind === 'last') return this.tokens.get(arn);
-    return [...this.tokens.entries()].reverse().find(([other]) => other !== arn)?.[1];
-  }
-
-  request(command: SsmCommand): Request {
-    switch (command.op) {
-      case 'PutResourcePolicy': {
-        const arn = this.arn(command.target);
-        const key = arn ?? '';
-        const ref = command.ref ? this.resolveRef(key, command.ref) : {};
-        const policy = this.renderDoc(command.policy, command.target, key, ref.policy);
-        this.lastPolicy.set(key, policy);
-        return { operation: command.op, input: compact({ ResourceArn: arn, Policy: policy, PolicyId: ref.PolicyId, PolicyHash: ref.PolicyHash }) };
-      }
-      case 'GetResourcePolicies': {
-        const arn = this.arn(command.target);
-        if (!command.page) return { operation: command.op, input: compact({ ResourceArn: arn }) };
-        return { operation: command.op, input: compact({ ResourceArn: arn, MaxResults: command.page.max, NextToken: this.token(arn ?? '', command.page) }) };
-      }
-      case 'DeleteResourcePolicy': {
-        const arn = this.arn(command.target);
-        const { PolicyId, PolicyHash } = this.resolveRef(arn ?? '', command.ref);
-        return { operation: command.op, input: compact({ ResourceArn: arn, PolicyId, PolicyHash }) };
-      }
-      case 'PutParameter':
-        return {
-          operation: command.op,
-          input: compact({ Name: this.parameterName(command.slot), Value: 'v', Type: 'String', Tier: command.tier, Overwrite: command.overwrite }),
-        };
-      case 'DeleteParameter':
-        return { operation: command.op, input: { Name: this.parameterName(command.slot) } };
-    }
-  }
-
-  async send(request: Request): Promise<Observation> {
-    const input = request.input as never;
-    const c = this.client;
-    switch (request.operation) {
-      case 'PutResourcePolicy':
-        return tryCall(async () => pick(await c.send(new PutResourcePolicyCommand(input)), ['PolicyId', 'PolicyHash']), KNOWN_CODES);
-      case 'GetResourcePolicies':
-        if (request.input.MaxResults === undefined && request.input.NextToken === undefined) {
-          return tryCall(() => fullListing(c, typeof request.input.ResourceArn === 'string' ? request.input.ResourceArn : undefined), KNOWN_CODES);
+        case 'other-account': {
+          const account = identity.account === '111122223333' ? '444455556666' : '111122223333';
+          return `arn:aws:ssm:${identity.region}:${account}:parameter/${p0}`;
         }
-        return tryCall(async () => {
-          const out = await c.send(new GetResourcePoliciesCommand(input));
-          return compact({ Policies: out.Policies?.map(entryOf), NextToken: out.NextToken });
-        }, KNOWN_CODES);
-      case 'DeleteResourcePolicy':
-        return tryCall(async () => {
-          await c.send(new DeleteResourcePolicyCommand(input));
-          return {};
-        }, KNOWN_CODES);
-      case 'PutParameter':
-        this.created.add(String(request.input.Name));
-        return tryCall(async () => pick(await c.send(new PutParameterCommand(input)), ['Version', 'Tier']), KNOWN_CODES);
-      case 'DeleteParameter':
-        return tryCall(async () => {
-          await c.send(new DeleteParameterCommand(input));
-          return {};
-        }, KNOWN_CODES);
-      default:
-        throw new Error(`ssm adapter: unknown operation ${request.operation}`);
+        case 'other-partition':
+          return `arn:aws-cn:ssm:${identity.region}:${identity.account}:parameter/${p0}`;
+        case 'empty':
+          return '';
+      }
     }
   }
+}
 
-  learn(request: Request, observation: Observation): void {
-    const input = request.input;
-    const arn = String(input.ResourceArn ?? '');
-    if (observation.kind !== 'ok') {
-      // A lost Put may have created a policy on the shared OpsItemGroup: cleanup looks for its document.
-      if (observation.kind === 'fault' && request.operation === 'PutResourcePolicy' && arn === this.opsArn) this.pendingOps.push(String(input.Policy));
-      return;
+function minePolicies(ctx: SsmContext, arn: string): MyPolicy[] {
+  return ctx.mine.filter((p) => p.arn === arn);
+}
+
+/** The policy a choice names (its own resource's first, else any this sequence created) and the id to send. */
+function resolveId(ctx: SsmContext, arn: string, choice: IdChoice): { policy?: MyPolicy; id?: string } {
+  const own = minePolicies(ctx, arn);
+  switch (choice.kind) {
+    case 'omitted':
+      return { policy: own[0] };
+    case 'random':
+      return { policy: own[0], id: choice.value };
+    case 'mine': {
+      const pool = own.length ? own : ctx.mine;
+      const policy = pool[choice.pick % Math.max(1, pool.length)];
+      return { policy, id: policy?.id ?? 'never-issued-policy-id' };
     }
-    const out = observation.output;
-    switch (request.operation) {
-      case 'PutResourcePolicy': {
-        const id = out.PolicyId;
-        const hash = out.PolicyHash;
-        if (typeof id !== 'string' || typeof hash !== 'string') {
-          if (arn === this.opsArn) this.pendingOps.push(String(input.Policy));
-          return;
-        }
-        const known = this.mine.find((p) => p.arn === arn && p.id === id);
-        if (known) this.remember(known, hash, String(input.Policy));
-        // Whatever was asked, a Put that answers with an id never seen created that policy (a buggy target may
-        // create on a partial update): it is this sequence's, and cleanup must remove it.
-        else if (!this.foreign.has(id)) this.mine.push({ arn, id, hashes: [hash], current: hash, doc: String(input.Policy), gone: false });
+  }
+}
+
+function resolveHash(ctx: SsmContext, policy: MyPolicy | undefined, choice: HashChoice): string | undefined {
+  switch (choice.kind) {
+    case 'omitted':
+      return undefined;
+    case 'random':
+      return choice.value;
+    case 'current':
+      return policy?.current ?? 'never-issued-policy-hash';
+    case 'stale': {
+      const older = policy?.hashes.filter((h) => h !== policy.current) ?? [];
+      if (older.length) return older.at(-1);
+      const other = ctx.mine.find((p) => p !== policy && p.current !== policy?.current);
+      return other?.current ?? '0'.repeat(64);
+    }
+  }
+}
+
+function resolveRef(ctx: SsmContext, arn: string, ref: PolicyRef): { policy?: MyPolicy; PolicyId?: string; PolicyHash?: string } {
+  const { policy, id } = resolveId(ctx, arn, ref.id);
+  return { policy, PolicyId: id, PolicyHash: resolveHash(ctx, policy, ref.hash) };
+}
+
+function renderDoc(ctx: SsmContext, gen: SsmPolicyGen, target: SsmTarget, arn: string, named: MyPolicy | undefined): string {
+  if (gen.kind === 'blank') return '   ';
+  const resource = target.kind === 'malformed' ? parameterArn(ctx.identity, parameterName(ctx, 'p0')) : arn;
+  const vocabulary = target.kind === 'opsitemgroup' ? SSM_OPS_VOCABULARY : SSM_PARAMETER_VOCABULARY;
+  // "previous" for an update: the document the named policy holds, so an identical update is reachable.
+  const previous = named && named.arn === arn && !named.gone ? named.doc : ctx.lastPolicy.get(arn);
+  return renderPolicy(gen, resource, vocabulary, previous);
+}
+
+function pageToken(ctx: SsmContext, arn: string, page: PageChoice): string | undefined {
+  const choice = page.token;
+  if (!choice) return undefined;
+  if (choice.kind === 'random') return choice.value;
+  if (choice.kind === 'last') return ctx.tokens.get(arn);
+  return [...ctx.tokens.entries()].reverse().find(([other]) => other !== arn)?.[1];
+}
+
+function remember(policy: MyPolicy, hash: string, doc: string): void {
+  policy.current = hash;
+  policy.doc = doc;
+  policy.gone = false;
+  if (!policy.hashes.includes(hash)) policy.hashes.push(hash);
+}
+
+/** Every operation the SSM suite sends, one entry each (see harness/operations.ts). */
+export const ssmOperations: OperationTable<SsmCommand, SsmContext> = {
+  PutResourcePolicy: {
+    bind(command, ctx) {
+      const arn = targetArn(ctx, command.target);
+      const key = arn ?? '';
+      const ref = command.ref ? resolveRef(ctx, key, command.ref) : {};
+      const policy = renderDoc(ctx, command.policy, command.target, key, ref.policy);
+      return compact({ ResourceArn: arn, Policy: policy, PolicyId: ref.PolicyId, PolicyHash: ref.PolicyHash });
+    },
+    send: { command: PutResourcePolicyCommand, output: keep('PolicyId', 'PolicyHash') },
+    learn(input, observation, ctx) {
+      const arn = String(input.ResourceArn ?? '');
+      const doc = String(input.Policy);
+      // Whatever the answer: a `previous` document is the one last sent, accepted or not.
+      ctx.lastPolicy.set(arn, doc);
+      if (observation.kind !== 'ok') {
+        // A lost Put may have created a policy on the shared OpsItemGroup: cleanup looks for its document.
+        if (observation.kind === 'fault' && arn === opsArn(ctx)) ctx.pendingOps.push(doc);
         return;
       }
-      case 'GetResourcePolicies': {
-        const listed = Array.isArray(out.Policies) ? (out.Policies as JsonObject[]) : [];
-        for (const e of listed) {
-          const id = e.PolicyId;
-          const hash = e.PolicyHash;
-          const doc = e.Policy;
-          if (typeof id !== 'string' || typeof hash !== 'string' || typeof doc !== 'string') continue;
-          const known = this.mine.find((p) => p.arn === arn && p.id === id);
-          if (known) this.remember(known, hash, doc);
-          else if (arn === this.opsArn && !this.foreign.has(id) && this.pendingOps.includes(doc)) {
-            this.pendingOps.splice(this.pendingOps.indexOf(doc), 1);
-            this.mine.push({ arn, id, hashes: [hash], current: hash, doc, gone: false });
-          }
+      const id = observation.output.PolicyId;
+      const hash = observation.output.PolicyHash;
+      if (typeof id !== 'string' || typeof hash !== 'string') {
+        if (arn === opsArn(ctx)) ctx.pendingOps.push(doc);
+        return;
+      }
+      const known = ctx.mine.find((p) => p.arn === arn && p.id === id);
+      if (known) remember(known, hash, doc);
+      // Whatever was asked, a Put that answers with an id never seen created that policy (a buggy target may
+      // create on a partial update): it is this sequence's, and cleanup must remove it.
+      else if (!ctx.foreign.has(id)) ctx.mine.push({ arn, id, hashes: [hash], current: hash, doc, gone: false });
+    },
+  },
+  GetResourcePolicies: {
+    bind(command, ctx) {
+      const arn = targetArn(ctx, command.target);
+      if (!command.page) return compact({ ResourceArn: arn });
+      return compact({ ResourceArn: arn, MaxResults: command.page.max, NextToken: pageToken(ctx, arn ?? '', command.page) });
+    },
+    // Decided on the input, not the command: a page whose `last` token the sequence has not seen yet carries
+    // neither member, and is sent (and judged) as the full listing.
+    async send(input, ctx) {
+      if (!isRawPage(input)) return fullListing(ctx.client, typeof input.ResourceArn === 'string' ? input.ResourceArn : undefined);
+      const out = await ctx.client.send(new GetResourcePoliciesCommand(input as never));
+      return compact({ Policies: out.Policies?.map(entryOf), NextToken: out.NextToken });
+    },
+    learn(input, observation, ctx) {
+      if (observation.kind !== 'ok') return;
+      const arn = String(input.ResourceArn ?? '');
+      const out = observation.output;
+      const listed = Array.isArray(out.Policies) ? (out.Policies as JsonObject[]) : [];
+      for (const e of listed) {
+        const id = e.PolicyId;
+        const hash = e.PolicyHash;
+        const doc = e.Policy;
+        if (typeof id !== 'string' || typeof hash !== 'string' || typeof doc !== 'string') continue;
+        const known = ctx.mine.find((p) => p.arn === arn && p.id === id);
+        if (known) remember(known, hash, doc);
+        else if (arn === opsArn(ctx) && !ctx.foreign.has(id) && ctx.pendingOps.includes(doc)) {
+          ctx.pendingOps.splice(ctx.pendingOps.indexOf(doc), 1);
+          ctx.mine.push({ arn, id, hashes: [hash], current: hash, doc, gone: false });
         }
-        if (input.MaxResults !== undefined || input.NextToken !== undefined) {
-          if (typeof out.NextToken === 'string') this.tokens.set(arn, out.NextToken);
-          else this.tokens.delete(arn);
-        }
-        return;
       }
-      case 'DeleteResourcePolicy': {
-        const known = this.mine.find((p) => p.arn === arn && p.id === input.PolicyId);
-        if (known) known.gone = true;
-        return;
+      if (isRawPage(input)) {
+        if (typeof out.NextToken === 'string') ctx.tokens.set(arn, out.NextToken);
+        else ctx.tokens.delete(arn);
       }
-      case 'DeleteParameter': {
-        const parameter = parameterArn(this.identity, String(input.Name));
-        for (const p of this.minePolicies(parameter)) p.gone = true;
-        return;
-      }
-    }
-  }
+    },
+    read: true,
+  },
+  DeleteResourcePolicy: {
+    bind(command, ctx) {
+      const arn = targetArn(ctx, command.target);
+      const { PolicyId, PolicyHash } = resolveRef(ctx, arn ?? '', command.ref);
+      return compact({ ResourceArn: arn, PolicyId, PolicyHash });
+    },
+    send: { command: DeleteResourcePolicyCommand, output: keep() },
+    learn(input, observation, ctx) {
+      if (observation.kind !== 'ok') return;
+      const known = ctx.mine.find((p) => p.arn === String(input.ResourceArn ?? '') && p.id === input.PolicyId);
+      if (known) known.gone = true;
+    },
+  },
+  PutParameter: {
+    bind: (command, ctx) =>
+      compact({ Name: parameterName(ctx, command.slot), Value: 'v', Type: 'String', Tier: command.tier, Overwrite: command.overwrite }),
+    send: { command: PutParameterCommand, output: keep('Version', 'Tier') },
+    // Whatever the answer: a call that faulted may still have created the parameter, and cleanup must delete it.
+    learn(input, _observation, ctx) {
+      ctx.created.add(String(input.Name));
+    },
+  },
+  DeleteParameter: {
+    bind: (command, ctx) => ({ Name: parameterName(ctx, command.slot) }),
+    send: { command: DeleteParameterCommand, output: keep() },
+    learn(input, observation, ctx) {
+      if (observation.kind !== 'ok') return;
+      for (const p of minePolicies(ctx, parameterArn(ctx.identity, String(input.Name)))) p.gone = true;
+    },
+  },
+};
 
-  private remember(policy: MyPolicy, hash: string, doc: string): void {
-    policy.current = hash;
-    policy.doc = doc;
-    policy.gone = false;
-    if (!policy.hashes.includes(hash)) policy.hashes.push(hash);
-  }
-
+const hooks: SequenceHooks<SsmCommand, SsmContext> = {
+  setup: SSM_SETUP,
   /**
    * Deletes the parameters this sequence created and the OpsItemGroup policies it created (by PolicyId, with the
    * hash the target lists now). The OpsItemGroup is shared by every sequence and by the account, so it must end
-   * exactly as it started: a policy this sequence did not create is never deleted.
+   * exactly as it started: a policy this sequence did not create is never deleted. False when the OpsItemGroup
+   * (account-wide) could not be confirmed free of this sequence's policies.
    */
-  idle(): Request {
-    return { operation: 'GetResourcePolicies', input: { ResourceArn: parameterArn(this.identity, `/${this.prefix}/idle`) } };
-  }
-
-  /** False when the OpsItemGroup (account-wide) could not be confirmed free of this sequence's policies. */
-  async cleanup(): Promise<boolean> {
-    await Promise.all([...this.created].map((Name) => this.client.send(new DeleteParameterCommand({ Name })).catch(() => undefined)));
-    const ops = this.opsArn;
-    if (!this.mine.some((p) => p.arn === ops && !p.gone) && this.pendingOps.length === 0) return true;
+  async cleanup(ctx) {
+    const { client } = ctx;
+    await Promise.all([...ctx.created].map((Name) => client.send(new DeleteParameterCommand({ Name })).catch(() => undefined)));
+    const ops = opsArn(ctx);
+    if (!ctx.mine.some((p) => p.arn === ops && !p.gone) && ctx.pendingOps.length === 0) return true;
     // The policy operations are not implemented (moto): a Put that "failed" there did nothing to clean up.
-    if (this.listing.unsupported) return true;
+    if (ctx.listing.unsupported) return true;
     for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
       let listed: JsonObject[];
       try {
-        listed = (await withReadRetries(() => fullListing(this.client, ops))).Policies as JsonObject[];
+        listed = (await withReadRetries(() => fullListing(client, ops))).Policies as JsonObject[];
       } catch {
         await sleep(100 * 2 ** attempt);
         continue;
       }
       const ours = listed.filter((e) => {
         const id = String(e.PolicyId);
-        if (this.foreign.has(id)) return false;
-        return this.mine.some((p) => p.arn === ops && p.id === id) || this.pendingOps.includes(String(e.Policy));
+        if (ctx.foreign.has(id)) return false;
+        return ctx.mine.some((p) => p.arn === ops && p.id === id) || ctx.pendingOps.includes(String(e.Policy));
       });
       if (ours.length === 0) return true;
       for (const e of ours) {
-        await this.client
-          .send(new DeleteResourcePolicyCommand({ ResourceArn: ops, PolicyId: String(e.PolicyId), PolicyHash: String(e.PolicyHash) }))
-          .catch(() => undefined);
+        await client.send(new DeleteResourcePolicyCommand({ ResourceArn: ops, PolicyId: String(e.PolicyId), PolicyHash: String(e.PolicyHash) })).catch(() => undefined);
       }
     }
     return false;
-  }
-}
+  },
+  idle: (ctx) => ({ operation: 'GetResourcePolicies', input: { ResourceArn: parameterArn(ctx.identity, `/${ctx.prefix}/idle`) } }),
+};
 
 class SsmConnection implements Connection<SsmCommand> {
   private readonly client: SSMClient;
   private foreign: ReadonlySet<string> = new Set();
+  private identity: TargetIdentity | undefined;
+  private readonly listing = { unsupported: false };
 
   constructor(endpoint: Endpoint) {
     this.client = new SSMClient(clientConfig(endpoint));
@@ -384,9 +375,6 @@ class SsmConnection implements Connection<SsmCommand> {
    * account-wide state the run must start from (and leave alone). A target without the policy operations
    * (an emulator) still runs, so the report lists which operations it lacks.
    */
-  private identity: TargetIdentity | undefined;
-  private readonly listing = { unsupported: false };
-
   async discover(runPrefix: string) {
     const Name = `/${runPrefix}/probe`;
     let identity: TargetIdentity;
@@ -408,7 +396,7 @@ class SsmConnection implements Connection<SsmCommand> {
   private async failsTheSameWay(identity: TargetIdentity, first: Observation): Promise<boolean> {
     if (first.kind !== 'fault' || (first.cause !== 'server-error' && first.cause !== 'unparseable')) return false;
     for (let i = 0; i < 2; i++) {
-      const again = await tryCall(async () => ({ ...(await fullListing(this.client, opsItemGroupArn(identity))) }) as JsonObject, KNOWN_CODES);
+      const again = await tryCall(() => fullListing(this.client, opsItemGroupArn(identity)), KNOWN_CODES);
       if (again.kind !== 'fault' || again.status !== first.status || again.reason !== first.reason) return false;
     }
     return true;
@@ -439,7 +427,19 @@ class SsmConnection implements Connection<SsmCommand> {
   }
 
   sequence(namePrefix: string, identity: TargetIdentity): Sequence<SsmCommand> {
-    return new SsmSequence(this.client, namePrefix, identity, this.foreign, this.listing);
+    const ctx: SsmContext = {
+      client: this.client,
+      prefix: namePrefix,
+      identity,
+      foreign: this.foreign,
+      listing: this.listing,
+      mine: [],
+      lastPolicy: new Map(),
+      tokens: new Map(),
+      created: new Set(),
+      pendingOps: [],
+    };
+    return new TableSequence(ssmOperations, this.client, KNOWN_CODES, ctx, hooks);
   }
 
   close(): void {
@@ -450,7 +450,7 @@ class SsmConnection implements Connection<SsmCommand> {
 export const ssmAdapter: ServiceAdapter<SsmCommand> = {
   service: 'ssm',
   model: ssmModel as ServiceAdapter['model'],
-  readOperations: new Set(['GetResourcePolicies']),
+  readOperations: readOperations(ssmOperations),
   commands: (consistency) => ssmCommands(consistency),
   connect: (endpoint) => new SsmConnection(endpoint),
   simplify: simplifySsm,

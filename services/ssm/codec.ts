@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { parameterArn, type SsmState, ssmModel } from './model.js';
 import type { JsonObject, Outcome, Request } from '../../models/types.js';
-import type { ReferenceCodec } from '../../harness/reference/codec.js';
+import { decodeJson, REFERENCE_EPOCH_MS, type ReferenceCodec } from '../../harness/reference/codec.js';
 import type { EngineView } from '../../harness/reference/engine.js';
 import { awsJsonOperation, type HttpResponse, okResponse } from '../../harness/reference/protocol.js';
 import { ssmMutants } from './mutants.js';
 
-const EPOCH_S = 1_700_000_000;
+/** LastModifiedDate of every parameter: the reference clock's start, in epoch seconds (only its ARN is ever read). */
+const EPOCH_S = REFERENCE_EPOCH_MS / 1000;
 
 interface SsmMemory {
+  /** Numbers the invented ids, hashes and tokens (not a clock: SSM's answers carry no time the suite reads). */
   counter?: number;
   values?: Record<string, string>;
 }
@@ -57,13 +59,7 @@ export const ssmCodec: ReferenceCodec<SsmState> = {
   model: ssmModel,
   mutants: ssmMutants,
   route: (request) => awsJsonOperation(request, 'AmazonSSM'),
-  decode(operation, request) {
-    try {
-      return { operation, input: JSON.parse(request.body || '{}') as JsonObject };
-    } catch {
-      return ssmError('SerializationException', 400, 'request body is not JSON');
-    }
-  },
+  decode: (operation, request) => decodeJson(operation, request, (message) => ssmError('SerializationException', 400, message)),
   /** GetParameter is only used to learn the account and region (the parameter's ARN). */
   serveDirectly(request: Request, view): Outcome | undefined {
     if (request.operation !== 'GetParameter') return undefined;

@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '../../harness/service.js';
-import { ssmAdapter } from './adapter.js';
+import { cliHints } from '../../harness/operations.js';
+import { ssmAdapter, ssmOperations } from './adapter.js';
 import { ssmCodec } from './codec.js';
 import { ssmMutants } from './mutants.js';
 
@@ -9,5 +10,5 @@ export const ssm: ServiceDefinition = {
   codec: ssmCodec,
   mutants: ssmMutants,
   claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'],
-  cli: { service: 'ssm', operations: {} },
+  cli: { service: 'ssm', operations: cliHints(ssmOperations) },
 };

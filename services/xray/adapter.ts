@@ -10,11 +10,13 @@ import { renderPolicy } from '../../generators/policy.js';
 import { type RevisionMemory, rememberRevision, resolveRevision } from '../../generators/revision.js';
 import { simplifyXray, type XrayCommand, type XrayName, XRAY_VOCABULARY, xrayCommands, xrayObservers, xraySetup, xrayTargeted } from './commands.js';
 import { type XrayExistingPolicy, xrayInitialState, xrayModel } from './model.js';
-import type { Json, JsonObject, Observation, Request } from '../../models/types.js';
+import type { Json, JsonObject } from '../../models/types.js';
+import type { CliHint } from '../../models/cli-hints.js';
 import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, tryCall } from '../../harness/adapter-kit.js';
+import { keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
   'InvalidPolicyRevisionIdException',
@@ -40,6 +42,20 @@ const CLEANUP_ATTEMPTS = 4;
 /** Where the policy documents point: X-Ray resource policies are account-wide. */
 const RESOURCE = '*';
 
+/** A NextToken no listing issued ("not-issued"): a List with it shows how the target treats a token it cannot know. */
+const UNISSUED_TOKEN = 'bm90LWlzc3VlZA';
+
+/** One sequence's view of the world: its names, what the target returned so far, and how to reach the target. */
+export interface XrayContext {
+  client: XRayClient;
+  prefix: string;
+  revisions: Map<string, RevisionMemory>;
+  /** The document last sent under each name (what a `previous` policy sends again). */
+  lastPolicy: Map<string, string>;
+  /** Names that may hold a policy this sequence created: a Put succeeded or its outcome is unknown. */
+  mayExist: Set<string>;
+}
+
 /** restJson1 timestamps: the SDK gives a Date; the model sees epoch seconds. */
 function flatten(p: ResourcePolicy): JsonObject {
   const t = p.LastUpdatedTime as unknown;
@@ -61,179 +77,143 @@ async function listAll(client: XRayClient): Promise<ResourcePolicy[]> {
   return all;
 }
 
-class XraySequence implements Sequence<XrayCommand> {
-  readonly setup: readonly XrayCommand[];
-  private readonly revisions = new Map<string, RevisionMemory>();
-  private readonly lastPolicy = new Map<string, string>();
-  /** Names that may hold a policy this sequence created: a Put succeeded or its outcome is unknown. */
-  private readonly mayExist = new Set<string>();
+/** Every name this sequence sends, except the empty one, starts with its prefix followed by '-' or '/'. */
+function owns(ctx: XrayContext, name: string): boolean {
+  return name.startsWith(`${ctx.prefix}-`) || name.startsWith(`${ctx.prefix}/`);
+}
 
-  constructor(
-    private readonly client: XRayClient,
-    private readonly prefix: string,
-    existing: number,
-  ) {
-    this.setup = xraySetup(existing);
-  }
-
-  /** Every name this sequence sends, except the empty one, starts with its prefix followed by '-' or '/'. */
-  private owns(name: string): boolean {
-    return name.startsWith(`${this.prefix}-`) || name.startsWith(`${this.prefix}/`);
-  }
-
-  /** The PolicyName a name choice stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
-  private name(name: XrayName): string | undefined {
-    switch (name.kind) {
-      case 'slot':
-        return `${this.prefix}-${name.slot}`;
-      case 'longest':
-        return `${this.prefix}-L`.padEnd(128, 'x');
-      case 'invalid':
-        switch (name.variant) {
-          case 'space':
-            return `${this.prefix}-a b`;
-          case 'slash':
-            return `${this.prefix}/a`;
-          case 'unicode':
-            return `${this.prefix}-é`;
-          case 'too-long':
-            return `${this.prefix}-L`.padEnd(129, 'x');
-          case 'empty':
-            return '';
-          case 'missing':
-            return undefined;
-        }
-    }
-  }
-
-  request(command: XrayCommand): Request {
-    switch (command.op) {
-      case 'PutResourcePolicy': {
-        const name = this.name(command.name);
-        const key = name ?? '';
-        let document: string | undefined = command.policy.kind === 'missing' ? undefined : '';
-        if (command.policy.kind !== 'blank' && command.policy.kind !== 'missing') {
-          document = renderPolicy(command.policy, RESOURCE, XRAY_VOCABULARY, this.lastPolicy.get(key));
-          this.lastPolicy.set(key, document);
-        }
-        return {
-          operation: command.op,
-          input: compact({
-            PolicyName: name,
-            PolicyDocument: document,
-            PolicyRevisionId: command.revision && resolveRevision(command.revision, this.revisions.get(key)),
-            BypassPolicyLockoutCheck: command.bypass,
-          }),
-        };
+/** The PolicyName a name choice stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
+function policyName(ctx: XrayContext, name: XrayName): string | undefined {
+  const { prefix } = ctx;
+  switch (name.kind) {
+    case 'slot':
+      return `${prefix}-${name.slot}`;
+    case 'longest':
+      return `${prefix}-L`.padEnd(128, 'x');
+    case 'invalid':
+      switch (name.variant) {
+        case 'space':
+          return `${prefix}-a b`;
+        case 'slash':
+          return `${prefix}/a`;
+        case 'unicode':
+          return `${prefix}-é`;
+        case 'too-long':
+          return `${prefix}-L`.padEnd(129, 'x');
+        case 'empty':
+          return '';
+        case 'missing':
+          return undefined;
       }
-      case 'ListResourcePolicies':
-        return { operation: command.op, input: command.nextToken ? { NextToken: 'bm90LWlzc3VlZA' } : {} };
-      case 'DeleteResourcePolicy': {
-        const name = this.name(command.name);
-        return {
-          operation: command.op,
-          input: compact({ PolicyName: name, PolicyRevisionId: command.revision && resolveRevision(command.revision, this.revisions.get(name ?? '')) }),
-        };
+  }
+}
+
+/** Every operation the X-Ray suite sends, one entry each (see harness/operations.ts). */
+export const xrayOperations: OperationTable<XrayCommand, XrayContext> = {
+  PutResourcePolicy: {
+    bind(command, ctx) {
+      const name = policyName(ctx, command.name);
+      const key = name ?? '';
+      const doc = command.policy;
+      const document = doc.kind === 'missing' ? undefined : doc.kind === 'blank' ? '' : renderPolicy(doc, RESOURCE, XRAY_VOCABULARY, ctx.lastPolicy.get(key));
+      return compact({
+        PolicyName: name,
+        PolicyDocument: document,
+        PolicyRevisionId: command.revision && resolveRevision(command.revision, ctx.revisions.get(key)),
+        BypassPolicyLockoutCheck: command.bypass,
+      });
+    },
+    send: { command: PutResourcePolicyCommand, output: (out) => flatten((out.ResourcePolicy ?? {}) as ResourcePolicy) },
+    learn(input, observation, ctx) {
+      const name = String(input.PolicyName ?? '');
+      // Whatever the answer: a `previous` document is the one last sent, accepted or not. An empty or missing
+      // PolicyDocument is not a document (a rendered one is never empty).
+      if (typeof input.PolicyDocument === 'string' && input.PolicyDocument !== '') ctx.lastPolicy.set(name, input.PolicyDocument);
+      if (observation.kind === 'ok') {
+        rememberRevision(ctx.revisions, name, observation.output.PolicyRevisionId as string | undefined);
+        ctx.mayExist.add(name);
+      } else if (observation.kind !== 'error') {
+        ctx.mayExist.add(name);
       }
-    }
-  }
-
-  async send(request: Request): Promise<Observation> {
-    const input = request.input as never;
-    const c = this.client;
-    switch (request.operation) {
-      case 'PutResourcePolicy':
-        return tryCall(async () => {
-          const out = await c.send(new PutResourcePolicyCommand(input));
-          return flatten(out.ResourcePolicy ?? {});
-        }, KNOWN_CODES);
-      case 'ListResourcePolicies':
-        return tryCall(async () => {
-          const out = await c.send(new ListResourcePoliciesCommand(input));
-          return compact({ ResourcePolicies: out.ResourcePolicies?.map(flatten), NextToken: out.NextToken });
-        }, KNOWN_CODES);
-      case 'DeleteResourcePolicy':
-        return tryCall(async () => {
-          await c.send(new DeleteResourcePolicyCommand(input));
-          return {};
-        }, KNOWN_CODES);
-      default:
-        throw new Error(`xray adapter: unknown operation ${request.operation}`);
-    }
-  }
-
-  learn(request: Request, observation: Observation): void {
-    const name = String(request.input.PolicyName ?? '');
-    switch (request.operation) {
-      case 'PutResourcePolicy':
-        if (observation.kind === 'ok') {
-          rememberRevision(this.revisions, name, observation.output.PolicyRevisionId as string | undefined);
-          this.mayExist.add(name);
-        } else if (observation.kind !== 'error') {
-          this.mayExist.add(name);
-        }
-        break;
-      case 'DeleteResourcePolicy':
-        if (observation.kind === 'ok') {
-          rememberRevision(this.revisions, name, undefined);
-          this.mayExist.delete(name);
-        }
-        break;
-      case 'ListResourcePolicies': {
-        if (observation.kind !== 'ok') break;
-        const listed = new Map<string, string | undefined>();
-        for (const p of (observation.output.ResourcePolicies as JsonObject[] | undefined) ?? []) {
-          if (typeof p.PolicyName === 'string') listed.set(p.PolicyName, typeof p.PolicyRevisionId === 'string' ? p.PolicyRevisionId : undefined);
-        }
-        for (const known of this.revisions.keys()) if (!listed.has(known)) rememberRevision(this.revisions, known, undefined);
-        for (const [n, rev] of listed) if (this.owns(n)) rememberRevision(this.revisions, n, rev);
-        break;
+    },
+    // The adapter reports the policy's members flattened; the CLI prints them under ResourcePolicy.
+    cli: { outputPrefix: 'ResourcePolicy' },
+  },
+  ListResourcePolicies: {
+    bind: (command) => compact({ NextToken: command.nextToken ? UNISSUED_TOKEN : undefined }),
+    send: {
+      command: ListResourcePoliciesCommand,
+      output: (out) => compact({ ResourcePolicies: (out.ResourcePolicies as ResourcePolicy[] | undefined)?.map(flatten), NextToken: out.NextToken }),
+    },
+    learn(_input, observation, ctx) {
+      if (observation.kind !== 'ok') return;
+      const listed = new Map<string, string | undefined>();
+      for (const p of (observation.output.ResourcePolicies as JsonObject[] | undefined) ?? []) {
+        if (typeof p.PolicyName === 'string') listed.set(p.PolicyName, typeof p.PolicyRevisionId === 'string' ? p.PolicyRevisionId : undefined);
       }
-    }
-  }
+      for (const known of ctx.revisions.keys()) if (!listed.has(known)) rememberRevision(ctx.revisions, known, undefined);
+      for (const [n, rev] of listed) if (owns(ctx, n)) rememberRevision(ctx.revisions, n, rev);
+    },
+    read: true,
+  },
+  DeleteResourcePolicy: {
+    bind(command, ctx) {
+      const name = policyName(ctx, command.name);
+      return compact({ PolicyName: name, PolicyRevisionId: command.revision && resolveRevision(command.revision, ctx.revisions.get(name ?? '')) });
+    },
+    send: { command: DeleteResourcePolicyCommand, output: keep() },
+    learn(input, observation, ctx) {
+      if (observation.kind !== 'ok') return;
+      const name = String(input.PolicyName ?? '');
+      rememberRevision(ctx.revisions, name, undefined);
+      ctx.mayExist.delete(name);
+    },
+  },
+};
 
-  /**
-   * Delete exactly this sequence's policies: those the account lists under its prefix, and those it may have
-   * created without seeing them listed (a List that fails or leaves one out must not leak a policy into the
-   * next sequence's account). Nothing without the prefix is ever touched.
-   */
-  idle(): Request {
-    return { operation: 'ListResourcePolicies', input: {} };
-  }
-
-  /** False when the account's policies could not be confirmed free of this sequence's (they are account-wide). */
-  async cleanup(): Promise<boolean> {
-    const names = new Set([...this.mayExist].filter((n) => this.owns(n)));
-    const listOurs = async (): Promise<boolean> => {
-      for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
-        try {
-          for (const p of await listAll(this.client)) if (p.PolicyName && this.owns(p.PolicyName)) names.add(p.PolicyName);
-          return true;
-        } catch (error) {
-          // Not listable: fall back to what the sequence itself remembers.
-          if (observeError(error, KNOWN_CODES).kind !== 'fault') return false;
-          await sleep(100 * 2 ** attempt);
-        }
-      }
-      return false;
-    };
-    const listed = await listOurs();
-    if (names.size === 0) return listed;
-    for (const PolicyName of names) {
-      // A leftover would change the next sequence's account, so faults and throttles are retried here.
-      for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
-        const outcome = await tryCall(async () => {
-          await this.client.send(new DeleteResourcePolicyCommand({ PolicyName }));
-          return {};
-        }, KNOWN_CODES);
-        if (outcome.kind !== 'fault') break;
+/**
+ * Delete exactly this sequence's policies: those the account lists under its prefix, and those it may have
+ * created without seeing them listed (a List that fails or leaves one out must not leak a policy into the
+ * next sequence's account). Nothing without the prefix is ever touched. False when the account's policies could
+ * not be confirmed free of this sequence's (they are account-wide).
+ */
+async function cleanup(ctx: XrayContext): Promise<boolean> {
+  const { client } = ctx;
+  const names = new Set([...ctx.mayExist].filter((n) => owns(ctx, n)));
+  const listOurs = async (): Promise<boolean> => {
+    for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
+      try {
+        for (const p of await listAll(client)) if (p.PolicyName && owns(ctx, p.PolicyName)) names.add(p.PolicyName);
+        return true;
+      } catch (error) {
+        // Not listable: fall back to what the sequence itself remembers.
+        if (observeError(error, KNOWN_CODES).kind !== 'fault') return false;
         await sleep(100 * 2 ** attempt);
       }
     }
-    // Confirmed only by a listing that shows none of ours left.
-    names.clear();
-    return (await listOurs()) && names.size === 0;
+    return false;
+  };
+  const listed = await listOurs();
+  if (names.size === 0) return listed;
+  for (const PolicyName of names) {
+    // A leftover would change the next sequence's account, so faults and throttles are retried here.
+    for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
+      const outcome = await tryCall(async () => {
+        await client.send(new DeleteResourcePolicyCommand({ PolicyName }));
+        return {};
+      }, KNOWN_CODES);
+      if (outcome.kind !== 'fault') break;
+      await sleep(100 * 2 ** attempt);
+    }
   }
+  // Confirmed only by a listing that shows none of ours left.
+  names.clear();
+  return (await listOurs()) && names.size === 0;
+}
+
+/** The setup tops the account up to the fill level, so it depends on how many policies the run found there. */
+function hooks(existing: number): SequenceHooks<XrayCommand, XrayContext> {
+  return { setup: xraySetup(existing), cleanup, idle: () => ({ operation: 'ListResourcePolicies', input: {} }) };
 }
 
 class XrayConnection implements Connection<XrayCommand> {
@@ -267,7 +247,8 @@ class XrayConnection implements Connection<XrayCommand> {
   }
 
   sequence(namePrefix: string, _identity: TargetIdentity): Sequence<XrayCommand> {
-    return new XraySequence(this.client, namePrefix, this.existing);
+    const ctx: XrayContext = { client: this.client, prefix: namePrefix, revisions: new Map(), lastPolicy: new Map(), mayExist: new Set() };
+    return new TableSequence(xrayOperations, this.client, KNOWN_CODES, ctx, hooks(this.existing));
   }
 
   close(): void {
@@ -278,7 +259,7 @@ class XrayConnection implements Connection<XrayCommand> {
 export const xrayAdapter: ServiceAdapter<XrayCommand> = {
   service: 'xray',
   model: xrayModel as ServiceAdapter['model'],
-  readOperations: new Set(['ListResourcePolicies']),
+  readOperations: readOperations(xrayOperations),
   commands: (consistency) => xrayCommands(consistency),
   connect: (endpoint) => new XrayConnection(endpoint),
   simplify: simplifyXray,

@@ -1,7 +1,6 @@
 import { type XrayState, xrayModel } from './model.js';
 import type { JsonObject } from '../../models/types.js';
-import type { ReferenceCodec } from '../../harness/reference/codec.js';
-import type { EngineView } from '../../harness/reference/engine.js';
+import { decodeJson, REFERENCE_EPOCH_MS, type ReferenceCodec, tick } from '../../harness/reference/codec.js';
 import { errorResponse, type HttpRequest, okResponse } from '../../harness/reference/protocol.js';
 import { xrayMutants } from './mutants.js';
 
@@ -12,18 +11,15 @@ const ROUTES: Record<string, string> = {
   '/DeleteResourcePolicy': 'DeleteResourcePolicy',
 };
 
-const EPOCH_S = 1_700_000_000;
+/**
+ * X-Ray timestamps are epoch seconds: each Put one tick of the reference clock later; a listed policy with no Put on
+ * record (one a mutant kept past its Delete) shows the clock's start.
+ */
+const EPOCH_S = REFERENCE_EPOCH_MS / 1000;
 
 interface XrayMemory {
-  clock?: number;
   /** LastUpdatedTime (epoch seconds) of each stored policy, for ListResourcePolicies. */
   updated?: Record<string, number>;
-}
-
-function tick(view: EngineView<XrayState>): number {
-  const m = view.memory as XrayMemory;
-  m.clock = (m.clock ?? 0) + 1;
-  return EPOCH_S + m.clock;
 }
 
 function route(request: HttpRequest): string | null {
@@ -36,16 +32,7 @@ export const xrayCodec: ReferenceCodec<XrayState> = {
   model: xrayModel,
   mutants: xrayMutants,
   route,
-  decode(operation, request) {
-    let body: unknown;
-    try {
-      body = JSON.parse(request.body || '{}');
-    } catch {
-      return errorResponse('restJson1', 'SerializationException', 400, 'request body is not JSON');
-    }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return errorResponse('restJson1', 'SerializationException', 400, 'request body is not a JSON object');
-    return { operation, input: body as JsonObject };
-  },
+  decode: (operation, request) => decodeJson(operation, request, (message) => errorResponse('restJson1', 'SerializationException', 400, message)),
   encodeOk(request, output, view) {
     switch (request.operation) {
       case 'PutResourcePolicy':
@@ -62,7 +49,7 @@ export const xrayCodec: ReferenceCodec<XrayState> = {
   },
   encodeError: (code, status, message) => errorResponse('restJson1', code, status, message),
   invent(_symbol, field, _request, view) {
-    const now = tick(view);
+    const now = tick(view, 's');
     return field === 'LastUpdatedTime' ? String(now) : `rev-${now.toString(36)}`;
   },
   after(request, outcome, view) {

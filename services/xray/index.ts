@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '../../harness/service.js';
-import { xrayAdapter } from './adapter.js';
+import { cliHints } from '../../harness/operations.js';
+import { xrayAdapter, xrayOperations } from './adapter.js';
 import { xrayCodec } from './codec.js';
 import { xrayMutants } from './mutants.js';
 
@@ -10,5 +11,5 @@ export const xray: ServiceDefinition = {
   mutants: xrayMutants,
   // moto serves X-Ray (not its resource-policy operations); LocalStack only with a licence.
   claimedBy: ['moto', 'localstack-pro'],
-  cli: { service: 'xray', operations: {} },
+  cli: { service: 'xray', operations: cliHints(xrayOperations) },
 };

@@ -1,0 +1,217 @@
+/**
+ * The options of `run` and `matrix` and their checks: everything is checked (a bad value is a usage error) before
+ * any target starts — a typo in the last of several targets must not cost the runs of the others.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Consistency, ServiceName } from '../models/types.js';
+import { UsageError } from '../harness/errors.js';
+import { findMutant } from '../harness/reference/server.js';
+import { DEFAULT_WAIT_SECONDS } from '../harness/service.js';
+import { loadExpectations } from '../harness/store/expectations.js';
+import { defaultFailuresPath, targetKey } from '../harness/store/failures.js';
+import { parseTarget, TARGET_FORMS } from '../harness/targets/index.js';
+import { targetSlug } from '../reports/matrix.js';
+import { SERVICES, serviceNamed } from '../services/index.js';
+
+export const DEFAULTS = { runs: 200, maxDivergences: 30, region: 'us-east-1', out: 'reports/out', matrixOut: 'reports/out/matrix', port: 4599, mutantSeed: 20261123, reproduce: 3 };
+
+/** Options `run` and `matrix` share. */
+const SHARED_OPTIONS = {
+  services: { type: 'string' },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  consistency: { type: 'string' },
+  region: { type: 'string', default: DEFAULTS.region },
+  'max-divergences': { type: 'string' },
+  'settle-ms': { type: 'string' },
+  'wait-seconds': { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  reproduce: { type: 'string' },
+  failures: { type: 'string' },
+  'update-expectations': { type: 'boolean', default: false },
+} as const;
+
+const RUN_OPTIONS = {
+  ...SHARED_OPTIONS,
+  target: { type: 'string', default: 'reference' },
+  path: { type: 'string' },
+  out: { type: 'string', default: DEFAULTS.out },
+  mutant: { type: 'string' },
+  switch: { type: 'string', multiple: true },
+  'set-aside': { type: 'string' },
+  expect: { type: 'string' },
+} as const;
+
+const MATRIX_OPTIONS = {
+  ...SHARED_OPTIONS,
+  targets: { type: 'string' },
+  out: { type: 'string', default: DEFAULTS.matrixOut },
+  'expect-dir': { type: 'string' },
+} as const;
+
+export function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} must be a positive integer, not "${value}"`);
+  return Number(value);
+}
+
+function countOf(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a number (0 or more), not "${value}"`);
+  return Number(value);
+}
+
+export function seedOf(value: string | undefined): number {
+  if (value === undefined) return Math.floor(Math.random() * 2 ** 31);
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`--seed must be an integer, not "${value}"`);
+  return Number(value);
+}
+
+export function parseServices(value: string | undefined): ServiceName[] {
+  if (value === undefined || value === 'all') return SERVICES.map((s) => s.name);
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = SERVICES.map((s) => s.name);
+  for (const n of names) if (!known.includes(n as ServiceName)) throw new UsageError(`unknown service "${n}"; known: ${known.join(', ')}`);
+  if (names.length === 0) throw new UsageError('--services needs at least one service');
+  return names as ServiceName[];
+}
+
+function parseSwitches(values: string[] | undefined, services: ServiceName[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const all = services.flatMap((s) => serviceNamed(s)!.adapter.model.switches);
+  for (const v of values ?? []) {
+    const [name, value] = v.split('=', 2);
+    const known = all.find((s) => s.name === name);
+    if (!known) throw new UsageError(`unknown switch "${name}"; known: ${all.map((s) => s.name).join(', ')}`);
+    if (value === undefined || !known.values.includes(value)) throw new UsageError(`switch ${name} takes one of ${known.values.join(', ')}`);
+    out[name!] = value;
+  }
+  return out;
+}
+
+function consistencyOf(value: string | undefined, fallback: Consistency): Consistency {
+  if (value === undefined) return fallback;
+  if (value !== 'strict' && value !== 'eventual') throw new UsageError(`--consistency must be strict or eventual, not "${value}"`);
+  return value;
+}
+
+function failuresFileOf(value: string | undefined, out: string): string | undefined {
+  if (value === 'off') return undefined;
+  return resolve(value ?? defaultFailuresPath(out));
+}
+
+/** Everything one target's run needs, already validated. */
+export interface TargetRun {
+  spec: string;
+  mutant?: string;
+  region: string;
+  services: ServiceName[];
+  runs: number;
+  seed: number;
+  path?: string;
+  consistency?: Consistency;
+  switches: Record<string, string>;
+  setAside: string[];
+  settleMs?: number;
+  /** Budget for each resource transition; default: LOCAL_WAIT_SECONDS on this machine, DEFAULT_WAIT_SECONDS elsewhere. */
+  waitSeconds?: number;
+  maxDivergences: number;
+  reproduce: number;
+  /** The failures file, or undefined for none. */
+  failuresFile?: string;
+  quiet: boolean;
+}
+
+export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'maxDivergences' | 'reproduce' | 'quiet'>;
+
+/** The settings `run` and `matrix` share, checked. */
+function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }): SharedSettings {
+  const v = values as Record<string, string | boolean | undefined>;
+  const settle = v['settle-ms'] as string | undefined;
+  if (settle !== undefined && !/^\d+$/.test(settle)) throw new UsageError('--settle-ms must be a number of milliseconds');
+  const wait = v['wait-seconds'] as string | undefined;
+  return {
+    region: v.region as string,
+    services: parseServices(v.services as string | undefined),
+    runs: positiveInt('runs', v.runs as string | undefined, DEFAULTS.runs),
+    seed: seedOf(v.seed as string | undefined),
+    maxDivergences: positiveInt('max-divergences', v['max-divergences'] as string | undefined, DEFAULTS.maxDivergences),
+    reproduce: countOf('reproduce', v.reproduce as string | undefined, DEFAULTS.reproduce),
+    ...(settle !== undefined ? { settleMs: Number(settle) } : {}),
+    ...(wait !== undefined ? { waitSeconds: positiveInt('wait-seconds', wait, DEFAULT_WAIT_SECONDS) } : {}),
+    ...(v.consistency !== undefined ? { consistency: consistencyOf(v.consistency as string, 'strict') } : {}),
+    quiet: Boolean(v.quiet),
+  };
+}
+
+/** `run`, checked. */
+export interface RunCommand {
+  target: TargetRun;
+  /** The reports' directory. */
+  out: string;
+  /** The expectations file (--expect), and the target's name in it. */
+  expect?: { file: string; target: string; update: boolean };
+}
+
+export async function runOptions(argv: string[]): Promise<RunCommand> {
+  const { values } = parseArgs({ args: argv, options: RUN_OPTIONS, allowPositionals: false, strict: true });
+  const shared = sharedSettings(values);
+  const switches = parseSwitches(values.switch, shared.services);
+  if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
+  if (values.mutant && values.target !== 'reference') throw new UsageError('--mutant works only with --target reference');
+  parseTarget(values.target);
+  if (values['update-expectations'] && !values.expect) throw new UsageError('--update-expectations needs --expect FILE (the file to write)');
+  const expectFile = values.expect ? resolve(values.expect) : undefined;
+  if (expectFile && !values['update-expectations']) await loadExpectations(expectFile); // a bad file is a usage error before anything starts
+  const out = resolve(values.out);
+  return {
+    target: {
+      ...shared,
+      spec: values.target,
+      ...(values.mutant ? { mutant: values.mutant } : {}),
+      ...(values.path ? { path: values.path } : {}),
+      switches,
+      setAside: values['set-aside']?.split(',').filter(Boolean) ?? [],
+      failuresFile: failuresFileOf(values.failures, out),
+    },
+    out,
+    ...(expectFile ? { expect: { file: expectFile, target: targetKey(values.target, values.mutant), update: values['update-expectations'] } } : {}),
+  };
+}
+
+/** `matrix`, checked: one column per target, in the order given. */
+export interface MatrixCommand {
+  shared: SharedSettings;
+  columns: Array<{ spec: string; slug: string; expectFile?: string }>;
+  /** The matrix's directory (per-target reports in <out>/<slug>/). */
+  out: string;
+  updateExpectations: boolean;
+  failuresFile?: string;
+}
+
+export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
+  const { values } = parseArgs({ args: argv, options: MATRIX_OPTIONS, allowPositionals: false, strict: true });
+  if (!values.targets) throw new UsageError('matrix needs --targets, e.g. --targets reference,moto');
+  const specs = values.targets.split(',').map((t) => t.trim()).filter(Boolean);
+  if (specs.length === 0) throw new UsageError('--targets needs at least one target');
+  for (const spec of specs) {
+    try {
+      parseTarget(spec);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      throw new UsageError(`unknown target "${spec}" in --targets; each is ${TARGET_FORMS}`);
+    }
+  }
+  const slugs = specs.map(targetSlug);
+  const clash = slugs.find((s, i) => slugs.indexOf(s) !== i);
+  if (clash) throw new UsageError(`two targets share the name "${clash}"; list each target once`);
+  const shared = sharedSettings(values);
+  if (values['update-expectations'] && !values['expect-dir']) throw new UsageError('--update-expectations needs --expect-dir DIR (where the files go)');
+  const expectDir = values['expect-dir'] ? resolve(values['expect-dir']) : undefined;
+  const columns = specs.map((spec, i) => ({ spec, slug: slugs[i]!, ...(expectDir ? { expectFile: join(expectDir, `${slugs[i]}.json`) } : {}) }));
+  if (!values['update-expectations']) for (const c of columns) if (c.expectFile) await loadExpectations(c.expectFile);
+  const out = resolve(values.out);
+  const failuresFile = failuresFileOf(values.failures, out);
+  return { shared, columns, out, updateExpectations: values['update-expectations'], ...(failuresFile ? { failuresFile } : {}) };
+}

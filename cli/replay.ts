@@ -1,0 +1,39 @@
+/** `policy-conformance replay FILE`: run one witness again against its target (or another) and say whether it still departs. */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../harness/errors.js';
+import { replayWitness } from '../harness/runner.js';
+import { parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
+import { loadWitness } from '../harness/witness.js';
+import { describeObservation } from '../reports/text.js';
+import { SERVICE_NAMES, serviceNamed } from '../services/index.js';
+import { EXIT, stderr } from './exit.js';
+
+export async function replay(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { target: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new UsageError('replay needs exactly one witness file');
+  const witness = await loadWitness(resolve(positionals[0]!), SERVICE_NAMES);
+  const spec = values.target ?? witness.target;
+  parseTarget(spec);
+  const region = values.region ?? witness.region;
+  const target = await resolveTarget(spec, { region, ...(witness.mutant && spec === 'reference' ? { mutant: witness.mutant } : {}), ...(values.quiet ? {} : { log: stderr }) });
+  try {
+    const outcome = await replayWitness(serviceNamed(witness.service)!.adapter, target.endpoint, witness, {
+      settleMs: settleMsFor(target.name, witness.consistency),
+      waitSeconds: waitSecondsFor(target.endpoint.url),
+    });
+    const lines = outcome.steps.map((st, i) => `  ${String(i + 1).padStart(2)}. ${st.setup ? '(setup) ' : ''}${st.operation} → ${describeObservation(st.outcome)}`);
+    const said = {
+      departs: `departs again at its last step, on ${outcome.rule} (${outcome.kind}); recorded: ${witness.rule} (${witness.kind})`,
+      'departs-earlier': `departs at an earlier step than recorded, on ${outcome.rule}: the target changed`,
+      conforms: `does not depart any more (recorded: ${witness.rule}, ${witness.kind})`,
+      infra: `infrastructure failure: ${outcome.reason}`,
+      unsupported: `the target does not serve ${witness.service}: ${outcome.reason}`,
+      stopped: `could not be judged to its end: ${outcome.reason}`,
+    }[outcome.status];
+    process.stdout.write(`${[`replay of ${positionals[0]} against ${spec}${target.version ? ` ${target.version}` : ''}:`, ...lines, `witness ${said}`].join('\n')}\n`);
+    return outcome.status === 'departs' || outcome.status === 'departs-earlier' ? EXIT.fail : outcome.status === 'conforms' ? EXIT.pass : EXIT.infra;
+  } finally {
+    await target.stop();
+  }
+}

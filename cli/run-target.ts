@@ -1,0 +1,115 @@
+/**
+ * One target's run, as `run` and `matrix` do it: start the target, run each service (failing sequences of earlier
+ * runs first), attach AWS CLI reproducers, keep the failing sequences for next time, compare with expectations,
+ * write the reports.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { ExpectationReport, RunResult } from '../models/results.js';
+import { STALLED } from '../harness/execution.js';
+import { runService } from '../harness/runner.js';
+import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
+import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
+import { resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
+import { writeWitnesses } from '../harness/witness.js';
+import { renderJson } from '../reports/json.js';
+import { renderJUnit } from '../reports/junit.js';
+import { renderMarkdown } from '../reports/markdown.js';
+import { awsCliReproducer } from '../reports/reproducer.js';
+import { serviceNamed } from '../services/index.js';
+import { stderr } from './exit.js';
+import { DEFAULTS, type TargetRun } from './options.js';
+
+export async function runTarget(o: TargetRun): Promise<RunResult> {
+  const log = o.quiet ? undefined : stderr;
+  const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(log ? { log } : {}) });
+  const consistency = o.consistency ?? target.defaultConsistency;
+  const settleMs = o.settleMs ?? settleMsFor(target.name, consistency);
+  const replayBase = [`--target ${o.spec}`, o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : ''].filter(Boolean).join(' ');
+  const result: RunResult = {
+    target: target.name,
+    ...(target.version ? { targetVersion: target.version } : {}),
+    ...(target.claims ? { targetClaims: target.claims } : {}),
+    seed: o.seed,
+    consistency,
+    region: o.region,
+    ...(o.mutant ? { mutant: o.mutant } : {}),
+    startedAt: new Date().toISOString(),
+    services: [],
+  };
+  const key = targetKey(target.name, o.mutant);
+  const failures = o.failuresFile ? await loadFailures(o.failuresFile, log) : undefined;
+  // The reference listens on a throw-away port: reproducers name the port `serve` uses by default.
+  const reproducerEndpoint = target.name === 'reference' ? `http://127.0.0.1:${DEFAULTS.port}` : target.endpoint.url;
+  const preamble =
+    target.name === 'reference'
+      ? [`start the target first: npx policy-conformance serve --port ${DEFAULTS.port}${o.mutant ? ` --mutant ${o.mutant}` : ''}`]
+      : o.spec === target.endpoint.url || /^https?:/.test(o.spec)
+        ? []
+        : [`the run's ${o.spec}${target.version ? ` ${target.version}` : ''} listened on ${target.endpoint.url}; start one and use its URL if that one is gone`];
+  try {
+    let stalled: string | undefined;
+    for (const service of o.services) {
+      if (stalled) {
+        // Every call to a target that stopped answering waits out its deadline: the other services are not run.
+        result.services.push({ service, verdict: 'infra', reason: `not run: ${stalled}`, runs: 0, calls: 0, faults: 0, durationMs: 0, rulesReached: [], unsupportedOperations: [], profile: {}, divergences: [] });
+        continue;
+      }
+      await target.reset?.();
+      const definition = serviceNamed(service)!;
+      const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
+      const serviceResult = await runService(definition.adapter, target.endpoint, {
+        runs: o.runs,
+        seed: o.seed,
+        ...(o.path ? { path: o.path } : {}),
+        consistency,
+        switches: o.switches,
+        setAside: o.setAside,
+        settleMs,
+        waitSeconds: o.waitSeconds ?? waitSecondsFor(target.endpoint.url),
+        maxDivergences: o.maxDivergences,
+        replayBase,
+        reproduce: o.reproduce,
+        ...(recheck.length ? { recheck } : {}),
+        ...(log ? { onProgress: log } : {}),
+      });
+      for (const d of serviceResult.divergences) {
+        d.reproducer = awsCliReproducer(definition.cli, d, { endpointUrl: reproducerEndpoint, region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
+      }
+      result.services.push(serviceResult);
+      if (failures) updateFailures(failures, key, serviceResult, consistency);
+      log?.(`[${service}] ${serviceResult.verdict} in ${(serviceResult.durationMs / 1000).toFixed(1)} s`);
+      if (serviceResult.verdict === 'infra' && serviceResult.reason?.startsWith(STALLED)) stalled = `the target stopped answering during ${service}`;
+    }
+  } finally {
+    await target.stop();
+    if (failures && o.failuresFile) await saveFailures(o.failuresFile, failures).catch((e) => log?.(`cannot write the failures file ${o.failuresFile}: ${(e as Error).message}`));
+  }
+  return result;
+}
+
+/**
+ * With an expectations file: compare (or, with --update-expectations, rewrite the file from this run first).
+ * The exit code then depends only on new departures (and infrastructure failures).
+ */
+export async function applyExpectations(result: RunResult, target: string, file: string, update: boolean, log?: (m: string) => void): Promise<ExpectationReport> {
+  let expectations: ExpectationsFile;
+  if (update) {
+    const previous = await loadExpectations(file).catch(() => undefined);
+    expectations = expectationsFrom(target, result, previous, previous?.about ?? `Known departures of ${target}${result.targetVersion ? ` ${result.targetVersion}` : ''}; written by --update-expectations.`);
+    await saveExpectations(file, expectations);
+    log?.(`wrote ${file}: ${expectations.departures.length} departures, ${expectations.unsupported.length} unsupported`);
+  } else expectations = await loadExpectations(file);
+  // Reports name the file as the user would (relative to where they ran), so a committed matrix.md has no machine paths.
+  const shown = relative(process.cwd(), file);
+  return compareWithExpectations(shown && !shown.startsWith('..') ? shown : file, expectations, result);
+}
+
+/** One target's reports: results.json, junit.xml, report.md and a witness file per departure. */
+export async function writeReports(dir: string, result: RunResult): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeWitnesses(dir, result, result.region ?? DEFAULTS.region, result.target);
+  await writeFile(join(dir, 'results.json'), renderJson(result));
+  await writeFile(join(dir, 'junit.xml'), renderJUnit(result));
+  await writeFile(join(dir, 'report.md'), renderMarkdown(result));
+}

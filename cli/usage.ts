@@ -1,0 +1,12 @@
+/** The usage text every usage error ends with. */
+export const USAGE = `usage:
+  policy-conformance run [--target reference|moto|ministack|kinesis-local|container:IMAGE|URL]
+                         [--services dynamodb,...] [--runs N] [--seed S] [--path P]
+                         [--consistency strict|eventual] [--out DIR] [--mutant NAME] [--region R]
+                         [--switch NAME=VALUE]... [--set-aside RULE,...] [--max-divergences N] [--settle-ms MS]
+                         [--wait-seconds S] [--reproduce N] [--failures FILE|off] [--expect FILE [--update-expectations]]
+  policy-conformance matrix --targets reference,moto,...[,container:IMAGE] [--services ...] [--runs N] [--seed S]
+                         [--out DIR] [--expect-dir DIR [--update-expectations]] [--reproduce N] [--consistency C] [--region R] [--wait-seconds S]
+  policy-conformance replay WITNESS.json [--target T] [--region R]
+  policy-conformance serve [--port N] [--mutant NAME]
+  policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;

@@ -1,0 +1,4 @@
+/** A problem with what the user asked for (exit 2), as opposed to a problem with the target (exit 3). */
+export class UsageError extends Error {}
+/** The target (or what it needs: an emulator, a container engine) is not there or broke down (exit 3). */
+export class InfraError extends Error {}
