@@ -15,15 +15,9 @@
 #      MOTO_IMAGE_REBUILD=1 (rebuild the moto layer even if the tag exists).
 # Prints the image tag on stdout; progress and errors on stderr.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-log() { printf '[build-moto-image] %s\n' "$*" >&2; }
-die() { printf '[build-moto-image] ERROR: %s\n' "$*" >&2; exit 1; }
-
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-VERSION_FILE="$SCRIPT_DIR/moto-version.txt"
-[ -r "$VERSION_FILE" ] || die "missing $VERSION_FILE"
-MOTO_VERSION="$(tr -d '[:space:]' < "$VERSION_FILE")"
-[[ "$MOTO_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "bad version '$MOTO_VERSION' in $VERSION_FILE"
+read_pin MOTO_VERSION "$SCRIPT_DIR/moto-version.txt"
 
 SUITE=bookworm
 TAG="localhost/policy-conformance/moto:$MOTO_VERSION"
@@ -41,11 +35,7 @@ fi
 
 mkdir -p "$CACHE_DIR"
 # One build at a time per cache dir (parallel CI jobs on the same machine would otherwise debootstrap twice).
-exec 9>"$CACHE_DIR/.build.lock"
-if ! flock -n 9; then
-  log "another build holds $CACHE_DIR/.build.lock; waiting for it"
-  flock 9
-fi
+take_lock "$CACHE_DIR/.build.lock" "another build holds $CACHE_DIR/.build.lock; waiting for it"
 if [ "${MOTO_IMAGE_REBUILD:-0}" != 1 ] && podman image exists "$TAG"; then
   log "$TAG was built meanwhile; nothing to do"
   echo "$TAG"
@@ -81,8 +71,8 @@ build_base_tar() {
   [ "$(id -u)" = 0 ] || die "building the base root filesystem needs root (debootstrap); or put a tarball at $BASE_TAR"
   if ! command -v debootstrap >/dev/null; then
     log "installing debootstrap with apt-get"
-    apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null 2>&1 || die "apt-get install debootstrap failed"
+    apt_update || die "apt-get update failed"
+    apt_install debootstrap || die "apt-get install debootstrap failed"
   fi
   local mirror="${DEBIAN_MIRROR:-$(apt_mirror)}"
   [ -n "$mirror" ] || die "no Debian $SUITE mirror found in /etc/apt/sources.list{,.d/}; set DEBIAN_MIRROR=http://…/debian"

@@ -13,9 +13,7 @@
 # Usage: eval "$(bash scripts/setup-podman.sh)"   (prints one `export …` line on stdout; sourcing works too)
 # Progress and errors go to stderr. Env: PODMAN_SOCKET (default /run/podman-docker.sock).
 set -euo pipefail
-
-log() { printf '[setup-podman] %s\n' "$*" >&2; }
-die() { printf '[setup-podman] ERROR: %s\n' "$*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SOCK="${PODMAN_SOCKET:-/run/podman-docker.sock}"
 SERVICE_LOG="${PODMAN_SERVICE_LOG:-/var/log/podman-service.log}"
@@ -40,10 +38,8 @@ else
   if [ ${#need[@]} -gt 0 ]; then
     command -v apt-get >/dev/null || die "apt-get not found; install ${need[*]} yourself"
     log "installing ${need[*]} from Debian (apt-get update first)"
-    apt-get update -qq >/dev/null 2>&1 || die "apt-get update failed"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
-      || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null \
-      || die "apt-get install ${need[*]} failed"
+    apt_update || die "apt-get update failed"
+    apt_install --no-install-recommends "${need[@]}" || apt_install_showing_errors "${need[@]}" || die "apt-get install ${need[*]} failed"
   fi
   command -v podman >/dev/null || die "podman still not found after apt-get install"
   [ -x /usr/sbin/runc ] || die "/usr/sbin/runc still not found after apt-get install"
@@ -85,8 +81,7 @@ CONF
   fi
 
   # Two test files may get here at once: one starts the service, the other waits and then finds it answering.
-  exec 9>"$(dirname "$SOCK")/.policy-conformance-podman.lock"
-  flock 9
+  take_lock "$(dirname "$SOCK")/.policy-conformance-podman.lock"
   if ! ping_socket; then
     log "starting podman's Docker-API service on $SOCK (log: $SERVICE_LOG)"
     rm -f "$SOCK"

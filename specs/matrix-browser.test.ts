@@ -8,6 +8,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningReference, startReference } from '../harness/reference/server.js';
 import { targetSlug } from '../reports/matrix.js';
+import { WITNESS_FORMAT, type WitnessFile } from '../harness/witness.js';
 import type { RunResult } from '../models/results.js';
 import { REPO, runCli } from './support/cli.js';
 
@@ -112,7 +113,16 @@ describe('matrix.html in a real headless browser', () => {
     steps.forEach((text, i) => expect(text).toContain(d.steps[i]!.operation));
     expect(steps.at(-1)).toMatch(/DeleteResourcePolicy .* → ok \{\}/);
     expect(await panel.locator('pre.replay').innerText()).toBe(d.replay);
-    expect(d.replay).toMatch(new RegExp(`^npx policy-conformance run --target ${buggy.url} --services kinesis --seed 3 --path \\S+`));
+    // The replay command names the witness file written next to the target's results.json; that file is this departure.
+    const kinesis = results[buggy.url]!.services.find((s) => s.service === 'kinesis')!;
+    const n = kinesis.divergences.indexOf(d) + 1;
+    const witness = join(out, targetSlug(buggy.url), 'witnesses', `kinesis-${n}-kin.delete.no-policy.json`);
+    expect(d.replay).toBe(`npx policy-conformance replay ${witness}`);
+    expect(d.witnessFile).toBe(join('witnesses', `kinesis-${n}-kin.delete.no-policy.json`));
+    expect(existsSync(witness), witness).toBe(true);
+    const w = JSON.parse(await readFile(witness, 'utf8')) as WitnessFile;
+    expect(w).toMatchObject({ format: WITNESS_FORMAT, version: 1, target: buggy.url, service: 'kinesis', rule: d.rule, kind: d.kind ?? 'wrong-answer' });
+    expect(w.steps.map((step) => step.operation)).toEqual(d.steps.map((step) => step.operation));
     const reproducer = await panel.locator('pre.reproducer').innerText();
     expect(reproducer).toContain(`aws kinesis delete-resource-policy --endpoint-url '${buggy.url}' --region 'us-east-1' --cli-input-json '`);
     expect(await panel.innerText()).toMatch(/reproducible \(3\/3 replays/);

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import type { Simplification } from '../../harness/service.js';
-import type { Consistency } from '../../models/types.js';
+import type { Consistency, Simplification } from '../../models/types.js';
 import { type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 
 /**

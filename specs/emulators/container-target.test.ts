@@ -19,7 +19,7 @@ import { pinnedMotoVersion } from '../../harness/targets/moto.js';
 import type { ServiceResult } from '../../models/results.js';
 import { runService } from '../../harness/runner.js';
 import { DUMMY_CREDENTIALS } from '../../harness/sdk.js';
-import { InfraError } from '../../harness/targets/index.js';
+import { InfraError } from '../../harness/errors.js';
 import { motoImage, useContainerEngine } from '../support/containers.js';
 import { endpointAt, options } from '../support/reference.js';
 import { portIsOpen } from '../support/ports.js';
@@ -137,7 +137,7 @@ describe('container:<image> target through podman and testcontainers', () => {
 
   it('an unreachable engine is an infrastructure error telling how to get one', async () => {
     // In a fresh process: testcontainers keeps one engine client per process.
-    const code = `import('./harness/containers/target.ts').then((m) => m.startContainerTarget('${image}')).then(
+    const code = `import('./harness/targets/container.ts').then((m) => m.startContainerTarget('${image}')).then(
       () => { console.log('started'); process.exit(0); },
       (e) => { console.log(e.constructor.name + ': ' + e.message); process.exit(0); })`;
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', code], {
