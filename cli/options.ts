@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Consistency, ServiceName } from '../models/types.js';
 import { UsageError } from '../harness/errors.js';
+import type { Budgets } from '../harness/halt.js';
 import { findMutant } from '../harness/reference/server.js';
 import { DEFAULT_WAIT_SECONDS } from '../harness/service.js';
 import { loadExpectations } from '../harness/store/expectations.js';
@@ -30,6 +31,8 @@ const SHARED_OPTIONS = {
   reproduce: { type: 'string' },
   failures: { type: 'string' },
   'update-expectations': { type: 'boolean', default: false },
+  'max-calls': { type: 'string' },
+  'time-limit': { type: 'string' },
 } as const;
 
 const RUN_OPTIONS = {
@@ -121,9 +124,22 @@ export interface TargetRun {
   /** The failures file, or undefined for none. */
   failuresFile?: string;
   quiet: boolean;
+  /** --max-calls and --time-limit (the run's Halt enforces them). */
+  budgets?: Budgets;
 }
 
-export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'maxDivergences' | 'reproduce' | 'quiet'>;
+export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'maxDivergences' | 'reproduce' | 'quiet'> & { budgets: Budgets };
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `90s`, `10m`, `1h30m`, `500ms` (a bare number is seconds) → milliseconds; anything else is a usage error. */
+export function durationMs(name: string, value: string): number {
+  const parts = /^\d+$/.test(value) ? [['', value, 's']] : [...value.matchAll(/(\d+)(ms|s|m|h)/g)];
+  const whole = parts.map((p) => `${p[1]}${p[2]}`).join('');
+  const total = parts.reduce((ms, p) => ms + Number(p[1]) * DURATION_UNITS_MS[p[2]!]!, 0);
+  if ((!/^\d+$/.test(value) && whole !== value) || total <= 0) throw new UsageError(`--${name} must be a duration such as 90s, 10m or 1h30m, not "${value}"`);
+  return total;
+}
 
 /** The settings `run` and `matrix` share, checked. */
 function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }): SharedSettings {
@@ -142,6 +158,10 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
     ...(wait !== undefined ? { waitSeconds: positiveInt('wait-seconds', wait, DEFAULT_WAIT_SECONDS) } : {}),
     ...(v.consistency !== undefined ? { consistency: consistencyOf(v.consistency as string, 'strict') } : {}),
     quiet: Boolean(v.quiet),
+    budgets: {
+      ...(v['max-calls'] !== undefined ? { maxCalls: positiveInt('max-calls', v['max-calls'] as string, 0) } : {}),
+      ...(v['time-limit'] !== undefined ? { timeLimitMs: durationMs('time-limit', v['time-limit'] as string) } : {}),
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ExpectationReport, RunResult } from '../models/results.js';
 import { STALLED } from '../harness/execution.js';
+import { describeHalt, Halt } from '../harness/halt.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
@@ -20,7 +21,7 @@ import { serviceNamed } from '../services/index.js';
 import { stderr } from './exit.js';
 import { DEFAULTS, type TargetRun } from './options.js';
 
-export async function runTarget(o: TargetRun): Promise<RunResult> {
+export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<RunResult> {
   const log = o.quiet ? undefined : stderr;
   const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(log ? { log } : {}) });
   const consistency = o.consistency ?? target.defaultConsistency;
@@ -50,9 +51,13 @@ export async function runTarget(o: TargetRun): Promise<RunResult> {
   try {
     let stalled: string | undefined;
     for (const service of o.services) {
-      if (stalled) {
+      const halted = halt.check();
+      if (stalled || halted) {
         // Every call to a target that stopped answering waits out its deadline: the other services are not run.
-        result.services.push({ service, verdict: 'infra', reason: `not run: ${stalled}`, runs: 0, calls: 0, faults: 0, durationMs: 0, rulesReached: [], unsupportedOperations: [], profile: {}, divergences: [] });
+        // Nor are they after a signal or a spent budget — and a service not run is never a pass.
+        const verdict = stalled ? 'infra' : halted!.kind;
+        const reason = `not run: ${stalled ?? describeHalt(halted!, halt.budgets)}`;
+        result.services.push({ service, verdict, reason, runs: 0, calls: 0, faults: 0, durationMs: 0, rulesReached: [], unsupportedOperations: [], profile: {}, divergences: [] });
         continue;
       }
       await target.reset?.();
@@ -71,8 +76,10 @@ export async function runTarget(o: TargetRun): Promise<RunResult> {
         replayBase,
         reproduce: o.reproduce,
         ...(recheck.length ? { recheck } : {}),
+        halt,
         ...(log ? { onProgress: log } : {}),
       });
+      halt.charge(serviceResult.calls);
       for (const d of serviceResult.divergences) {
         d.reproducer = awsCliReproducer(definition.cli, d, { endpointUrl: reproducerEndpoint, region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
       }
@@ -80,6 +87,11 @@ export async function runTarget(o: TargetRun): Promise<RunResult> {
       if (failures) updateFailures(failures, key, serviceResult, consistency);
       log?.(`[${service}] ${serviceResult.verdict} in ${(serviceResult.durationMs / 1000).toFixed(1)} s`);
       if (serviceResult.verdict === 'infra' && serviceResult.reason?.startsWith(STALLED)) stalled = `the target stopped answering during ${service}`;
+    }
+    const stoppedBy = halt.check();
+    if (stoppedBy?.kind === 'interrupted') result.interruptedBy = stoppedBy.signal;
+    if (halt.budgets.maxCalls !== undefined || halt.budgets.timeLimitMs !== undefined || stoppedBy) {
+      result.budgets = { ...halt.budgets, callsUsed: halt.callsSpent, ...(stoppedBy ? { stoppedBy: describeHalt(stoppedBy, halt.budgets) } : {}) };
     }
   } finally {
     await target.stop();

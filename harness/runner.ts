@@ -19,6 +19,7 @@ import { sleep } from './observe.js';
 import { labelReproducibility, type RecordedSequence, recheckRecorded, type ReplayOutcome } from './reproduce.js';
 import type { Attribution, DepartureKind, Divergence, ServiceResult, Step } from '../models/results.js';
 import { defaultDeadlineMs, type Endpoint } from './sdk.js';
+import { describeHalt, type Halt } from './halt.js';
 import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter } from './service.js';
 
 export interface RunOptions {
@@ -50,6 +51,8 @@ export interface RunOptions {
   reproduce?: number;
   /** Failing sequences of earlier runs (the failures file): re-run first, each reported as still failing or not. */
   recheck?: readonly RecordedSequence[];
+  /** Signals and budgets shared by the target's whole run: checked between sequences. */
+  halt?: Halt;
   onProgress?(message: string): void;
 }
 
@@ -270,6 +273,14 @@ class ServiceRun<Cmd> {
       result.verdict = 'infra';
       result.reason = `never answered like AWS, and failed in different ways: ${unsupported.inconsistent.join(', ')}`;
     }
+    const halted = this.options.halt?.check();
+    if (halted && !this.internal && !this.executor.infra) {
+      // Stopped early: what was found stands, but an unfinished exploration is never a pass (nor "unsupported").
+      result.stoppedEarly = describeHalt(halted, this.options.halt!.budgets);
+      if (halted.kind === 'interrupted') result.verdict = 'interrupted';
+      else if (result.divergences.length === 0) result.verdict = 'incomplete';
+      if (result.verdict !== 'fail') result.reason = `${result.stoppedEarly} after ${result.runs} sequences`;
+    }
   }
 
   /**
@@ -305,7 +316,7 @@ class ServiceRun<Cmd> {
   }
 
   private stopped(): boolean {
-    return this.executor.infra !== undefined || this.internal !== undefined;
+    return this.executor.infra !== undefined || this.internal !== undefined || this.options.halt?.check(this.executor.calls) !== undefined;
   }
 
   /** One fast-check run under the current settings: the minimal failing execution, or null when none fails. */

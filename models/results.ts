@@ -5,7 +5,11 @@ import type { Consistency, Evidence, Json, JsonObject, Observation, ServiceName,
  * `internal-error`: the suite itself failed (a model, adapter or checker bug); the service's result says nothing
  * about the target, and the run exits 4.
  */
-export type Verdict = 'pass' | 'fail' | 'infra' | 'unsupported' | 'internal-error';
+/**
+ * `interrupted`: a signal stopped the run (what was done is reported, what it created removed). `incomplete`: a
+ * budget (--max-calls, --time-limit) ran out before any departure was found: never a pass.
+ */
+export type Verdict = 'pass' | 'fail' | 'infra' | 'unsupported' | 'internal-error' | 'interrupted' | 'incomplete';
 
 /**
  * What kind of departure an entry is. `wrong-answer`: the target answered what AWS never answers there.
@@ -136,6 +140,8 @@ export interface ServiceResult {
   unconfirmed?: Array<{ rule: string; kind: DepartureKind; replays: number; reason: string }>;
   /** Departures seen only in sequences that had faulted before (never judged as entries). */
   departuresAfterFaults?: number;
+  /** Why exploration ended early (a signal or a budget), when it did. */
+  stoppedEarly?: string;
 }
 
 export interface RunResult {
@@ -153,6 +159,10 @@ export interface RunResult {
   services: ServiceResult[];
   /** This run against an expectations file of known departures (`--expect`). */
   expectations?: ExpectationReport;
+  /** The run's budgets (--max-calls, --time-limit in ms), and what stopped it early, if anything. */
+  budgets?: { maxCalls?: number; timeLimitMs?: number; callsUsed: number; stoppedBy?: string };
+  /** The signal that interrupted the run (its verdict is then `interrupted`). */
+  interruptedBy?: 'SIGINT' | 'SIGTERM';
 }
 
 /** A departure named by stable words only: no seeds, paths or resource names. */
@@ -186,7 +196,9 @@ export interface ExpectationReport {
 export function overallVerdict(services: readonly ServiceResult[]): Verdict {
   if (services.some((s) => s.verdict === 'internal-error')) return 'internal-error';
   if (services.some((s) => s.verdict === 'infra')) return 'infra';
+  if (services.some((s) => s.verdict === 'interrupted')) return 'interrupted';
   if (services.some((s) => s.verdict === 'fail')) return 'fail';
+  if (services.some((s) => s.verdict === 'incomplete')) return 'incomplete';
   return services.every((s) => s.verdict === 'unsupported') && services.length > 0 ? 'unsupported' : 'pass';
 }
 

@@ -56,6 +56,12 @@ export function renderJUnit(result: RunResult): string {
       errors++;
       cases.push(`<testcase classname="${escape(name)}" name="infrastructure"><error message="${attr(s.reason ?? 'infrastructure failure')}" type="infra"/></testcase>`);
     }
+    if (s.verdict === 'interrupted' || s.verdict === 'incomplete' || (s.stoppedEarly && s.verdict === 'fail')) {
+      // An exploration stopped early is not a result (a CI dashboard must not show it green), whatever it found.
+      errors++;
+      const why = s.stoppedEarly ?? s.reason ?? 'stopped early';
+      cases.push(`<testcase classname="${escape(name)}" name="stopped early"><error message="${attr(why)}" type="${s.verdict === 'interrupted' ? 'interrupted' : 'incomplete'}"/></testcase>`);
+    }
     if (s.internalError) {
       errors++;
       const e = s.internalError;

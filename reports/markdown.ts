@@ -22,6 +22,7 @@ export function renderMarkdown(result: RunResult): string {
         `| ${s.service} | ${s.verdict} | ${s.runs} | ${s.calls} | ${s.faults} | ${s.rulesReached.length} | ${s.divergences.length}${kindCounts(s)} | ${(s.durationMs / 1000).toFixed(1)} s |`,
     ),
     '',
+    ...budgetLines(result),
   ];
   const e = result.expectations;
   if (e) {
@@ -321,4 +322,16 @@ function looksLikeJson(text: string): boolean {
 
 function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The run's budgets and what it used of them; why it stopped early, if it did (interrupted or out of budget). */
+function budgetLines(result: RunResult): string[] {
+  const b = result.budgets;
+  if (!b) return [];
+  const limits = [b.maxCalls !== undefined ? `--max-calls ${b.maxCalls}` : '', b.timeLimitMs !== undefined ? `--time-limit ${Math.round(b.timeLimitMs / 1000)} s` : ''].filter(Boolean);
+  const used = result.services.map((s) => `${s.service} ${s.calls} calls in ${(s.durationMs / 1000).toFixed(1)} s`).join(', ');
+  return [
+    `Budgets: ${limits.length ? limits.join(', ') : 'none'} · used ${b.callsUsed} calls (${used})${b.stoppedBy ? ` · **stopped early: ${b.stoppedBy}** — rules not reached were not judged; this is not a pass` : ''}`,
+    '',
+  ];
 }

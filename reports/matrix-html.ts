@@ -157,7 +157,7 @@ function columnSummary(c: MatrixColumn, counts: Record<string, number>): string 
   const services = c.result?.services ?? [];
   const profile = services.flatMap((s: ServiceResult) => Object.entries(s.profile).map(([k, v]) => `${k}=${v}`));
   const e = c.expectations;
-  return `<tr data-target="${esc(c.slug)}"><th><code>${esc(c.target)}</code></th><td class="cell ${c.verdict === 'pass' ? 'conforms' : c.verdict === 'fail' ? 'diverges' : c.verdict === 'infra' ? 'infra' : 'unsupported'}">${esc(c.verdict)}</td>
+  return `<tr data-target="${esc(c.slug)}"><th><code>${esc(c.target)}</code></th><td class="cell ${c.verdict === 'pass' ? 'conforms' : c.verdict === 'fail' ? 'diverges' : c.verdict === 'infra' || c.verdict === 'interrupted' || c.verdict === 'incomplete' ? 'infra' : 'unsupported'}">${esc(c.verdict)}</td>
 <td>${c.result ? esc(String(c.result.seed)) : '—'}</td><td>${(c.durationMs / 1000).toFixed(1)} s</td>
 <td>${counts.conforms} conform, ${counts.diverges} diverge, ${counts.unsupported} unsupported, ${counts['not-reached']} not reached${counts.infra ? `, ${counts.infra} infra` : ''}</td>
 <td>${profile.length ? `AWS, except ${profile.map((p) => `<code>${esc(p)}</code>`).join(', ')}` : 'AWS defaults'}</td>

@@ -98,6 +98,8 @@ function operationCell(s: ServiceResult | undefined, operation: string, column: 
     return { state: 'unsupported', divergences: [], ...(expectation ? { expectation } : {}), ...(s.reason ? { note: s.reason } : {}) };
   }
   if (s.verdict === 'infra') return { state: 'infra', divergences: [], ...(s.reason ? { note: s.reason } : {}) };
+  // A service stopped before it ran says nothing about its operations.
+  if (s.runs === 0 && (s.verdict === 'interrupted' || s.verdict === 'incomplete')) return { state: 'not-reached', divergences: [], ...(s.reason ? { note: s.reason } : {}) };
   return { state: 'conforms', divergences: [], note: 'implemented' };
 }
 

@@ -4,7 +4,7 @@
  * committed expectations (expectations/<target>.json) with the seed and budget they were written with.
  *
  * Exit 0 means every departure any target showed is one its expectations file lists; a new one fails this spec
- * with its key. The whole thing takes several minutes (see the README's timings); the matrix stays in
+ * with its key. The whole thing takes several minutes (see the timings in docs/benchmarks.md); the matrix stays in
  * reports/out/nightly-matrix/.
  */
 import { readFile, rm } from 'node:fs/promises';
@@ -23,7 +23,7 @@ import { motoProbes } from './probes/moto.probes.js';
 import { compareWithProbes, keysOfRun, unsupportedOfRun } from './probes/oracle.js';
 import { keyOf } from './probes/probe.js';
 
-/** What expectations/*.json were written with (README: "Expectations"); the nightly workflow uses the same. */
+/** What expectations/*.json were written with (docs/nightly.md: "Expectations"); the nightly workflow uses the same. */
 const SEED = '20261123';
 const RUNS = '200';
 
@@ -45,7 +45,8 @@ let columns: Column[];
 beforeAll(async () => {
   await useContainerEngine();
   image = await motoImage();
-  // Kept after the run (git-ignored), for a look at matrix.html or to refresh the README's matrix.
+  // Kept after the run (git-ignored), for a look at matrix.html or to refresh docs/matrix.md
+  // (`cp reports/out/nightly-matrix/matrix.md docs/matrix.md`, see docs/nightly.md).
   await rm(out, { recursive: true, force: true });
   const targets = ['reference', 'moto', 'ministack', 'kinesis-local', `container:${image}`];
   cli = await runCli(

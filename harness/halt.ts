@@ -1,0 +1,55 @@
+/**
+ * Why a run stops before its exploration is done: a signal (SIGINT, SIGTERM) or one of its budgets (calls, time).
+ * One Halt is shared by every service of a target's run. The runner asks it between sequences — the sequence in
+ * flight finishes and cleans up what it created, nothing new starts — so a halted run still ends with its
+ * resources removed and its reports written.
+ */
+export type HaltCause = { kind: 'interrupted'; signal: 'SIGINT' | 'SIGTERM' } | { kind: 'incomplete'; budget: 'max-calls' | 'time-limit' };
+
+export interface Budgets {
+  /** Requests the whole run may make (every service together). */
+  maxCalls?: number;
+  /** Wall time the whole run may take, in milliseconds, from when the Halt is made. */
+  timeLimitMs?: number;
+}
+
+export class Halt {
+  private cause: HaltCause | undefined;
+  private readonly deadline: number | undefined;
+  /** Calls made by the services that already finished. */
+  private spent = 0;
+
+  constructor(
+    readonly budgets: Budgets = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.deadline = budgets.timeLimitMs !== undefined ? now() + budgets.timeLimitMs : undefined;
+  }
+
+  interrupt(signal: 'SIGINT' | 'SIGTERM'): void {
+    this.cause ??= { kind: 'interrupted', signal };
+  }
+
+  /** Whether to stop now, given the calls the current service has made so far. The first cause found sticks. */
+  check(currentCalls = 0): HaltCause | undefined {
+    if (this.cause) return this.cause;
+    if (this.budgets.maxCalls !== undefined && this.spent + currentCalls >= this.budgets.maxCalls) this.cause = { kind: 'incomplete', budget: 'max-calls' };
+    else if (this.deadline !== undefined && this.now() >= this.deadline) this.cause = { kind: 'incomplete', budget: 'time-limit' };
+    return this.cause;
+  }
+
+  /** A service finished: its calls count against the budget of the next ones. */
+  charge(calls: number): void {
+    this.spent += calls;
+  }
+
+  get callsSpent(): number {
+    return this.spent;
+  }
+}
+
+/** One line on why a run stopped early. */
+export function describeHalt(cause: HaltCause, budgets: Budgets): string {
+  if (cause.kind === 'interrupted') return `interrupted by ${cause.signal}`;
+  return cause.budget === 'max-calls' ? `call budget reached (--max-calls ${budgets.maxCalls})` : `time limit reached (--time-limit ${Math.round((budgets.timeLimitMs ?? 0) / 1000)} s)`;
+}

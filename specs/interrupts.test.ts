@@ -1,0 +1,134 @@
+/**
+ * Stopping early, through the real CLI in a child process: SIGINT/SIGTERM mid-run end it cleanly (exit 130/143,
+ * reports written with verdict `interrupted`, nothing of the run left on the target, read back with plain SDK
+ * calls), a second signal exits at once, and each budget ends a run with `incomplete` — never a pass.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReference } from '../harness/reference/server.js';
+import { startMoto, type ManagedProcess } from '../harness/targets/moto.js';
+import { REPO, runCli } from './support/cli.js';
+import { leftovers } from './support/leftovers.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pc-interrupts-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface Interrupted {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Start a run, send `signal` once stderr shows `when` (and again after `again` ms, if given). */
+function interruptRun(args: string[], signal: NodeJS.Signals, when: RegExp, again?: number): Promise<Interrupted> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/policy-conformance.mjs', ...args], { cwd: REPO });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!sent && when.test(stderr)) {
+        sent = true;
+        child.kill(signal);
+        if (again !== undefined) setTimeout(() => child.kill(signal), again);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+
+describe('interrupts', () => {
+  let ref: Awaited<ReturnType<typeof startReference>>;
+  let moto: ManagedProcess;
+  beforeAll(async () => {
+    ref = await startReference({});
+    moto = await startMoto();
+  }, 120_000);
+  afterAll(async () => {
+    await ref?.stop();
+    await moto?.stop();
+  });
+
+  // The reference server has no List operations: what is left there is not read back (moto's is).
+  for (const [name, url, canList] of [
+    ['the reference server', () => ref.url, false],
+    ['moto', () => moto.endpoint, true],
+  ] as const) {
+    it(`SIGINT mid-run against ${name}: exit 130, reports written${canList ? ', nothing of the run left' : ''}`, async () => {
+      const out = join(scratch, `sigint-${name.replace(/\W/g, '')}`);
+      const r = await interruptRun(['run', '--target', url(), '--services', 'dynamodb,kinesis', '--seed', '7', '--failures', 'off', '--out', out], 'SIGINT', /\[dynamodb\] (round 1: 25 sequences|wrong-answer on)/);
+      expect(r.code, r.stderr).toBe(130);
+      expect(r.stderr).toMatch(/SIGINT: finishing the sequence in flight/);
+      expect(r.stdout).toMatch(/verdict: interrupted/);
+      const json = results(out);
+      expect(json.interruptedBy).toBe('SIGINT');
+      expect(json.services.map((s: { verdict: string }) => s.verdict)).toEqual(['interrupted', 'interrupted']);
+      expect(json.services[0].runs).toBeGreaterThan(0);
+      expect(json.services[1].reason).toMatch(/^not run: interrupted by SIGINT/);
+      expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/type="interrupted"/);
+      if (canList) expect(await leftovers(url())).toEqual([]);
+    }, 180_000);
+  }
+
+  it('SIGTERM: exit 143', async () => {
+    const out = join(scratch, 'sigterm');
+    const r = await interruptRun(['run', '--target', ref.url, '--services', 'kinesis', '--seed', '7', '--failures', 'off', '--out', out], 'SIGTERM', /\[kinesis\] round 1: 25 sequences/);
+    expect(r.code, r.stderr).toBe(143);
+    expect(results(out).services[0].verdict).toBe('interrupted');
+  }, 120_000);
+
+  it('a second signal exits at once and says what may be left', async () => {
+    const out = join(scratch, 'twice');
+    const r = await interruptRun(['run', '--target', ref.url, '--services', 'ssm', '--seed', '7', '--failures', 'off', '--out', out], 'SIGINT', /\[ssm\] round 1: 25 sequences/, 0);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT again: exiting now\. Resources the sequence in flight created may be left/);
+  }, 120_000);
+});
+
+describe('budgets', () => {
+  it('--max-calls ends the run with incomplete (exit 3), with the calls used in results.json', async () => {
+    const out = join(scratch, 'max-calls');
+    const r = await runCli(['run', '--services', 'dynamodb,xray', '--seed', '7', '--max-calls', '150', '--failures', 'off', '--out', out]);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/verdict: incomplete/);
+    const json = results(out);
+    expect(json.services.map((s: { verdict: string }) => s.verdict)).toEqual(['incomplete', 'incomplete']);
+    expect(json.budgets.maxCalls).toBe(150);
+    expect(json.budgets.stoppedBy).toBe('call budget reached (--max-calls 150)');
+    // The sequence in flight finishes: a little over the budget, never far.
+    expect(json.budgets.callsUsed).toBeGreaterThanOrEqual(150);
+    expect(json.budgets.callsUsed).toBeLessThan(150 + 40);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/stopped early: call budget reached.*this is not a pass/);
+  }, 120_000);
+
+  it('--time-limit ends the run with incomplete', async () => {
+    const out = join(scratch, 'time-limit');
+    const r = await runCli(['run', '--services', 'kinesis', '--seed', '7', '--time-limit', '2s', '--failures', 'off', '--out', out]);
+    expect(r.code, r.stderr).toBe(3);
+    const s = results(out).services[0];
+    expect(s.verdict).toBe('incomplete');
+    expect(s.stoppedEarly).toBe('time limit reached (--time-limit 2 s)');
+    expect(s.runs).toBeLessThan(200);
+  }, 120_000);
+
+  it('a departure found before the budget ran out still fails the run (exit 1)', async () => {
+    const out = join(scratch, 'budget-fail');
+    const r = await runCli(['run', '--services', 'kinesis', '--mutant', 'kin-delete-no-policy-succeeds', '--seed', '7', '--max-calls', '400', '--failures', 'off', '--out', out]);
+    const json = results(out);
+    expect(r.code, r.stdout).toBe(1);
+    expect(json.services[0].verdict).toBe('fail');
+    expect(json.services[0].divergences.length).toBeGreaterThan(0);
+  }, 120_000);
+});
