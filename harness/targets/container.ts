@@ -16,7 +16,8 @@
  *
  * Problems with the engine, the image or the container's start are InfraError (exit 3), never a divergence.
  * Containers carry labels naming this process; stop() removes the container, a signal to this process removes it
- * too, and containers left behind by a process that died (SIGKILL) are removed by the next start.
+ * too (the registry in ./lifecycle.ts, shared with the managed emulators), and containers left behind by a process
+ * that died (SIGKILL) are removed by the next start.
  */
 import { claimedBy } from '../../services/index.js';
 import { hostname } from 'node:os';
@@ -24,6 +25,7 @@ import type { Readable } from 'node:stream';
 import { LocalstackContainer } from '@testcontainers/localstack';
 import { GenericContainer, getContainerRuntimeClient, ImageName, Wait, type StartedTestContainer } from 'testcontainers';
 import type { ServiceName } from '../../models/types.js';
+import { register } from './lifecycle.js';
 import { postReset, Tail } from './process.js';
 import { InfraError, UsageError } from '../errors.js';
 
@@ -174,35 +176,6 @@ async function sweepLeftovers(client: RuntimeClient): Promise<void> {
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Every running container of this process, so SIGINT / SIGTERM / SIGHUP take them down too.
-
-const live = new Map<string, () => Promise<void>>();
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-let hooked = false;
-
-function onSignal(signal: NodeJS.Signals): void {
-  const stops = [...live.values()].map((stop) => stop().catch(() => undefined));
-  // Someone else handles this signal (vitest, the CLI): they decide what happens to this process.
-  if (process.listenerCount(signal) > 1) return;
-  void Promise.race([Promise.all(stops), new Promise((r) => setTimeout(r, 10_000).unref())]).finally(() => {
-    unhook();
-    process.kill(process.pid, signal);
-  });
-}
-
-function hook(): void {
-  if (hooked) return;
-  hooked = true;
-  for (const s of SIGNALS) process.on(s, onSignal);
-}
-
-function unhook(): void {
-  if (!hooked) return;
-  hooked = false;
-  for (const s of SIGNALS) process.off(s, onSignal);
-}
-
 /** Publishes every port on 127.0.0.1 only (the suite talks to loopback only; nothing else needs to reach it). */
 function loopbackOnly(hostConfig: { PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }>> }): void {
   for (const bindings of Object.values(hostConfig.PortBindings ?? {})) for (const b of bindings) b.HostIp = '127.0.0.1';
@@ -296,8 +269,7 @@ export async function startContainerTarget(image: string): Promise<ContainerTarg
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      live.delete(id);
-      if (live.size === 0) unhook();
+      unregister();
       try {
         await started.stop({ timeout: STOP_TIMEOUT_S * 1000, remove: true, removeVolumes: true });
       } catch {
@@ -307,8 +279,8 @@ export async function startContainerTarget(image: string): Promise<ContainerTarg
     })();
     return stopping;
   };
-  live.set(id, stop);
-  hook();
+  // A signal to this process removes the container too (./lifecycle.ts).
+  const unregister = register({ stop });
 
   const version = await imageVersion(client, name).catch(() => name.tag);
   const claims = claimsOf(name);

@@ -1,7 +1,8 @@
 /**
  * Shared plumbing for emulators the suite starts itself (moto, ministack, kinesis-local): run a setup script,
  * pick free ports on 127.0.0.1, spawn the server, wait until it answers HTTP, and make sure it is stopped —
- * by stop(), when Node exits, and when the process receives SIGINT / SIGTERM / SIGHUP.
+ * by stop(), when Node exits, when the process receives SIGINT / SIGTERM / SIGHUP (./lifecycle.ts), and when the
+ * process dies without a chance to clean up, SIGKILL included (./watchdog.mjs).
  *
  * Only node built-ins are used here.
  */
@@ -9,19 +10,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { register } from './lifecycle.js';
 
 export interface ManagedProcess {
   endpoint: string;
   version: string;
-  /** Process id of the emulator (for diagnostics). */
+  /** Process id of the emulator (for diagnostics); it leads a process group of its own. */
   pid?: number;
+  /** Process id of the watchdog the emulator runs under (./watchdog.mjs; for diagnostics). */
+  watchdogPid?: number;
   stop(): Promise<void>;
 }
 
 export const HOST = '127.0.0.1';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STOP_GRACE_MS = 3_000;
+const WATCHDOG = fileURLToPath(new URL('./watchdog.mjs', import.meta.url));
 const TAIL_LINES = 30;
 
 /** Keeps the last N lines written to a stream. */
@@ -151,57 +157,42 @@ function waitForExit(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Every live managed child, so a signal or an exit of this process takes them down too.
-
-const live = new Set<ChildProcess>();
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-let hooked = false;
-
-function killAll(signal: NodeJS.Signals): void {
-  for (const child of live) {
-    if (exited(child)) continue;
-    try {
-      child.kill(signal);
-    } catch {
-      /* already gone */
-    }
+/** Sends a signal to a process group (negative pid) or a process, ignoring ones that are gone. */
+function signal(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
   }
 }
 
-const onExit = (): void => killAll('SIGKILL');
-
-function onSignal(signal: NodeJS.Signals): void {
-  killAll('SIGTERM');
-  // Someone else handles this signal (vitest, `serve`): let them decide what happens to this process.
-  if (process.listenerCount(signal) > 1) return;
-  // Otherwise behave as if we had never listened: the default action ends the process with this signal.
-  unhook();
-  process.kill(process.pid, signal);
-}
-
-function hook(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', onExit);
-  for (const s of SIGNALS) process.on(s, onSignal);
-}
-
-function unhook(): void {
-  if (!hooked) return;
-  hooked = false;
-  process.off('exit', onExit);
-  for (const s of SIGNALS) process.off(s, onSignal);
-}
-
-function track(child: ChildProcess): void {
-  live.add(child);
-  hook();
-}
-
-function untrack(child: ChildProcess): void {
-  live.delete(child);
-  if (live.size === 0) unhook();
+/** Reads the watchdog's one line on fd 3: the emulator's pid, or why it could not be spawned. */
+function watchdogReport(child: ChildProcess): Promise<{ pid?: number; error?: string }> {
+  const stream = child.stdio[3] as Readable | null | undefined;
+  if (!stream) return Promise.resolve({});
+  return new Promise((resolve) => {
+    let text = '';
+    let settled = false;
+    const done = (): void => {
+      if (settled) return;
+      settled = true;
+      stream.destroy();
+      try {
+        const line = text.split('\n')[0]!.trim();
+        resolve(line ? (JSON.parse(line) as { pid?: number; error?: string }) : {});
+      } catch {
+        resolve({});
+      }
+    };
+    stream.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (text.includes('\n')) done();
+    });
+    stream.once('end', done);
+    stream.once('close', done);
+    stream.once('error', done);
+  });
 }
 
 export interface SpawnOptions {
@@ -220,41 +211,63 @@ export interface SpawnOptions {
   version: string;
 }
 
-/** Spawn an emulator and wait until it answers HTTP; the returned stop() is idempotent. */
+/**
+ * Spawn an emulator under the watchdog and wait until it answers HTTP; the returned stop() is idempotent.
+ *
+ * The watchdog (./watchdog.mjs, run by this node) starts the emulator in a process group of its own and holds the
+ * read end of a pipe whose only writer is this process (the watchdog's stdin). stop() closes the pipe: the watchdog
+ * sends SIGTERM to the emulator's group, SIGKILL after STOP_GRACE_MS, and exits as the emulator did. When this
+ * process dies without running any cleanup (SIGKILL, a crash) the kernel closes the pipe, with the same effect.
+ */
 export async function startManagedProcess(opts: SpawnOptions): Promise<ManagedProcess> {
   const tail = new Tail();
-  const child = spawn(opts.command, opts.args, {
+  const child = spawn(process.execPath, [WATCHDOG, '--grace-ms', String(STOP_GRACE_MS), '--', opts.command, ...opts.args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin: the lifeline; stdout, stderr: the emulator's own; fd 3: the watchdog's report.
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    // A group of its own: a Ctrl-C in a terminal, or a SIGKILL to this process's whole group, must not end the
+    // watchdog before it has ended the emulator.
+    detached: true,
   });
-  track(child);
-  // Keep the pipes drained (emulators log every request) but only remember the tail.
-  child.stdout?.on('data', (c: Buffer) => tail.push(c));
-  child.stderr?.on('data', (c: Buffer) => tail.push(c));
+  let emulatorPid: number | undefined;
   let spawnError: Error | undefined;
   child.on('error', (err) => {
     spawnError = err;
   });
+  child.stdin?.on('error', () => undefined); // EPIPE once the watchdog is gone
+  const reported = watchdogReport(child).then((r) => {
+    if (typeof r.pid === 'number') emulatorPid = r.pid;
+    if (r.error) spawnError ??= new Error(r.error);
+  });
+
+  /** Synchronous last resort: the emulator's whole group, then the watchdog. */
+  const kill = (): void => {
+    if (emulatorPid !== undefined && !exited(child)) signal(-emulatorPid, 'SIGKILL');
+    if (!exited(child)) signal(child.pid, 'SIGKILL');
+  };
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      if (!exited(child) && !spawnError) {
+      if (!exited(child) && child.pid !== undefined) {
         const gone = waitForExit(child);
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => {
-          if (!exited(child)) child.kill('SIGKILL');
-        }, STOP_GRACE_MS);
+        child.stdin?.destroy(); // end of the lifeline: the watchdog stops the emulator
+        const timer = setTimeout(kill, STOP_GRACE_MS + 2_000);
         await gone;
         clearTimeout(timer);
       }
-      untrack(child);
+      unregister();
       child.stdout?.destroy();
       child.stderr?.destroy();
     })();
     return stopping;
   };
+  const unregister = register({ stop, kill });
+
+  // Keep the pipes drained (emulators log every request) but only remember the tail.
+  child.stdout?.on('data', (c: Buffer) => tail.push(c));
+  child.stderr?.on('data', (c: Buffer) => tail.push(c));
 
   const fail = async (why: string): Promise<never> => {
     await stop();
@@ -266,6 +279,7 @@ export async function startManagedProcess(opts: SpawnOptions): Promise<ManagedPr
   const deadline = Date.now() + timeoutMs;
   const accept = opts.readyStatus ?? (() => true);
   for (;;) {
+    if (exited(child)) await reported; // a spawn error is reported just before the watchdog exits
     if (spawnError) return fail(`could not be spawned: ${spawnError.message}`);
     if (exited(child)) return fail(`exited before becoming ready (code ${child.exitCode}, signal ${child.signalCode})`);
     try {
@@ -277,7 +291,12 @@ export async function startManagedProcess(opts: SpawnOptions): Promise<ManagedPr
     if (Date.now() >= deadline) return fail(`did not answer ${opts.readyUrl} within ${timeoutMs / 1000} s`);
     await sleep(100);
   }
-  return { endpoint: opts.endpoint, version: opts.version, ...(child.pid !== undefined ? { pid: child.pid } : {}), stop };
+  await reported;
+  const pids = {
+    ...(emulatorPid !== undefined ? { pid: emulatorPid } : {}),
+    ...(child.pid !== undefined ? { watchdogPid: child.pid } : {}),
+  };
+  return { endpoint: opts.endpoint, version: opts.version, ...pids, stop };
 }
 
 /**
