@@ -6,9 +6,10 @@ import { mutants } from './mutants.js';
 import { replay } from './replay.js';
 import { run } from './run.js';
 import { serve } from './serve.js';
+import { sweep } from './sweep.js';
 import { USAGE } from './usage.js';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, matrix, serve, mutants, replay };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, matrix, serve, mutants, replay, sweep };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -21,7 +22,8 @@ export async function main(argv: string[]): Promise<number> {
     return await COMMANDS[command]!(rest);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      stderr(`policy-conformance: ${(error as Error).message}\n${USAGE}`);
+      // One line: node's parseArgs explains some of its errors over several ("… is ambiguous.\nDid you forget …").
+      stderr(`policy-conformance: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}\n${USAGE}`);
       return EXIT.usage;
     }
     if (error instanceof InfraError) {

@@ -2,7 +2,7 @@
  * The options of `run` and `matrix` and their checks: everything is checked (a bad value is a usage error) before
  * any target starts — a typo in the last of several targets must not cost the runs of the others.
  */
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Consistency, ServiceName } from '../models/types.js';
 import { UsageError } from '../harness/errors.js';
@@ -11,9 +11,10 @@ import { findMutant } from '../harness/reference/server.js';
 import { DEFAULT_WAIT_SECONDS } from '../harness/service.js';
 import { loadExpectations } from '../harness/store/expectations.js';
 import { defaultFailuresPath, targetKey } from '../harness/store/failures.js';
-import { parseTarget, TARGET_FORMS } from '../harness/targets/index.js';
+import { DEFAULT_CONSISTENCY, parseTarget, TARGET_FORMS, UnknownTargetError } from '../harness/targets/index.js';
 import { targetSlug } from '../reports/matrix.js';
 import { SERVICES, serviceNamed } from '../services/index.js';
+import { checkPath, checkRegion, checkSetAside, checkWritable, unique, type WritableFolder } from './inputs.js';
 
 export const DEFAULTS = { runs: 200, maxDivergences: 30, region: 'us-east-1', out: 'reports/out', matrixOut: 'reports/out/matrix', port: 4599, mutantSeed: 20261123, reproduce: 3 };
 
@@ -67,13 +68,13 @@ function countOf(name: string, value: string | undefined, fallback: number): num
 
 export function seedOf(value: string | undefined): number {
   if (value === undefined) return Math.floor(Math.random() * 2 ** 31);
-  if (!/^-?\d+$/.test(value)) throw new UsageError(`--seed must be an integer, not "${value}"`);
+  if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`--seed must be an integer, not "${value}"`);
   return Number(value);
 }
 
 export function parseServices(value: string | undefined): ServiceName[] {
   if (value === undefined || value === 'all') return SERVICES.map((s) => s.name);
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = unique(value.split(',').map((s) => s.trim()).filter(Boolean));
   const known = SERVICES.map((s) => s.name);
   for (const n of names) if (!known.includes(n as ServiceName)) throw new UsageError(`unknown service "${n}"; known: ${known.join(', ')}`);
   if (names.length === 0) throw new UsageError('--services needs at least one service');
@@ -145,10 +146,10 @@ export function durationMs(name: string, value: string): number {
 function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }): SharedSettings {
   const v = values as Record<string, string | boolean | undefined>;
   const settle = v['settle-ms'] as string | undefined;
-  if (settle !== undefined && !/^\d+$/.test(settle)) throw new UsageError('--settle-ms must be a number of milliseconds');
+  if (settle !== undefined && !/^\d+$/.test(settle)) throw new UsageError(`--settle-ms must be a number of milliseconds (0 or more), not "${settle}"`);
   const wait = v['wait-seconds'] as string | undefined;
   return {
-    region: v.region as string,
+    region: checkRegion(v.region as string),
     services: parseServices(v.services as string | undefined),
     runs: positiveInt('runs', v.runs as string | undefined, DEFAULTS.runs),
     seed: seedOf(v.seed as string | undefined),
@@ -184,16 +185,21 @@ export async function runOptions(argv: string[]): Promise<RunCommand> {
   if (values['update-expectations'] && !values.expect) throw new UsageError('--update-expectations needs --expect FILE (the file to write)');
   const expectFile = values.expect ? resolve(values.expect) : undefined;
   if (expectFile && !values['update-expectations']) await loadExpectations(expectFile); // a bad file is a usage error before anything starts
+  const setAside = checkSetAside(values['set-aside'], shared.services);
+  const path = checkPath(values.path, values.seed, { ...shared, consistency: shared.consistency ?? DEFAULT_CONSISTENCY });
   const out = resolve(values.out);
+  const failuresFile = failuresFileOf(values.failures, out);
+  // Last, once everything else is known good: the folders the run writes to (a bad one would lose the results).
+  await checkWritable(foldersWritten(out, failuresFile, values.failures, expectFile && values['update-expectations'] ? expectFile : undefined, '--expect'));
   return {
     target: {
       ...shared,
       spec: values.target,
       ...(values.mutant ? { mutant: values.mutant } : {}),
-      ...(values.path ? { path: values.path } : {}),
+      ...(path !== undefined ? { path } : {}),
       switches,
-      setAside: values['set-aside']?.split(',').filter(Boolean) ?? [],
-      failuresFile: failuresFileOf(values.failures, out),
+      setAside,
+      failuresFile,
     },
     out,
     ...(expectFile ? { expect: { file: expectFile, target: targetKey(values.target, values.mutant), update: values['update-expectations'] } } : {}),
@@ -213,14 +219,16 @@ export interface MatrixCommand {
 export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
   const { values } = parseArgs({ args: argv, options: MATRIX_OPTIONS, allowPositionals: false, strict: true });
   if (!values.targets) throw new UsageError('matrix needs --targets, e.g. --targets reference,moto');
-  const specs = values.targets.split(',').map((t) => t.trim()).filter(Boolean);
+  // A target named twice runs once (in its first place); two names for one report folder are an error below.
+  const specs = unique(values.targets.split(',').map((t) => t.trim()).filter(Boolean));
   if (specs.length === 0) throw new UsageError('--targets needs at least one target');
   for (const spec of specs) {
     try {
       parseTarget(spec);
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      throw new UsageError(`unknown target "${spec}" in --targets; each is ${TARGET_FORMS}`);
+      if (error instanceof UnknownTargetError) throw new UsageError(`unknown target "${spec}" in --targets; each is ${TARGET_FORMS}`);
+      throw new UsageError(`${error.message.replace(/^--target\b/, '--targets')}`);
     }
   }
   const slugs = specs.map(targetSlug);
@@ -233,5 +241,20 @@ export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
   if (!values['update-expectations']) for (const c of columns) if (c.expectFile) await loadExpectations(c.expectFile);
   const out = resolve(values.out);
   const failuresFile = failuresFileOf(values.failures, out);
+  await checkWritable([
+    ...foldersWritten(out, failuresFile, values.failures),
+    ...(expectDir && values['update-expectations'] ? [{ dir: expectDir, flag: '--expect-dir' }] : []),
+  ]);
   return { shared, columns, out, updateExpectations: values['update-expectations'], ...(failuresFile ? { failuresFile } : {}) };
+}
+
+/**
+ * The folders a run writes to: --out, an explicit --failures file's folder, the --expect file's folder (with
+ * --update-expectations). The default failures file is in --out.
+ */
+function foldersWritten(out: string, failuresFile: string | undefined, failuresFlag: string | undefined, written?: string, writtenFlag = '--expect'): WritableFolder[] {
+  const folders: WritableFolder[] = [{ dir: out, flag: '--out' }];
+  if (failuresFile && failuresFlag !== undefined) folders.push({ dir: dirname(failuresFile), flag: '--failures', file: failuresFile });
+  if (written) folders.push({ dir: dirname(written), flag: writtenFlag, file: written });
+  return folders;
 }

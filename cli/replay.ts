@@ -8,14 +8,16 @@ import { loadWitness } from '../harness/witness.js';
 import { describeObservation } from '../reports/text.js';
 import { SERVICE_NAMES, serviceNamed } from '../services/index.js';
 import { EXIT, stderr } from './exit.js';
+import { checkRegion } from './inputs.js';
 
 export async function replay(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { target: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('replay needs exactly one witness file');
+  if (values.region !== undefined) checkRegion(values.region);
   const witness = await loadWitness(resolve(positionals[0]!), SERVICE_NAMES);
   const spec = values.target ?? witness.target;
   parseTarget(spec);
-  const region = values.region ?? witness.region;
+  const region = values.region ?? checkRegion(String(witness.region), `the witness's region`);
   const target = await resolveTarget(spec, { region, ...(witness.mutant && spec === 'reference' ? { mutant: witness.mutant } : {}), ...(values.quiet ? {} : { log: stderr }) });
   try {
     const outcome = await replayWitness(serviceNamed(witness.service)!.adapter, target.endpoint, witness, {

@@ -11,7 +11,7 @@ import { describeHalt, Halt } from '../harness/halt.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
-import { resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
+import { parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
 import { writeWitnesses } from '../harness/witness.js';
 import { renderJson } from '../reports/json.js';
 import { renderJUnit } from '../reports/junit.js';
@@ -26,7 +26,8 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
   const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(log ? { log } : {}) });
   const consistency = o.consistency ?? target.defaultConsistency;
   const settleMs = o.settleMs ?? settleMsFor(target.name, consistency);
-  const replayBase = [`--target ${o.spec}`, o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : ''].filter(Boolean).join(' ');
+  // --runs too when not the default: a replay path's first number is one of the run's cases, checked against --runs.
+  const replayBase = [`--target ${o.spec}`, o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : ''].filter(Boolean).join(' ');
   const result: RunResult = {
     target: target.name,
     ...(target.version ? { targetVersion: target.version } : {}),
@@ -39,6 +40,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
     services: [],
   };
   const key = targetKey(target.name, o.mutant);
+  const journaled = parseTarget(o.spec).kind === 'url';
   const failures = o.failuresFile ? await loadFailures(o.failuresFile, log) : undefined;
   // The reference listens on a throw-away port: reproducers name the port `serve` uses by default.
   const reproducerEndpoint = target.name === 'reference' ? `http://127.0.0.1:${DEFAULTS.port}` : target.endpoint.url;
@@ -77,6 +79,8 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
         reproduce: o.reproduce,
         ...(recheck.length ? { recheck } : {}),
         halt,
+        // Only a target that outlives the run (a URL) can keep anything of it: journal, leftover checks, sweep.
+        ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
         ...(log ? { onProgress: log } : {}),
       });
       halt.charge(serviceResult.calls);

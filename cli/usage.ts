@@ -8,5 +8,6 @@ export const USAGE = `usage:
   policy-conformance matrix --targets reference,moto,...[,container:IMAGE] [--services ...] [--runs N] [--seed S]
                          [--out DIR] [--expect-dir DIR [--update-expectations]] [--reproduce N] [--consistency C] [--region R] [--wait-seconds S]
   policy-conformance replay WITNESS.json [--target T] [--region R]
+  policy-conformance sweep --target URL [--older-than DURATION] [--services ...] [--region R] [--yes]
   policy-conformance serve [--port N] [--mutant NAME]
   policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;

@@ -40,6 +40,30 @@ export type OtherResource = 'other-table' | 'wildcard' | 'index';
 
 export type MalformedVariant = 'not-json' | 'truncated' | 'no-statement' | 'bad-effect' | 'array' | 'empty';
 
+/** A service's document choice: a generated document, or (SSM, X-Ray) a blank or missing member. */
+type PolicyChoice = PolicyGen | { kind: 'blank' } | { kind: 'missing' };
+
+/** The plainest valid document: what a simplified Put sends. */
+export const PLAIN_POLICY: PolicyGen = { kind: 'valid', variant: 0, whitespace: 0 };
+
+export function isPlainPolicy(policy: PolicyChoice): boolean {
+  return policy.kind === 'valid' && policy.variant === 0 && policy.whitespace === 0;
+}
+
+/** A document choice as a report names it, e.g. `malformed not-json`, `sized 1025`, `valid 1 +40`. */
+export function describePolicy(policy: PolicyChoice): string {
+  switch (policy.kind) {
+    case 'valid':
+      return `valid ${policy.variant}${policy.whitespace ? ` +${policy.whitespace}` : ''}`;
+    case 'sized':
+      return `sized ${policy.bytes}`;
+    case 'malformed':
+      return `malformed ${policy.variant}`;
+    default:
+      return policy.kind;
+  }
+}
+
 export interface PolicyVocabulary {
   /** Actions the service accepts in a resource policy, e.g. ["dynamodb:GetItem", ...]. */
   actions: readonly string[];
@@ -84,7 +108,7 @@ const MALFORMED: Record<MalformedVariant, (valid: string) => string> = {
 };
 
 export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: PolicyVocabulary, previous?: string): string {
-  if (gen.kind === 'previous') return previous ?? renderPolicy({ kind: 'valid', variant: 0, whitespace: 0 }, resource, vocabulary);
+  if (gen.kind === 'previous') return previous ?? renderPolicy(PLAIN_POLICY, resource, vocabulary);
   const base = JSON.stringify(validPolicy(resource, gen.kind === 'valid' ? gen.variant : 0, vocabulary));
   switch (gen.kind) {
     case 'valid':

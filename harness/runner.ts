@@ -20,6 +20,8 @@ import { labelReproducibility, type RecordedSequence, recheckRecorded, type Repl
 import type { Attribution, DepartureKind, Divergence, ServiceResult, Step } from '../models/results.js';
 import { defaultDeadlineMs, type Endpoint } from './sdk.js';
 import { describeHalt, type Halt } from './halt.js';
+import { closeJournal, openJournal } from './journal.js';
+import type { LeftResource, Sweeper } from './sweep.js';
 import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter } from './service.js';
 
 export interface RunOptions {
@@ -53,6 +55,11 @@ export interface RunOptions {
   recheck?: readonly RecordedSequence[];
   /** Signals and budgets shared by the target's whole run: checked between sequences. */
   halt?: Halt;
+  /**
+   * The service's sweeper: with it, the run journals its prefix before its first request, looks for marked
+   * resources of earlier runs at the start, and reads back at the end that nothing of its own is left.
+   */
+  sweep?: { sweeper: Sweeper; journalDir?: string };
   onProgress?(message: string): void;
 }
 
@@ -79,7 +86,8 @@ export function crashReplays(faultRate: number, candidates: number): number | nu
 }
 
 function runPrefix(): string {
-  return `pc${Date.now().toString(36).slice(-6)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
+  // Always 11 characters: the suite's mark (harness/sweep.ts) is this shape.
+  return `pc${Date.now().toString(36).slice(-6)}${Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0')}`;
 }
 
 /** Run the property-based suite for one service against one endpoint. Never throws for target behaviour. */
@@ -102,6 +110,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
   const prefix = runPrefix();
   let executor: Executor<Cmd> | undefined;
+  const journal = options.sweep ? await startJournal(options.sweep, adapter.service, endpoint, prefix, result, progress) : undefined;
   try {
     const discovered = await discoverWithRetries(connection, prefix);
     if ('failure' in discovered) {
@@ -128,8 +137,55 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       result.faults = executor.faults;
     }
     connection.close();
+    if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, result);
+    if (result.leftoversAtStart?.length && options.sweep?.sweeper.accountWide) judgeLeftovers(model, result);
     result.durationMs = Date.now() - started;
   }
+}
+
+/**
+ * Before the first request: what earlier runs left (marked resources on the target), then the journal entry. A
+ * target that cannot list its resources gets no journal (a sweep could not act on it) and no leftover check.
+ */
+async function startJournal(sweep: NonNullable<RunOptions['sweep']>, service: string, endpoint: Endpoint, prefix: string, result: ServiceResult, progress: (m: string) => void): Promise<string | undefined> {
+  let before: LeftResource[];
+  try {
+    before = await sweep.sweeper.find(endpoint);
+  } catch {
+    return undefined;
+  }
+  if (before.length) {
+    result.leftoversAtStart = before.map((r) => `${r.kind} ${r.name}`);
+    progress(`${before.length} resources of earlier runs are on the target (policy-conformance sweep removes them)`);
+  }
+  return openJournal({ prefix, service, endpoint: endpoint.url, region: endpoint.region }, sweep.journalDir);
+}
+
+/** After the last cleanup: read back what of this run is left; none → the journal goes, else it stays for `sweep`. */
+async function endJournal(sweeper: Sweeper, journal: string, endpoint: Endpoint, prefix: string, result: ServiceResult): Promise<void> {
+  try {
+    // A deletion the cleanup sent may take a while to finish (a table or stream DELETING is still listed).
+    let left = await sweeper.find(endpoint, prefix);
+    for (let wait = 500; left.length && wait <= 8000; wait *= 2) {
+      await sleep(wait);
+      left = await sweeper.find(endpoint, prefix);
+    }
+    if (left.length === 0) return closeJournal(journal);
+    result.leftBehind = left.map((r) => `${r.kind} ${r.name}`);
+  } catch (error) {
+    result.leftBehind = [`unknown: the target's resources could not be listed (${(error as Error).message.split('\n')[0]})`];
+  }
+}
+
+/**
+ * Account-wide resources of other runs (X-Ray's five policy slots) take coverage away: a pass that did not reach
+ * every rule is then not a pass, and says which rules it could not reach and why.
+ */
+function judgeLeftovers(model: ServiceModel<unknown>, result: ServiceResult): void {
+  const unreached = Object.keys(model.rules).filter((r) => !result.rulesReached.includes(r));
+  if (result.verdict !== 'pass' || unreached.length === 0) return;
+  result.verdict = 'incomplete';
+  result.reason = `${result.leftoversAtStart!.length} account-wide resources of earlier (or concurrent) runs were on the target at the start (${result.leftoversAtStart!.join(', ')}; \`policy-conformance sweep\` removes them); rules not reached: ${unreached.join(', ')}`;
 }
 
 function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs'>) {

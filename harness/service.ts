@@ -1,9 +1,10 @@
 import type fc from 'fast-check';
 import type { ReferenceCodec } from './reference/codec.js';
 import type { Mutant } from './reference/engine.js';
-import type { ServiceCli } from '../models/cli-hints.js';
+import type { CliHint, ServiceCli } from '../models/cli-hints.js';
 import type { Consistency, Observation, Request, ServiceModel, ServiceName, Simplification } from '../models/types.js';
 import type { Endpoint } from './sdk.js';
+import type { Sweeper } from './sweep.js';
 
 /** Where the suite found the target's account and region (ARNs are built from them). */
 export interface TargetIdentity {
@@ -103,4 +104,29 @@ export interface ServiceDefinition<Cmd = any, S = any> {
   claimedBy: readonly string[];
   /** The AWS CLI's name for it, and per operation what a reproducer needs. */
   cli: ServiceCli;
+  /** Finds and deletes what runs left (`sweep`, journals, leftover checks); absent: the service creates nothing to sweep. */
+  sweeper?: Sweeper;
+}
+
+/**
+ * A service's definition from the parts only it has: its name is its adapter's (and the AWS CLI's name for it),
+ * its seeded bugs are its codec's, and `cliHints` says per operation what a reproducer needs (absent: nothing more).
+ */
+export function defineService(parts: {
+  adapter: ServiceDefinition['adapter'];
+  codec: ServiceDefinition['codec'];
+  claimedBy: readonly string[];
+  cliHints?: Readonly<Record<string, CliHint>>;
+  sweeper?: Sweeper;
+}): ServiceDefinition {
+  const { adapter, codec, claimedBy } = parts;
+  return {
+    name: adapter.service,
+    adapter,
+    codec,
+    mutants: codec.mutants,
+    claimedBy,
+    cli: { service: adapter.service, operations: parts.cliHints ?? {} },
+    ...(parts.sweeper ? { sweeper: parts.sweeper } : {}),
+  };
 }

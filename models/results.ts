@@ -142,6 +142,10 @@ export interface ServiceResult {
   departuresAfterFaults?: number;
   /** Why exploration ended early (a signal or a budget), when it did. */
   stoppedEarly?: string;
+  /** Resources with the suite's mark that were on the target before this run started (earlier or concurrent runs). */
+  leftoversAtStart?: string[];
+  /** Resources of this run still on the target after its cleanup (its journal is kept for `sweep`). */
+  leftBehind?: string[];
 }
 
 export interface RunResult {

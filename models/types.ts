@@ -38,6 +38,14 @@ export function defineRule(id: string, evidence: Evidence, spec: string, summary
   return { id, evidence, spec, summary, ...(READ_AREAS.has(id.split('.')[1] ?? '') ? { readAnswer: true as const } : {}) };
 }
 
+/** One rule as a rules file lists it: `defineRule`'s arguments. */
+export type RuleRow = readonly [id: string, evidence: Evidence, spec: string, summary: string];
+
+/** A service's rules keyed by id, in the order listed. */
+export function ruleTable(rows: readonly RuleRow[]): Record<string, Rule> {
+  return Object.fromEntries(rows.map((row) => [row[0], defineRule(...row)]));
+}
+
 /** An UNVERIFIED choice point: AWS's most likely value is the default. */
 export interface Switch {
   name: string;

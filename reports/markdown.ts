@@ -54,6 +54,8 @@ function serviceSection(s: ServiceResult): string[] {
   const lines = [`## ${s.service}`, ''];
   if (s.internalError) lines.push(...internalErrorSection(s.internalError));
   else if (s.reason) lines.push(`${s.verdict === 'infra' ? 'Infrastructure failure' : 'Note'}: ${s.reason}`, '');
+  if (s.leftoversAtStart?.length) lines.push(`Resources of earlier runs on the target at the start (${s.leftoversAtStart.length}): ${s.leftoversAtStart.map(code).join(', ')}`, '');
+  if (s.leftBehind?.length) lines.push(`**Left on the target after cleanup:** ${s.leftBehind.map(code).join(', ')} — ${code('policy-conformance sweep --target <target URL> --yes')} removes them.`, '');
   const profile = Object.entries(s.profile);
   lines.push(profile.length ? `Behaviour profile: AWS, except ${profile.map(([k, v]) => code(`${k}=${v}`)).join(', ')}.` : 'Behaviour profile: AWS defaults for every switch.', '');
   if (s.unsupportedOperations.length) lines.push(`Unsupported operations: ${s.unsupportedOperations.map((o) => code(o)).join(', ')}.`, '');

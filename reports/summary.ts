@@ -19,6 +19,14 @@ function serviceLine(s: ServiceResult): string {
   return `  ${s.service.padEnd(9)} ${s.verdict.padEnd(11)} ${s.runs} sequences, ${s.calls} calls, ${s.faults} faults, ${reached} (${(s.durationMs / 1000).toFixed(1)} s)${extra}`;
 }
 
+/** What earlier runs left, and what this one could not remove. */
+function leftoverLines(s: ServiceResult, target: string): string[] {
+  return [
+    ...(s.leftoversAtStart?.length ? [`    ${s.leftoversAtStart.length} resources of earlier runs were there at the start: ${s.leftoversAtStart.slice(0, 5).join(', ')}${s.leftoversAtStart.length > 5 ? ', …' : ''}`] : []),
+    ...(s.leftBehind?.length ? [`    LEFT ON THE TARGET: ${s.leftBehind.join(', ')} — \`policy-conformance sweep --target ${target} --yes\` removes them`] : []),
+  ];
+}
+
 function recheckLine(s: ServiceResult): string[] {
   if (!s.rechecked?.length) return [];
   const count = (status: string) => s.rechecked!.filter((r) => r.status === status).length;
@@ -30,7 +38,7 @@ function recheckLine(s: ServiceResult): string[] {
 export function runSummary(result: RunResult, out: string): string {
   return [
     `policy-conformance: target ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}`,
-    ...result.services.flatMap((s) => [serviceLine(s), ...recheckLine(s)]),
+    ...result.services.flatMap((s) => [serviceLine(s), ...recheckLine(s), ...leftoverLines(s, result.target)]),
     ...(result.expectations ? expectationSummary(result.expectations) : []),
     `verdict: ${overallVerdict(result.services)}${result.expectations ? ` (${result.expectations.new.length ? 'new departures' : 'only expected departures'})` : ''} — reports in ${out}`,
     '',

@@ -23,25 +23,7 @@ describe('CLI contract', () => {
     startup = (await runCli(['--help'])).ms;
   });
 
-  it.each([
-    [['run', '--bogus'], /Unknown option '--bogus'/],
-    [['run', '--runs', 'many'], /--runs must be a positive integer/],
-    [['run', '--wait-seconds', '0'], /--wait-seconds must be a positive integer/],
-    [['matrix', '--targets', 'reference', '--wait-seconds', 'soon'], /--wait-seconds must be a positive integer/],
-    [['run', '--services', 'dynamodb,s3'], /unknown service "s3"/],
-    [['run', '--consistency', 'sometimes'], /--consistency must be strict or eventual/],
-    [['run', '--target', 'ftp://example'], /must be http:\/\/ or https:\/\//],
-    [['run', '--target', 'nonsense'], /--target must be "reference", "moto", "ministack", "kinesis-local", "container:<image>" or an http/],
-    [['run', '--mutant', 'no-such-mutant'], /unknown mutant "no-such-mutant"/],
-    [['run', '--switch', 'ddb.policySizeLimit=7'], /switch ddb.policySizeLimit takes one of/],
-    [['frobnicate'], /unknown command "frobnicate"/],
-  ])('rejects %j with exit 2 and a one-line reason, fast', async (args, message) => {
-    const r = await runCli(args);
-    expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toMatch(message);
-    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(r.ms - startup).toBeLessThan(2000);
-  });
+  // Bad input (exit 2, one line, nothing started) is the table in cli-inputs.test.ts.
 
   it('reports an unreachable target as an infrastructure error (exit 3) within 2 seconds of starting', async () => {
     const port = await closedPort();

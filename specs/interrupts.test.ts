@@ -12,6 +12,7 @@ import { startReference } from '../harness/reference/server.js';
 import { startMoto, type ManagedProcess } from '../harness/targets/moto.js';
 import { REPO, runCli } from './support/cli.js';
 import { leftovers } from './support/leftovers.js';
+import { startProxy } from './support/proxy.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pc-interrupts-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -23,7 +24,7 @@ interface Interrupted {
 }
 
 /** Start a run, send `signal` once stderr shows `when` (and again after `again` ms, if given). */
-function interruptRun(args: string[], signal: NodeJS.Signals, when: RegExp, again?: number): Promise<Interrupted> {
+function interruptRun(args: string[], signal: NodeJS.Signals, when: RegExp, again?: number, onSignal?: () => void): Promise<Interrupted> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/policy-conformance.mjs', ...args], { cwd: REPO });
     let stdout = '';
@@ -35,6 +36,7 @@ function interruptRun(args: string[], signal: NodeJS.Signals, when: RegExp, agai
       stderr += d;
       if (!sent && when.test(stderr)) {
         sent = true;
+        onSignal?.();
         child.kill(signal);
         if (again !== undefined) setTimeout(() => child.kill(signal), again);
       }
@@ -91,9 +93,23 @@ describe('interrupts', () => {
 
   it('a second signal exits at once and says what may be left', async () => {
     const out = join(scratch, 'twice');
-    const r = await interruptRun(['run', '--target', ref.url, '--services', 'ssm', '--seed', '7', '--failures', 'off', '--out', out], 'SIGINT', /\[ssm\] round 1: 25 sequences/, 0);
-    expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/SIGINT again: exiting now\. Resources the sequence in flight created may be left/);
+    // From the first signal on, the target answers nothing: the sequence in flight hangs, and the second signal
+    // must not wait for it.
+    let stalled = false;
+    const proxy = await startProxy(ref.url, () => (stalled ? 'stall' : 'forward'));
+    try {
+      const started = Date.now();
+      let signalled = 0;
+      const r = await interruptRun(['run', '--target', proxy.url, '--services', 'ssm', '--seed', '7', '--failures', 'off', '--out', out], 'SIGINT', /\[ssm\] round 1: 25 sequences/, 300, () => {
+        stalled = true;
+        signalled = Date.now();
+      });
+      expect(r.code).toBe(130);
+      expect(Date.now() - signalled, `run took ${Date.now() - started} ms`).toBeLessThan(3000);
+      expect(r.stderr).toMatch(/SIGINT again: exiting now\. Resources the sequence in flight created may be left/);
+    } finally {
+      await proxy.stop();
+    }
   }, 120_000);
 });
 

@@ -10,7 +10,6 @@ import type { ServiceAdapter } from '../harness/service.js';
 import { renderMatrixHtml } from '../reports/matrix-html.js';
 import { renderMatrixMarkdown } from '../reports/matrix-md.js';
 import { htmlNotFound, type Proxy, startProxy, unknownOperation } from './support/proxy.js';
-import { runCli } from './support/cli.js';
 import { endpointAt, options } from './support/reference.js';
 import { serviceNamed } from '../services/index.js';
 
@@ -154,19 +153,4 @@ describe('the conformance matrix, built from real runs', () => {
   });
 });
 
-describe('the matrix command: bad input is exit 2 with one line, before any target runs', () => {
-  it.each([
-    [['matrix'], /matrix needs --targets/],
-    [['matrix', '--targets', 'reference,motto'], /unknown target "motto" in --targets; each is "reference", "moto"/],
-    [['matrix', '--targets', 'reference,reference'], /two targets share the name "reference"/],
-    [['matrix', '--targets', 'reference', '--expect-dir', '/nonexistent'], /expectations file \/nonexistent\/reference\.json does not exist/],
-    [['matrix', '--targets', 'reference', '--update-expectations'], /--update-expectations needs --expect-dir DIR/],
-    [['matrix', '--targets', 'reference', '--reproduce', 'often'], /--reproduce must be a number/],
-  ])('%j', async (args, message) => {
-    const r = await runCli(args);
-    expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toMatch(message);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(r.stdout).toBe('');
-  });
-});
+// The matrix command's bad input (exit 2, one line, before any target runs) is in the table in cli-inputs.test.ts.

@@ -45,6 +45,15 @@ export const TARGET_FORMS = `"reference", ${Object.keys(MANAGED_TARGETS).map((n)
 /** A target as the user named it, checked: the one parser for `--target`, `--targets` and a witness's target. */
 export type TargetSpec = { kind: 'reference' } | { kind: 'managed'; name: string } | { kind: 'container'; image: string } | { kind: 'url'; url: URL };
 
+/** A name that is none of the target forms (the matrix says which of its --targets it was). */
+export class UnknownTargetError extends UsageError {}
+
+/**
+ * How every target is judged unless --consistency says otherwise; known before it starts (the --path check
+ * generates the run's cases up front, and DynamoDB's depend on it).
+ */
+export const DEFAULT_CONSISTENCY: Consistency = 'strict';
+
 /** Parse a target's name; what is wrong with it is a UsageError (nothing is started or reached here). */
 export function parseTarget(spec: string): TargetSpec {
   if (spec === 'reference') return { kind: 'reference' };
@@ -58,9 +67,12 @@ export function parseTarget(spec: string): TargetSpec {
   try {
     url = new URL(spec);
   } catch {
-    throw new UsageError(`--target must be ${TARGET_FORMS}, not "${spec}"`);
+    throw new UnknownTargetError(`--target must be ${TARGET_FORMS}, not "${spec}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target URL must be http:// or https://, not ${url.protocol}`);
+  // Requests go to the origin: a path, query, fragment or user name would be dropped without a word.
+  const extra = url.pathname !== '/' ? `a path (${url.pathname})` : url.search ? `a query (${url.search})` : url.hash ? `a fragment (${url.hash})` : url.username || url.password ? 'a user name' : undefined;
+  if (extra) throw new UsageError(`--target URL must be only scheme://host:port (the suite calls ${url.origin}), not "${spec}" with ${extra}`);
   return { kind: 'url', url };
 }
 
@@ -104,7 +116,7 @@ async function managedTarget(name: string, options: { region: string; log?: (mes
   return {
     name,
     endpoint: { url: running.endpoint, region: options.region, credentials: credentials() },
-    defaultConsistency: 'strict',
+    defaultConsistency: DEFAULT_CONSISTENCY,
     version: running.version,
     claims: managed.claims,
     ...(reset
@@ -130,7 +142,7 @@ async function containerTarget(image: string, options: { region: string; log?: (
   const { startContainerTarget } = await import('./container.js'); // loads testcontainers only when needed
   const c = await startContainerTarget(image);
   options.log?.(`[target] container ${image} on ${c.endpoint}`);
-  return { name: `container:${image}`, endpoint: { url: c.endpoint, region: options.region, credentials: credentials() }, defaultConsistency: 'strict',
+  return { name: `container:${image}`, endpoint: { url: c.endpoint, region: options.region, credentials: credentials() }, defaultConsistency: DEFAULT_CONSISTENCY,
     version: c.version, ...(c.claims ? { claims: c.claims } : {}), ...(c.reset ? { reset: c.reset } : {}), stop: c.stop };
 }
 
@@ -143,7 +155,7 @@ export async function resolveTarget(spec: string, options: { region: string; mut
       return {
         name: 'reference',
         endpoint: { url: running.url, region: options.region, credentials: DUMMY_CREDENTIALS },
-        defaultConsistency: 'strict',
+        defaultConsistency: DEFAULT_CONSISTENCY,
         claims: [...SERVICE_NAMES],
         stop: running.stop,
       };
@@ -157,7 +169,7 @@ export async function resolveTarget(spec: string, options: { region: string; mut
       return {
         name: parsed.url.origin,
         endpoint: { url: parsed.url.origin, region: options.region, credentials: credentials() },
-        defaultConsistency: 'strict',
+        defaultConsistency: DEFAULT_CONSISTENCY,
         stop: async () => undefined,
       };
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Consistency, Simplification } from '../../models/types.js';
-import { documentRuleGen, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
+import { documentRuleGen, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
 
 /** Table slots: each sequence maps them to fresh table names. t0 has a stream and an index, t1 neither, t2 starts absent. */
@@ -118,8 +118,6 @@ export function dynamodbCommands(consistency: Consistency, maxCommands = 14): fc
 // ---------------------------------------------------------------------------------------------------------------
 // Simplification: one field one step plainer (harness/service.ts ServiceAdapter.simplify).
 
-const PLAIN_POLICY: PolicyGen = { kind: 'valid', variant: 0, whitespace: 0 };
-
 export function describeTarget(t: DdbTarget): string {
   switch (t.kind) {
     case 'malformed':
@@ -151,10 +149,6 @@ export function describePolicyGen(p: PolicyGen): string {
 
 function describeRevision(r: RevisionChoice): string {
   return r.kind === 'random' || r.kind === 'sentinel' ? `${r.kind} ${r.value}` : r.kind;
-}
-
-function isPlainPolicy(p: PolicyGen): boolean {
-  return p.kind === 'valid' && p.variant === 0 && p.whitespace === 0;
 }
 
 /** The plain table ARN of the same slot (malformed ARNs stand for t0, whose ARN they are derived from). */

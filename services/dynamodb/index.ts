@@ -1,13 +1,7 @@
-import type { ServiceDefinition } from '../../harness/service.js';
+import { defineService } from '../../harness/service.js';
+import { dynamodbSweeper } from './sweeper.js';
 import { dynamodbAdapter } from './adapter.js';
 import { dynamodbCodec } from './codec.js';
-import { dynamodbMutants } from './mutants.js';
 
-export const dynamodb: ServiceDefinition = {
-  name: 'dynamodb',
-  adapter: dynamodbAdapter,
-  codec: dynamodbCodec,
-  mutants: dynamodbMutants,
-  claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'],
-  cli: { service: 'dynamodb', operations: {} },
-};
+export const dynamodb = defineService({
+  sweeper: dynamodbSweeper, adapter: dynamodbAdapter, codec: dynamodbCodec, claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'] });

@@ -1,4 +1,4 @@
-import { clone, fail, ok } from '../../models/branches.js';
+import { clone, fail, ok, stepByOperation } from '../../models/branches.js';
 import { jsonEqual, parseJsonOrUndefined } from '../../models/match.js';
 import { deniesCaller, deniesEveryone, duplicateSid, equivalentPolicies, inspectPolicy, isPublic, policyBytes, type PolicyShape } from '../../models/policy-document.js';
 import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel, StringFormat } from '../../models/types.js';
@@ -488,25 +488,14 @@ export const dynamodbModel: ServiceModel<DdbState> = {
   rules: DYNAMODB_RULES,
   switches: DYNAMODB_SWITCHES,
   initial: () => ({ seq: 0, tables: {}, deletedNames: [], streams: [], pending: {} }),
-  step(state: DdbState, request: Request, ctx: ModelContext): Branch<DdbState>[] {
-    const input = request.input;
-    switch (request.operation) {
-      case 'PutResourcePolicy':
-        return putResourcePolicy(state, input, ctx);
-      case 'GetResourcePolicy':
-        return getResourcePolicy(state, input, ctx);
-      case 'DeleteResourcePolicy':
-        return deleteResourcePolicy(state, input, ctx);
-      case 'CreateTable':
-        return createTable(state, input, ctx);
-      case 'DeleteTable':
-        return deleteTable(state, input);
-      case SETTLE:
-        return [ok('model.settle', { ...state, pending: {} })];
-      default:
-        throw new Error(`dynamodb model: unknown operation ${request.operation}`);
-    }
-  },
+  step: stepByOperation('dynamodb', {
+    PutResourcePolicy: putResourcePolicy,
+    GetResourcePolicy: getResourcePolicy,
+    DeleteResourcePolicy: deleteResourcePolicy,
+    CreateTable: createTable,
+    DeleteTable: deleteTable,
+    [SETTLE]: (state) => [ok('model.settle', { ...state, pending: {} })],
+  }),
   effects,
   focus,
 };

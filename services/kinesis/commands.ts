@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Consistency, Simplification } from '../../models/types.js';
-import { type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
+import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 
 /**
  * Stream slots: each sequence maps them to fresh stream names (see KIN_SETUP for how they start). Consumer names
@@ -136,27 +136,6 @@ export function kinesisCommands(_consistency: Consistency, maxCommands = 14): fc
   return fc
     .constantFrom<KinSlot>('s0', 's1', 's2')
     .chain((focus) => fc.array(kinesisCommand(focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
-}
-
-/** The plainest valid document: what a simplified Put sends. */
-const PLAIN_POLICY: PolicyGen = { kind: 'valid', variant: 0, whitespace: 0 };
-
-function isPlainPolicy(policy: PolicyGen): boolean {
-  return policy.kind === 'valid' && policy.variant === 0 && policy.whitespace === 0;
-}
-
-/** A policy document choice as a report names it, e.g. `malformed not-json`, `sized 1025`, `valid 1 +40`. */
-function describePolicy(policy: PolicyGen): string {
-  switch (policy.kind) {
-    case 'valid':
-      return `valid ${policy.variant}${policy.whitespace ? ` +${policy.whitespace}` : ''}`;
-    case 'sized':
-      return `sized ${policy.bytes}`;
-    case 'malformed':
-      return `malformed ${policy.variant}`;
-    default:
-      return policy.kind;
-  }
 }
 
 function describeTarget(target: KinTarget): string {

@@ -1,4 +1,4 @@
-import { clone, fail, ok } from '../../models/branches.js';
+import { clone, fail, ok, stepByOperation } from '../../models/branches.js';
 import { parseJsonOrUndefined } from '../../models/match.js';
 import { inspectPolicy } from '../../models/policy-document.js';
 import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel, StringFormat } from '../../models/types.js';
@@ -401,27 +401,14 @@ export const kinesisModel: ServiceModel<KinesisState> = {
   initial: () => ({ seq: 0, streams: {}, deletedNames: [], goneConsumers: [] }),
   effects,
   focus,
-  step(state: KinesisState, request: Request, ctx: ModelContext): Branch<KinesisState>[] {
-    const input = request.input;
-    switch (request.operation) {
-      case 'PutResourcePolicy':
-        return putResourcePolicy(state, input, ctx);
-      case 'GetResourcePolicy':
-        return getResourcePolicy(state, input, ctx);
-      case 'DeleteResourcePolicy':
-        return deleteResourcePolicy(state, input, ctx);
-      case 'CreateStream':
-        return createStream(state, input);
-      case 'DeleteStream':
-        return deleteStream(state, input, ctx);
-      case 'RegisterStreamConsumer':
-        return registerStreamConsumer(state, input, ctx);
-      case 'DescribeStreamConsumer':
-        return describeStreamConsumer(state, input, ctx);
-      case 'DeregisterStreamConsumer':
-        return deregisterStreamConsumer(state, input, ctx);
-      default:
-        throw new Error(`kinesis model: unknown operation ${request.operation}`);
-    }
-  },
+  step: stepByOperation('kinesis', {
+    PutResourcePolicy: putResourcePolicy,
+    GetResourcePolicy: getResourcePolicy,
+    DeleteResourcePolicy: deleteResourcePolicy,
+    CreateStream: createStream,
+    DeleteStream: deleteStream,
+    RegisterStreamConsumer: registerStreamConsumer,
+    DescribeStreamConsumer: describeStreamConsumer,
+    DeregisterStreamConsumer: deregisterStreamConsumer,
+  }),
 };

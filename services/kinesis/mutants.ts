@@ -1,12 +1,22 @@
-import { errorWithEffect, rewriteDoc, withInput } from '../../harness/reference/mutant-helpers.js';
+import {
+  errorWithEffect,
+  judgedAs,
+  judgedWithStandIn,
+  type MutantEntry,
+  onFirstRule,
+  onSuccessOf,
+  serviceMutants,
+  withInput,
+} from '../../harness/reference/mutant-helpers.js';
 import { ok } from '../../models/branches.js';
 import { type KinesisState, streamArn } from './model.js';
-import type { Branch, Outcome, Request } from '../../models/types.js';
-import type { Mutant } from '../../harness/reference/engine.js';
+import type { Branch, Request } from '../../models/types.js';
 
 const POLICY_OPS = ['PutResourcePolicy', 'GetResourcePolicy', 'DeleteResourcePolicy'];
 const UNRESOLVED = ['kin.arn.invalid', 'kin.arn.unknown', 'kin.stream.not-found', 'kin.consumer.not-found', 'kin.consumer.gone'];
 const isPolicyOp = (r: Request) => POLICY_OPS.includes(r.operation);
+/** A document the model accepts, standing in for one it should refuse. */
+const VALID_STAND_IN = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kinesis:GetRecords' }] });
 
 interface Holder {
   policy: string | null;
@@ -37,30 +47,23 @@ function mergeReplaced(before: KinesisState, after: KinesisState): KinesisState 
   return merged;
 }
 
-const wrongAnswerMutants: Mutant<KinesisState>[] = [
+const wrongAnswerMutants: MutantEntry<KinesisState>[] = [
   {
     name: 'kin-get-missing-policy-not-found',
-    service: 'kinesis',
     description: 'GetResourcePolicy on a resource without a policy answers ResourceNotFoundException instead of Policy "{}"',
     breaks: 'kin.get.no-policy',
-    respond: (request, outcome) =>
-      request.operation === 'GetResourcePolicy' && outcome.kind === 'ok' && outcome.output.Policy === '{}'
-        ? { kind: 'error', code: 'ResourceNotFoundException', status: 400, message: 'No resource policy found' }
-        : outcome,
+    respond: onSuccessOf('GetResourcePolicy', (outcome) =>
+      outcome.output.Policy === '{}' ? { kind: 'error', code: 'ResourceNotFoundException', status: 400, message: 'No resource policy found' } : outcome,
+    ),
   },
   {
     name: 'kin-delete-no-policy-succeeds',
-    service: 'kinesis',
     description: 'DeleteResourcePolicy on a resource without a policy succeeds (AWS answers an error)',
     breaks: 'kin.delete.no-policy',
-    step(original, state, request, ctx) {
-      const branches = original(state, request, ctx);
-      return branches[0]?.rule === 'kin.delete.no-policy' ? [ok('kin.delete.removes', state)] : branches;
-    },
+    step: onFirstRule('kin.delete.no-policy', (_, { state }) => [ok('kin.delete.removes', state)]),
   },
   {
     name: 'kin-consumer-shares-stream-policy',
-    service: 'kinesis',
     description: "A consumer ARN reads and writes its stream's policy",
     breaks: 'kin.consumer.own-policy',
     step(original, state, request, ctx) {
@@ -74,7 +77,6 @@ const wrongAnswerMutants: Mutant<KinesisState>[] = [
   },
   {
     name: 'kin-policy-survives-deletestream',
-    service: 'kinesis',
     description: 'A stream re-created under the same name gets the old policy back (policies keyed by ARN, never cleaned up)',
     breaks: 'kin.deletestream.drops-policy',
     step(original, state, request, ctx, memory) {
@@ -93,103 +95,76 @@ const wrongAnswerMutants: Mutant<KinesisState>[] = [
   },
   {
     name: 'kin-put-skips-existence-check',
-    service: 'kinesis',
     description: 'PutResourcePolicy on a stream or consumer that does not exist succeeds (and stores nothing readable)',
     breaks: 'kin.stream.not-found',
-    step(original, state, request, ctx) {
-      const branches = original(state, request, ctx);
-      const rule = branches[0]?.rule;
-      if (request.operation !== 'PutResourcePolicy' || !['kin.stream.not-found', 'kin.consumer.not-found', 'kin.consumer.gone'].includes(rule ?? '')) return branches;
-      return [ok('kin.put.create', state)];
-    },
+    step: onFirstRule(['kin.stream.not-found', 'kin.consumer.not-found', 'kin.consumer.gone'], (_, { state, request }) =>
+      request.operation === 'PutResourcePolicy' ? [ok('kin.put.create', state)] : undefined,
+    ),
   },
   {
     name: 'kin-no-policy-validation',
-    service: 'kinesis',
     description: 'PutResourcePolicy stores any string as the policy, JSON or not',
     breaks: 'kin.policy.invalid',
-    step(original, state, request, ctx) {
-      const branches = original(state, request, ctx);
-      if (branches[0]?.rule !== 'kin.policy.invalid') return branches;
-      // What the model would do with a valid document: run it with one and keep the next state's shape.
-      const valid = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kinesis:GetRecords' }] });
-      const accepted = original(state, withInput(request, { Policy: valid }), ctx)[0]!;
-      return [{ ...accepted, next: rewriteDoc(accepted.next, valid, String(request.input.Policy ?? '')) }];
-    },
+    // What the model would do with a valid document: run it with one and keep the next state's shape.
+    step: onFirstRule('kin.policy.invalid', (_, call) => judgedWithStandIn(call, 'Policy', VALID_STAND_IN, String(call.request.input.Policy ?? '')).slice(0, 1)),
   },
   {
     name: 'kin-consumer-survives-deregister',
-    service: 'kinesis',
     description: 'The ARN of a deregistered consumer (or one whose stream was deleted) still answers policy calls',
     breaks: 'kin.consumer.gone',
-    step(original, state, request, ctx) {
-      const branches = original(state, request, ctx);
-      if (branches[0]?.rule !== 'kin.consumer.gone') return branches;
+    step: onFirstRule('kin.consumer.gone', (_, { state, request }) => {
       if (request.operation === 'GetResourcePolicy') return [ok('kin.get.no-policy', state, { Policy: { json: {} } })];
       if (request.operation === 'PutResourcePolicy') return [ok('kin.put.create', state)];
-      return branches;
-    },
+      return undefined;
+    }),
   },
   {
     name: 'kin-deletestream-ignores-consumers',
-    service: 'kinesis',
     description: 'DeleteStream deletes a stream with registered consumers even without EnforceConsumerDeletion',
     breaks: 'kin.deletestream.has-consumers',
-    step: (original, state, request, ctx) =>
-      original(state, request.operation === 'DeleteStream' ? withInput(request, { EnforceConsumerDeletion: true }) : request, ctx),
+    step: judgedAs((request) => (request.operation === 'DeleteStream' ? withInput(request, { EnforceConsumerDeletion: true }) : request)),
   },
   {
     name: 'kin-register-duplicate-allowed',
-    service: 'kinesis',
     description: 'RegisterStreamConsumer with a name the stream already has succeeds and returns the existing consumer',
     breaks: 'kin.register.exists',
-    step(original, state, request, ctx) {
-      const branches = original(state, request, ctx);
-      if (branches[0]?.rule !== 'kin.register.exists') return branches;
+    step: onFirstRule('kin.register.exists', (_, { state, request, ctx }) => {
       const prefix = streamArn(ctx, '');
       const stream = state.streams[String(request.input.StreamARN ?? '').slice(prefix.length)];
       const existing = stream?.consumers.find((c) => c.name === request.input.ConsumerName);
-      return existing ? [ok('kin.register.create', state, { ConsumerARN: { sym: existing.arn } })] : branches;
-    },
+      return existing ? [ok('kin.register.create', state, { ConsumerARN: { sym: existing.arn } })] : undefined;
+    }),
   },
   {
     name: 'kin-foreign-arn-by-name',
-    service: 'kinesis',
     description: "A stream ARN of another account or region is resolved by stream name only, as if it were this account's",
     breaks: 'kin.arn.unknown',
-    step(original, state, request, ctx) {
+    step: judgedAs((request, _state, ctx) => {
       const arn = request.input.ResourceARN;
-      if (!isPolicyOp(request) || typeof arn !== 'string') return original(state, request, ctx);
-      const local = arn.replace(/^arn:aws:kinesis:[^:]*:\d{12}:stream\//, streamArn(ctx, ''));
-      return original(state, withInput(request, { ResourceARN: local }), ctx);
-    },
+      if (!isPolicyOp(request) || typeof arn !== 'string') return request;
+      return withInput(request, { ResourceARN: arn.replace(/^arn:aws:kinesis:[^:]*:\d{12}:stream\//, streamArn(ctx, '')) });
+    }),
   },
   {
     name: 'kin-describe-consumer-new-timestamp',
-    service: 'kinesis',
     description: 'DescribeStreamConsumer reports a ConsumerARN with a different creation timestamp than RegisterStreamConsumer returned',
     breaks: 'kin.describeconsumer.found',
-    respond(request, outcome): Outcome {
-      if (request.operation !== 'DescribeStreamConsumer' || outcome.kind !== 'ok') return outcome;
-      const arn = String(outcome.output.ConsumerARN ?? '');
-      const m = /^(.*):([0-9]+)$/.exec(arn);
+    respond: onSuccessOf('DescribeStreamConsumer', (outcome) => {
+      const m = /^(.*):([0-9]+)$/.exec(String(outcome.output.ConsumerARN ?? ''));
       return m ? { ...outcome, output: { ...outcome.output, ConsumerARN: `${m[1]}:${Number(m[2]) + 1}` } } : outcome;
-    },
+    }),
   },
   {
     name: 'kin-consumer-arn-without-timestamp',
-    service: 'kinesis',
     description: 'Consumer ARNs lack the :<creation timestamp> suffix AWS gives them (stream ARN + /consumer/<name>, as moto builds them)',
     breaks: 'kin.register.create',
-    respond(request, outcome): Outcome {
-      if ((request.operation !== 'RegisterStreamConsumer' && request.operation !== 'DescribeStreamConsumer') || outcome.kind !== 'ok') return outcome;
-      const arn = String(outcome.output.ConsumerARN ?? '');
-      return { ...outcome, output: { ...outcome.output, ConsumerARN: arn.replace(/:[0-9]+$/, '') } };
-    },
+    respond: onSuccessOf(['RegisterStreamConsumer', 'DescribeStreamConsumer'], (outcome) => ({
+      ...outcome,
+      output: { ...outcome.output, ConsumerARN: String(outcome.output.ConsumerARN ?? '').replace(/:[0-9]+$/, '') },
+    })),
   },
   {
     name: 'kin-put-merges-statements',
-    service: 'kinesis',
     description: 'PutResourcePolicy on a resource with a policy appends the new statements instead of replacing the document',
     breaks: 'kin.get.policy',
     step(original, state, request, ctx) {
@@ -207,22 +182,18 @@ const wrongAnswerMutants: Mutant<KinesisState>[] = [
  * two, the step that misbehaves answers exactly what AWS answers there; only a later call shows it: the rule blamed
  * is that step's rule (the cause), not the later call's (a consequence, at most `alsoShowsAs`).
  */
-const kindMutants: Mutant<KinesisState>[] = [
+const kindMutants: MutantEntry<KinesisState>[] = [
   {
     name: 'kin-deletestream-in-use-deletes',
-    service: 'kinesis',
     description:
       'DeleteStream of a stream with registered consumers, without EnforceConsumerDeletion, answers ResourceInUseException but deletes the stream and its consumers anyway (kinesis-local 0.6.2)',
     breaks: 'kin.deletestream.has-consumers',
     kind: 'error-with-side-effect',
-    step(original, state, request, ctx) {
-      const branches = original(state, request, ctx);
-      const answer = branches[0];
-      if (request.operation !== 'DeleteStream' || answer?.rule !== 'kin.deletestream.has-consumers') return branches;
-      return [errorWithEffect(answer, original(state, withInput(request, { EnforceConsumerDeletion: true }), ctx))];
-    },
+    step: onFirstRule('kin.deletestream.has-consumers', (answer, { original, state, request, ctx }) =>
+      request.operation === 'DeleteStream' ? [errorWithEffect(answer, original(state, withInput(request, { EnforceConsumerDeletion: true }), ctx))] : undefined,
+    ),
   },
 ];
 
 /** Every seeded bug of this service. */
-export const kinesisMutants: Mutant<KinesisState>[] = [...wrongAnswerMutants, ...kindMutants];
+export const kinesisMutants = serviceMutants('kinesis', [...wrongAnswerMutants, ...kindMutants]);

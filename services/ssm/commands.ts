@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Consistency, Simplification } from '../../models/types.js';
-import { type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
+import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 
 /**
  * Parameter slots: each sequence maps them to fresh parameter names. p0 starts as an Advanced-tier parameter,
@@ -196,7 +196,6 @@ export function ssmCommands(consistency: Consistency, maxCommands = 14): fc.Arbi
 }
 
 const PLAIN_TARGET: SsmTarget = { kind: 'parameter', slot: 'p0' };
-const PLAIN_POLICY: SsmPolicyGen = { kind: 'valid', variant: 0, whitespace: 0 };
 
 function describeTarget(target: SsmTarget): string {
   switch (target.kind) {
@@ -206,19 +205,6 @@ function describeTarget(target: SsmTarget): string {
       return 'opsitemgroup';
     case 'malformed':
       return `malformed ${target.variant}`;
-  }
-}
-
-function describePolicy(policy: SsmPolicyGen): string {
-  switch (policy.kind) {
-    case 'valid':
-      return `valid ${policy.variant}${policy.whitespace ? ` +${policy.whitespace}` : ''}`;
-    case 'sized':
-      return `sized ${policy.bytes}`;
-    case 'malformed':
-      return `malformed ${policy.variant}`;
-    default:
-      return policy.kind;
   }
 }
 
@@ -261,7 +247,7 @@ export function simplifySsm(command: SsmCommand): Simplification<SsmCommand>[] {
         out.push({ change: `ref: ${describeRef(command.ref)} → none`, command: create });
       }
       const p = command.policy;
-      if (!(p.kind === 'valid' && p.variant === 0 && p.whitespace === 0)) {
+      if (!isPlainPolicy(p)) {
         out.push({ change: `policy: ${describePolicy(p)} → ${describePolicy(PLAIN_POLICY)}`, command: { ...command, policy: PLAIN_POLICY } });
       }
       break;

@@ -1,14 +1,8 @@
-import type { ServiceDefinition } from '../../harness/service.js';
+import { defineService } from '../../harness/service.js';
+import { ssmSweeper } from './sweeper.js';
 import { cliHints } from '../../harness/operations.js';
 import { ssmAdapter, ssmOperations } from './adapter.js';
 import { ssmCodec } from './codec.js';
-import { ssmMutants } from './mutants.js';
 
-export const ssm: ServiceDefinition = {
-  name: 'ssm',
-  adapter: ssmAdapter,
-  codec: ssmCodec,
-  mutants: ssmMutants,
-  claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'],
-  cli: { service: 'ssm', operations: cliHints(ssmOperations) },
-};
+export const ssm = defineService({
+  sweeper: ssmSweeper, adapter: ssmAdapter, codec: ssmCodec, claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'], cliHints: cliHints(ssmOperations) });

@@ -1,4 +1,4 @@
-import { clone, fail, ok } from '../../models/branches.js';
+import { clone, fail, ok, stepByOperation } from '../../models/branches.js';
 import { inspectPolicy, policyBytes } from '../../models/policy-document.js';
 import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel } from '../../models/types.js';
 import { SSM_RULES, SSM_SWITCHES } from './rules.js';
@@ -479,21 +479,11 @@ export const ssmModel: ServiceModel<SsmState> = {
   initial: () => ({ seq: 0, opsItemGroup: [], parameters: {}, deletedNames: [], cursors: [] }),
   effects,
   focus,
-  step(state: SsmState, request: Request, ctx: ModelContext): Branch<SsmState>[] {
-    const input = request.input;
-    switch (request.operation) {
-      case 'PutResourcePolicy':
-        return [...putResourcePolicy(state, input, ctx), ...rateLimited(state, ctx)];
-      case 'GetResourcePolicies':
-        return getResourcePolicies(state, input, ctx);
-      case 'DeleteResourcePolicy':
-        return [...deleteResourcePolicy(state, input, ctx), ...rateLimited(state, ctx)];
-      case 'PutParameter':
-        return putParameter(state, input);
-      case 'DeleteParameter':
-        return deleteParameter(state, input);
-      default:
-        throw new Error(`ssm model: unknown operation ${request.operation}`);
-    }
-  },
+  step: stepByOperation('ssm', {
+    PutResourcePolicy: (state, input, ctx) => [...putResourcePolicy(state, input, ctx), ...rateLimited(state, ctx)],
+    GetResourcePolicies: getResourcePolicies,
+    DeleteResourcePolicy: (state, input, ctx) => [...deleteResourcePolicy(state, input, ctx), ...rateLimited(state, ctx)],
+    PutParameter: putParameter,
+    DeleteParameter: deleteParameter,
+  }),
 };

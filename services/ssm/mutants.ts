@@ -1,10 +1,19 @@
-import { crash, rewriteDoc, withInput, without } from '../../harness/reference/mutant-helpers.js';
+import {
+  crash,
+  judgedAs,
+  judgedWithStandIn,
+  type MutantEntry,
+  onErrorOf,
+  onFirstRule,
+  serviceMutants,
+  standInPolicy,
+  underSwitch,
+  withInput,
+  without,
+} from '../../harness/reference/mutant-helpers.js';
 import { clone } from '../../models/branches.js';
 import { opsItemGroupArn, parameterArn, type SsmPolicy, type SsmState } from './model.js';
-import type { Branch, JsonObject, ModelContext, Request } from '../../models/types.js';
-import type { Mutant } from '../../harness/reference/engine.js';
-
-
+import type { Branch, ModelContext, Request } from '../../models/types.js';
 
 const validMax = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 50;
 
@@ -45,15 +54,11 @@ function keepHash(branch: Branch<SsmState>, before: SsmState): Branch<SsmState> 
   return { ...branch, next, expect: { kind: 'ok', output: { ...branch.expect.output, PolicyHash: { sym: old.hash } } } };
 }
 
-const VALID_STAND_IN = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Sid: 'StandIn', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'ssm:GetParameter', Resource: '*' }],
-});
+const VALID_STAND_IN = standInPolicy('StandIn', 'ssm:GetParameter');
 
-const wrongAnswerMutants: Mutant<SsmState>[] = [
+const wrongAnswerMutants: MutantEntry<SsmState>[] = [
   {
     name: 'ssm-standard-tier-shareable',
-    service: 'ssm',
     description: 'A Standard-tier parameter accepts a resource policy (the tier is not checked)',
     breaks: 'ssm.parameter.standard-tier',
     step(original, state, request, ctx) {
@@ -70,21 +75,19 @@ const wrongAnswerMutants: Mutant<SsmState>[] = [
   },
   {
     name: 'ssm-policy-hash-ignored',
-    service: 'ssm',
     description: 'Update and delete accept any PolicyHash for an existing PolicyId (no optimistic-concurrency check)',
     breaks: 'ssm.policy-hash.conflict',
-    step(original, state, request, ctx) {
-      if (!namesPolicy(request)) return original(state, request, ctx);
+    step: judgedAs((request, state, ctx) => {
+      if (!namesPolicy(request)) return request;
       const arn = String(request.input.ResourceArn ?? '');
       const holder = resources(state, ctx).find((r) => r.arn === arn);
       const policy = holder?.policies.find((p) => valueOf(state, p.id, ctx) === request.input.PolicyId);
       const stored = policy && valueOf(state, policy.hash, ctx);
-      return original(state, stored ? withInput(request, { PolicyHash: stored }) : request, ctx);
-    },
+      return stored ? withInput(request, { PolicyHash: stored }) : request;
+    }),
   },
   {
     name: 'ssm-opsitemgroup-unlimited',
-    service: 'ssm',
     description: 'The OpsItemGroup accepts any number of policies',
     breaks: 'ssm.put.opsitemgroup-limit',
     step(original, state, request, ctx) {
@@ -95,21 +98,18 @@ const wrongAnswerMutants: Mutant<SsmState>[] = [
   },
   {
     name: 'ssm-update-keeps-hash',
-    service: 'ssm',
     description: 'An update with a new document keeps the PolicyHash (the hash is tied to the PolicyId, not to the version)',
     breaks: 'ssm.put.update',
     step: (original, state, request, ctx) => original(state, request, ctx).map((b) => (b.rule === 'ssm.put.update' ? keepHash(b, state) : b)),
   },
   {
     name: 'ssm-size-limit-off-by-one',
-    service: 'ssm',
     description: 'Accepts a policy of 1025 bytes',
     breaks: 'ssm.policy.too-large',
-    step: (original, state, request, ctx) => original(state, request, { ...ctx, switches: { ...ctx.switches, 'ssm.policySizeLimit': '1025' } }),
+    step: underSwitch('ssm.policySizeLimit', '1025'),
   },
   {
     name: 'ssm-recreated-parameter-keeps-policies',
-    service: 'ssm',
     description: 'A parameter created again under a deleted name gets the old policies back',
     breaks: 'ssm.deleteparameter.drops-policies',
     step(original, state, request, ctx, memory) {
@@ -128,75 +128,63 @@ const wrongAnswerMutants: Mutant<SsmState>[] = [
   },
   {
     name: 'ssm-page-ignores-maxresults',
-    service: 'ssm',
     description: 'GetResourcePolicies returns every policy on the first page, whatever MaxResults says',
     breaks: 'ssm.get.page',
-    step: (original, state, request, ctx) =>
-      original(state, request.operation === 'GetResourcePolicies' && request.input.NextToken === undefined && validMax(request.input.MaxResults) ? without(request, 'MaxResults') : request, ctx),
+    step: judgedAs((request) =>
+      request.operation === 'GetResourcePolicies' && request.input.NextToken === undefined && validMax(request.input.MaxResults) ? without(request, 'MaxResults') : request,
+    ),
   },
   {
     name: 'ssm-policy-id-account-wide',
-    service: 'ssm',
     description: 'A PolicyId is looked up across every resource, so a write on one resource changes a policy of another',
     breaks: 'ssm.policy-id.not-found',
-    step(original, state, request, ctx) {
-      if (!namesPolicy(request)) return original(state, request, ctx);
+    step: judgedAs((request, state, ctx) => {
+      if (!namesPolicy(request)) return request;
       const all = resources(state, ctx);
       const here = all.find((r) => r.arn === request.input.ResourceArn);
-      if (!here || here.policies.some((p) => valueOf(state, p.id, ctx) === request.input.PolicyId)) return original(state, request, ctx);
+      if (!here || here.policies.some((p) => valueOf(state, p.id, ctx) === request.input.PolicyId)) return request;
       const elsewhere = all.find((r) => r.policies.some((p) => valueOf(state, p.id, ctx) === request.input.PolicyId));
-      return original(state, elsewhere ? withInput(request, { ResourceArn: elsewhere.arn }) : request, ctx);
-    },
+      return elsewhere ? withInput(request, { ResourceArn: elsewhere.arn }) : request;
+    }),
   },
   {
     name: 'ssm-partial-id-hash-creates',
-    service: 'ssm',
     description: 'PutResourcePolicy with only one of PolicyId and PolicyHash creates a new policy',
     breaks: 'ssm.put.partial-id-hash',
-    step: (original, state, request, ctx) =>
-      original(
-        state,
-        request.operation === 'PutResourcePolicy' && (request.input.PolicyId === undefined) !== (request.input.PolicyHash === undefined)
-          ? without(request, 'PolicyId', 'PolicyHash')
-          : request,
-        ctx,
-      ),
+    step: judgedAs((request) =>
+      request.operation === 'PutResourcePolicy' && (request.input.PolicyId === undefined) !== (request.input.PolicyHash === undefined)
+        ? without(request, 'PolicyId', 'PolicyHash')
+        : request,
+    ),
   },
   {
     name: 'ssm-malformed-document-accepted',
-    service: 'ssm',
     description: 'Any non-blank policy text is stored without checking it is a policy',
     breaks: 'ssm.policy.malformed',
-    step(original, state, request, ctx) {
-      const branches = original(state, request, ctx);
-      const doc = request.input.Policy;
-      if (branches[0]?.rule !== 'ssm.policy.malformed' || typeof doc !== 'string') return branches;
-      return original(state, withInput(request, { Policy: VALID_STAND_IN }), ctx).map((b) => ({ ...b, next: rewriteDoc(b.next, VALID_STAND_IN, doc) }));
-    },
+    step: onFirstRule('ssm.policy.malformed', (_, call) => {
+      const doc = call.request.input.Policy;
+      return typeof doc === 'string' ? judgedWithStandIn(call, 'Policy', VALID_STAND_IN, doc) : undefined;
+    }),
   },
   {
     name: 'ssm-missing-parameter-lists-empty',
-    service: 'ssm',
     description: 'GetResourcePolicies on the ARN of a parameter that does not exist lists no policies instead of failing',
     breaks: 'ssm.parameter.not-found',
-    respond: (request, outcome) =>
-      request.operation === 'GetResourcePolicies' && outcome.kind === 'error' && outcome.code === 'ResourceNotFoundException' ? { kind: 'ok', output: { Policies: [] } } : outcome,
+    respond: onErrorOf('GetResourcePolicies', 'ResourceNotFoundException', () => ({ kind: 'ok', output: { Policies: [] } })),
   },
   {
     name: 'ssm-arn-account-region-ignored',
-    service: 'ssm',
     description: "A parameter ARN of another account or region is taken as this account's parameter of the same name",
     breaks: 'ssm.arn.unsupported',
-    step(original, state, request, ctx) {
+    step: judgedAs((request, _state, ctx) => {
       const arn = str(request.input.ResourceArn);
       const match = arn && /^arn:aws:ssm:[^:]+:\d{12}:parameter\/(.+)$/.exec(arn);
-      if (!match || !request.operation.endsWith('ResourcePolicy') && request.operation !== 'GetResourcePolicies') return original(state, request, ctx);
-      return original(state, withInput(request, { ResourceArn: parameterArn(ctx, match[1]!) }), ctx);
-    },
+      if (!match || !request.operation.endsWith('ResourcePolicy') && request.operation !== 'GetResourcePolicies') return request;
+      return withInput(request, { ResourceArn: parameterArn(ctx, match[1]!) });
+    }),
   },
   {
     name: 'ssm-parameter-tier-downgrade',
-    service: 'ssm',
     description: 'An Advanced-tier parameter can be overwritten as Standard (and then loses nothing)',
     breaks: 'ssm.putparameter.downgrade',
     step(original, state, request, ctx) {
@@ -218,22 +206,20 @@ const wrongAnswerMutants: Mutant<SsmState>[] = [
  * two, the step that misbehaves answers exactly what AWS answers there; only a later call shows it: the rule blamed
  * is that step's rule (the cause), not the later call's (a consequence, at most `alsoShowsAs`).
  */
-const kindMutants: Mutant<SsmState>[] = [
+const kindMutants: MutantEntry<SsmState>[] = [
   {
     name: 'ssm-oversized-put-500',
-    service: 'ssm',
     description:
       'PutResourcePolicy with a document over the 1024-byte limit answers HTTP 500 InternalServerError (JSON) instead of ResourcePolicyLimitExceededException, every time',
     breaks: 'ssm.policy.too-large',
     kind: 'crash',
-    step(original, state, request, ctx) {
-      const branches = original(state, request, ctx);
-      if (request.operation !== 'PutResourcePolicy' || branches[0]?.rule !== 'ssm.policy.too-large') return branches;
+    step: onFirstRule('ssm.policy.too-large', (_, { request }) => {
+      if (request.operation !== 'PutResourcePolicy') return undefined;
       const bytes = Buffer.byteLength(String(request.input.Policy ?? ''), 'utf8');
       return crash(`java.lang.ArrayIndexOutOfBoundsException: Index 1024 out of bounds for length 1024 (policy of ${bytes} bytes)`);
-    },
+    }),
   },
 ];
 
 /** Every seeded bug of this service. */
-export const ssmMutants: Mutant<SsmState>[] = [...wrongAnswerMutants, ...kindMutants];
+export const ssmMutants = serviceMutants('ssm', [...wrongAnswerMutants, ...kindMutants]);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Consistency, Simplification } from '../../models/types.js';
-import { type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
+import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
 
 /**
@@ -114,7 +114,6 @@ export function xrayCommands(consistency: Consistency, maxCommands = 12): fc.Arb
 
 /** Where a simplified command's name goes: the first slot a sequence may focus on (it starts absent). */
 const PLAIN_NAME: XrayName = { kind: 'slot', slot: 'a' };
-const PLAIN_POLICY: XrayDoc = { kind: 'valid', variant: 0, whitespace: 0 };
 
 function describeName(name: XrayName): string {
   switch (name.kind) {
@@ -124,19 +123,6 @@ function describeName(name: XrayName): string {
       return 'longest';
     case 'invalid':
       return `invalid ${name.variant}`;
-  }
-}
-
-function describeDoc(doc: XrayDoc): string {
-  switch (doc.kind) {
-    case 'valid':
-      return `valid ${doc.variant}${doc.whitespace ? ` +${doc.whitespace}` : ''}`;
-    case 'sized':
-      return `sized ${doc.bytes}`;
-    case 'malformed':
-      return `malformed ${doc.variant}`;
-    default:
-      return doc.kind;
   }
 }
 
@@ -166,8 +152,8 @@ export function simplifyXray(command: XrayCommand): Simplification<XrayCommand>[
       out.push({ change: `bypass: ${bypass} → absent`, command: rest });
     }
     const p = command.policy;
-    if (!(p.kind === 'valid' && p.variant === 0 && p.whitespace === 0)) {
-      out.push({ change: `policy: ${describeDoc(p)} → ${describeDoc(PLAIN_POLICY)}`, command: { ...command, policy: PLAIN_POLICY } });
+    if (!isPlainPolicy(p)) {
+      out.push({ change: `policy: ${describePolicy(p)} → ${describePolicy(PLAIN_POLICY)}`, command: { ...command, policy: PLAIN_POLICY } });
     }
   }
   return out;
@@ -183,21 +169,20 @@ export function xrayObservers(command: XrayCommand): { reads: XrayCommand[]; wri
   return { reads: [{ op: 'ListResourcePolicies' }], writes };
 }
 
-const VALID: XrayDoc = { kind: 'valid', variant: 0, whitespace: 0 };
 const NAME_A: XrayName = { kind: 'slot', slot: 'a' };
 
 /** For each open question (switch) and value, the shortest sequence whose last answer tells the value from the default. */
 export function xrayTargeted(switchName: string, value: string): XrayCommand[] | undefined {
   switch (switchName) {
     case 'xray.revisionFormat':
-      return [{ op: 'PutResourcePolicy', name: NAME_A, policy: VALID }];
+      return [{ op: 'PutResourcePolicy', name: NAME_A, policy: PLAIN_POLICY }];
     case 'xray.putValidationError':
-      return [{ op: 'PutResourcePolicy', name: { kind: 'invalid', variant: 'space' }, policy: VALID }];
+      return [{ op: 'PutResourcePolicy', name: { kind: 'invalid', variant: 'space' }, policy: PLAIN_POLICY }];
     case 'xray.putRevisionWithoutPolicy':
-      return [{ op: 'PutResourcePolicy', name: NAME_A, policy: VALID, revision: { kind: 'random', value: '1234567890123' } }];
+      return [{ op: 'PutResourcePolicy', name: NAME_A, policy: PLAIN_POLICY, revision: { kind: 'random', value: '1234567890123' } }];
     case 'xray.identicalPolicy':
       return [
-        { op: 'PutResourcePolicy', name: NAME_A, policy: VALID },
+        { op: 'PutResourcePolicy', name: NAME_A, policy: PLAIN_POLICY },
         { op: 'PutResourcePolicy', name: NAME_A, policy: { kind: 'previous' } },
       ];
     case 'xray.listNextToken':

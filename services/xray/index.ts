@@ -1,15 +1,14 @@
-import type { ServiceDefinition } from '../../harness/service.js';
+import { defineService } from '../../harness/service.js';
+import { xraySweeper } from './sweeper.js';
 import { cliHints } from '../../harness/operations.js';
 import { xrayAdapter, xrayOperations } from './adapter.js';
 import { xrayCodec } from './codec.js';
-import { xrayMutants } from './mutants.js';
 
-export const xray: ServiceDefinition = {
-  name: 'xray',
+export const xray = defineService({
+  sweeper: xraySweeper,
   adapter: xrayAdapter,
   codec: xrayCodec,
-  mutants: xrayMutants,
   // moto serves X-Ray (not its resource-policy operations); LocalStack only with a licence.
   claimedBy: ['moto', 'localstack-pro'],
-  cli: { service: 'xray', operations: cliHints(xrayOperations) },
-};
+  cliHints: cliHints(xrayOperations),
+});

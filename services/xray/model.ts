@@ -1,4 +1,4 @@
-import { clone, fail, ok } from '../../models/branches.js';
+import { clone, fail, type OperationStep, ok, stepByOperation } from '../../models/branches.js';
 import { deniesEveryone, inspectPolicy, policyBytes } from '../../models/policy-document.js';
 import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel } from '../../models/types.js';
 import { XRAY_RULES, XRAY_SWITCHES } from './rules.js';
@@ -201,8 +201,9 @@ function focus(state: XrayState, request: Request, ctx: ModelContext): Json {
   return { policyName: name ?? null, policy: policy ? policyView(policy, ctx) : null, policyCount: all.length };
 }
 
-function throttled(state: XrayState): Branch<XrayState> {
-  return fail('xray.throttled', state, 'ThrottledException', 429);
+/** Every X-Ray call may also be throttled, changing nothing (xray.throttled). */
+function orThrottled(step: OperationStep<XrayState>): OperationStep<XrayState> {
+  return (state, input, ctx) => [...step(state, input, ctx), fail('xray.throttled', state, 'ThrottledException', 429)];
 }
 
 /** The X-Ray model, starting from the given policies already in the account. */
@@ -214,19 +215,11 @@ export function xrayModelFrom(existing: readonly XrayExistingPolicy[]): ServiceM
     initial: () => xrayInitialState(existing),
     effects,
     focus,
-    step(state: XrayState, request: Request, ctx: ModelContext): Branch<XrayState>[] {
-      const input = request.input;
-      switch (request.operation) {
-        case 'PutResourcePolicy':
-          return [...putResourcePolicy(state, input, ctx), throttled(state)];
-        case 'ListResourcePolicies':
-          return [...listResourcePolicies(state, input, ctx), throttled(state)];
-        case 'DeleteResourcePolicy':
-          return [...deleteResourcePolicy(state, input, ctx), throttled(state)];
-        default:
-          throw new Error(`xray model: unknown operation ${request.operation}`);
-      }
-    },
+    step: stepByOperation('xray', {
+      PutResourcePolicy: orThrottled(putResourcePolicy),
+      ListResourcePolicies: orThrottled(listResourcePolicies),
+      DeleteResourcePolicy: orThrottled(deleteResourcePolicy),
+    }),
   };
 }
 

@@ -1,12 +1,21 @@
-import { successWithoutEffect, withInput, without } from '../../harness/reference/mutant-helpers.js';
+import {
+  judgedAs,
+  type MutantEntry,
+  onFirstRule,
+  onSuccessOf,
+  serviceMutants,
+  standInPolicy,
+  successWithoutEffect,
+  underSwitch,
+  withInput,
+  without,
+} from '../../harness/reference/mutant-helpers.js';
 import { clone } from '../../models/branches.js';
 import { inspectPolicy } from '../../models/policy-document.js';
 import { CREATE_ONLY, MAX_POLICIES, type XrayState } from './model.js';
 import type { Branch, JsonObject, Request } from '../../models/types.js';
-import type { Mutant } from '../../harness/reference/engine.js';
 
 const VALID_NAME = /^[\w+=,.@-]{1,128}$/;
-
 
 const nameOf = (request: Request) => String(request.input.PolicyName ?? '');
 
@@ -27,34 +36,27 @@ function rewriteOutput(branch: Branch<XrayState>, field: string, from: string, t
   return { ...branch, expect: { kind: 'ok', output: { ...branch.expect.output, [field]: { eq: to } } } };
 }
 
-const SUBSTITUTE_DOC = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Sid: 'MutantStandIn', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'xray:PutTraceSegments', Resource: '*' }],
-});
+const SUBSTITUTE_DOC = standInPolicy('MutantStandIn', 'xray:PutTraceSegments');
 
-const wrongAnswerMutants: Mutant<XrayState>[] = [
+const wrongAnswerMutants: MutantEntry<XrayState>[] = [
   {
     name: 'xray-put-ignores-revision',
-    service: 'xray',
     description: 'PutResourcePolicy on an existing policy ignores a PolicyRevisionId other than "0" (last writer wins)',
     breaks: 'xray.put.revision-mismatch',
-    step(original, state, request, ctx) {
+    step: judgedAs((request, state) => {
       const rev = request.input.PolicyRevisionId;
       const applies = request.operation === 'PutResourcePolicy' && state.policies[nameOf(request)] && rev !== undefined && rev !== CREATE_ONLY;
-      return original(state, applies ? without(request, 'PolicyRevisionId') : request, ctx);
-    },
+      return applies ? without(request, 'PolicyRevisionId') : request;
+    }),
   },
   {
     name: 'xray-revision-zero-upserts',
-    service: 'xray',
     description: 'PutResourcePolicy with PolicyRevisionId "0" overwrites an existing policy instead of refusing',
     breaks: 'xray.put.revision-zero-exists',
-    step: (original, state, request, ctx) =>
-      original(state, request.operation === 'PutResourcePolicy' && request.input.PolicyRevisionId === CREATE_ONLY ? without(request, 'PolicyRevisionId') : request, ctx),
+    step: judgedAs((request) => (request.operation === 'PutResourcePolicy' && request.input.PolicyRevisionId === CREATE_ONLY ? without(request, 'PolicyRevisionId') : request)),
   },
   {
     name: 'xray-count-limit-six',
-    service: 'xray',
     description: 'Allows 6 resource policies per account (limit checked with > instead of >=)',
     breaks: 'xray.put.count-limit',
     step(original, state, request, ctx) {
@@ -73,47 +75,40 @@ const wrongAnswerMutants: Mutant<XrayState>[] = [
   },
   {
     name: 'xray-size-limit-off-by-one',
-    service: 'xray',
     description: 'Accepts a policy document of 5121 bytes (size compared with > 5121)',
     breaks: 'xray.policy.too-large',
-    step: (original, state, request, ctx) => original(state, request, { ...ctx, switches: { ...ctx.switches, 'xray.policySizeLimit': String(5120 + 1) } }),
+    step: underSwitch('xray.policySizeLimit', String(5120 + 1)),
   },
   {
     name: 'xray-no-lockout-check',
-    service: 'xray',
     description: 'Never runs the lockout check (as if BypassPolicyLockoutCheck were always true)',
     breaks: 'xray.policy.lockout',
-    step: (original, state, request, ctx) =>
-      original(state, request.operation === 'PutResourcePolicy' ? withInput(request, { BypassPolicyLockoutCheck: true }) : request, ctx),
+    step: judgedAs((request) => (request.operation === 'PutResourcePolicy' ? withInput(request, { BypassPolicyLockoutCheck: true }) : request)),
   },
   {
     name: 'xray-update-returns-old-revision',
-    service: 'xray',
     description: 'PutResourcePolicy that changes an existing document answers with the revision id it had before the update',
     breaks: 'xray.put.update',
-    respond(request, outcome, memory) {
-      if (request.operation !== 'PutResourcePolicy' || outcome.kind !== 'ok') return outcome;
+    respond: onSuccessOf('PutResourcePolicy', (outcome, request, memory) => {
       const docs = ((memory.docs as Record<string, string> | undefined) ??= {});
       const name = nameOf(request);
       const changed = docs[name] !== undefined && docs[name] !== outcome.output.PolicyDocument;
       docs[name] = String(outcome.output.PolicyDocument);
       const rev = Number(outcome.output.PolicyRevisionId);
       return changed && rev > 1 ? { ...outcome, output: { ...outcome.output, PolicyRevisionId: String(rev - 1) } } : outcome;
-    },
+    }),
   },
   {
     name: 'xray-delete-ignores-revision',
-    service: 'xray',
     description: 'DeleteResourcePolicy removes the policy whatever PolicyRevisionId says',
     breaks: 'xray.delete.revision-mismatch',
-    step(original, state, request, ctx) {
+    step: judgedAs((request, state) => {
       const applies = request.operation === 'DeleteResourcePolicy' && state.policies[nameOf(request)] && request.input.PolicyRevisionId !== undefined;
-      return original(state, applies ? without(request, 'PolicyRevisionId') : request, ctx);
-    },
+      return applies ? without(request, 'PolicyRevisionId') : request;
+    }),
   },
   {
     name: 'xray-list-stale-revision',
-    service: 'xray',
     description: 'ListResourcePolicies shows the revision id each policy was created with, not the current one (a stale cache)',
     breaks: 'xray.list.all',
     respond(request, outcome, memory) {
@@ -129,7 +124,6 @@ const wrongAnswerMutants: Mutant<XrayState>[] = [
   },
   {
     name: 'xray-name-pattern-unchecked',
-    service: 'xray',
     description: 'PutResourcePolicy checks PolicyName for length (1..128) but not for its character set [\\w+=,.@-] (Delete finds such a policy again)',
     breaks: 'xray.put.invalid-request',
     step(original, state, request, ctx, memory) {
@@ -146,7 +140,6 @@ const wrongAnswerMutants: Mutant<XrayState>[] = [
   },
   {
     name: 'xray-malformed-accepted',
-    service: 'xray',
     description: 'Any JSON object is accepted as a policy document (no check for a valid Statement)',
     breaks: 'xray.policy.malformed',
     step(original, state, request, ctx) {
@@ -179,23 +172,19 @@ const wrongAnswerMutants: Mutant<XrayState>[] = [
  * two, the step that misbehaves answers exactly what AWS answers there; only a later call shows it: the rule blamed
  * is that step's rule (the cause), not the later call's (a consequence, at most `alsoShowsAs`).
  */
-const kindMutants: Mutant<XrayState>[] = [
+const kindMutants: MutantEntry<XrayState>[] = [
   {
     name: 'xray-delete-policy-kept',
-    service: 'xray',
     description:
       'DeleteResourcePolicy with a PolicyRevisionId (a conditional delete) answers success but keeps the policy; a delete without one works',
     breaks: 'xray.delete.removes',
     kind: 'success-without-effect',
-    step(original, state, request, ctx) {
-      const branches = original(state, request, ctx);
-      const answer = branches[0];
-      // X-Ray policies are account-wide: cleanup deletes without a revision id, so nothing leaks into the next sequence.
-      if (request.operation !== 'DeleteResourcePolicy' || request.input.PolicyRevisionId === undefined || answer?.rule !== 'xray.delete.removes') return branches;
-      return [successWithoutEffect(answer, state)];
-    },
+    // X-Ray policies are account-wide: cleanup deletes without a revision id, so nothing leaks into the next sequence.
+    step: onFirstRule('xray.delete.removes', (answer, { state, request }) =>
+      request.operation === 'DeleteResourcePolicy' && request.input.PolicyRevisionId !== undefined ? [successWithoutEffect(answer, state)] : undefined,
+    ),
   },
 ];
 
 /** Every seeded bug of this service. */
-export const xrayMutants: Mutant<XrayState>[] = [...wrongAnswerMutants, ...kindMutants];
+export const xrayMutants = serviceMutants('xray', [...wrongAnswerMutants, ...kindMutants]);

@@ -1,29 +1,25 @@
-import { defineRule, type Rule, type Switch } from '../../models/types.js';
+import { ruleTable, type Switch } from '../../models/types.js';
 
-const rule = defineRule;
-
-export const XRAY_RULES: Record<string, Rule> = Object.fromEntries(
-  [
-    rule('xray.put.invalid-request', 'assumed', '§4.2, §4.3, §4.5', 'PutResourcePolicy with a PolicyName missing or outside 1..128 chars of [\\w+=,.@-], or a PolicyDocument missing or empty, is rejected (code: switch xray.putValidationError; SDK v3 does not enforce required members)'),
-    rule('xray.policy.too-large', 'documented', '§4.2, §4.5, §4.6', 'A PolicyDocument over 5 KB (switch xray.policySizeLimit) is rejected with PolicySizeLimitExceededException'),
-    rule('xray.policy.malformed', 'documented', '§4.3, §4.5', 'A PolicyDocument that is not JSON or not a policy is rejected with MalformedPolicyDocumentException'),
-    rule('xray.put.revision-zero-exists', 'documented', '§4.3, §4.5', 'PutResourcePolicy with PolicyRevisionId "0" (create only) while the policy exists: InvalidPolicyRevisionIdException'),
-    rule('xray.put.revision-mismatch', 'documented', '§4.3, §4.5', 'PutResourcePolicy with a PolicyRevisionId that is not the current one: InvalidPolicyRevisionIdException'),
-    rule('xray.put.revision-without-policy', 'assumed', '§4.5', 'PutResourcePolicy with a PolicyRevisionId other than "0" for a name without a policy (switch xray.putRevisionWithoutPolicy)'),
-    rule('xray.put.count-limit', 'documented', '§4.4, §4.5, §4.6', 'Creating a 6th policy in the account: PolicyCountLimitExceededException (updating one of 5 is fine)'),
-    rule('xray.policy.lockout', 'documented', '§4.3, §4.5', 'A document that would stop the caller from calling PutResourcePolicy needs BypassPolicyLockoutCheck=true, else LockoutPreventionException (approximated: a Deny to "*" of xray:PutResourcePolicy without condition)'),
-    rule('xray.put.create', 'documented', '§4.2, §4.4, §4.5', 'PutResourcePolicy for a new name creates it and returns it as provided, with a revision id (format: switch xray.revisionFormat) and LastUpdatedTime'),
-    rule('xray.put.update', 'documented', '§4.4, §4.5', 'PutResourcePolicy for an existing name replaces the document and returns a new revision id (format: switch xray.revisionFormat)'),
-    rule('xray.put.identical', 'assumed', '§4.5', 'PutResourcePolicy with the document the policy already has (revision: switch xray.identicalPolicy)'),
-    rule('xray.list.all', 'documented', '§4.2, §4.5', 'ListResourcePolicies returns every policy of the account (at most 5) with its current revision id, in any order, without NextToken'),
-    rule('xray.list.next-token', 'assumed', '§4.2, §4.5', 'ListResourcePolicies with a NextToken ("not currently supported"): switch xray.listNextToken'),
-    rule('xray.delete.invalid-request', 'documented', '§4.2, §4.3', 'DeleteResourcePolicy with a PolicyName missing ("missing required parameters") or outside 1..128 chars of [\\w+=,.@-]: InvalidRequestException'),
-    rule('xray.delete.revision-mismatch', 'documented', '§4.3, §4.5', 'DeleteResourcePolicy with a PolicyRevisionId that is not the current one: InvalidPolicyRevisionIdException'),
-    rule('xray.delete.removes', 'documented', '§4.5', 'DeleteResourcePolicy removes the policy; 200 with an empty body'),
-    rule('xray.delete.missing', 'assumed', '§4.5, §6.4', 'DeleteResourcePolicy of a name without a policy (switch xray.deleteMissing)'),
-    rule('xray.throttled', 'documented', '§4.3', 'Any call may be refused with ThrottledException (HTTP 429), changing nothing'),
-  ].map((r) => [r.id, r]),
-);
+export const XRAY_RULES = ruleTable([
+  ['xray.put.invalid-request', 'assumed', '§4.2, §4.3, §4.5', 'PutResourcePolicy with a PolicyName missing or outside 1..128 chars of [\\w+=,.@-], or a PolicyDocument missing or empty, is rejected (code: switch xray.putValidationError; SDK v3 does not enforce required members)'],
+  ['xray.policy.too-large', 'documented', '§4.2, §4.5, §4.6', 'A PolicyDocument over 5 KB (switch xray.policySizeLimit) is rejected with PolicySizeLimitExceededException'],
+  ['xray.policy.malformed', 'documented', '§4.3, §4.5', 'A PolicyDocument that is not JSON or not a policy is rejected with MalformedPolicyDocumentException'],
+  ['xray.put.revision-zero-exists', 'documented', '§4.3, §4.5', 'PutResourcePolicy with PolicyRevisionId "0" (create only) while the policy exists: InvalidPolicyRevisionIdException'],
+  ['xray.put.revision-mismatch', 'documented', '§4.3, §4.5', 'PutResourcePolicy with a PolicyRevisionId that is not the current one: InvalidPolicyRevisionIdException'],
+  ['xray.put.revision-without-policy', 'assumed', '§4.5', 'PutResourcePolicy with a PolicyRevisionId other than "0" for a name without a policy (switch xray.putRevisionWithoutPolicy)'],
+  ['xray.put.count-limit', 'documented', '§4.4, §4.5, §4.6', 'Creating a 6th policy in the account: PolicyCountLimitExceededException (updating one of 5 is fine)'],
+  ['xray.policy.lockout', 'documented', '§4.3, §4.5', 'A document that would stop the caller from calling PutResourcePolicy needs BypassPolicyLockoutCheck=true, else LockoutPreventionException (approximated: a Deny to "*" of xray:PutResourcePolicy without condition)'],
+  ['xray.put.create', 'documented', '§4.2, §4.4, §4.5', 'PutResourcePolicy for a new name creates it and returns it as provided, with a revision id (format: switch xray.revisionFormat) and LastUpdatedTime'],
+  ['xray.put.update', 'documented', '§4.4, §4.5', 'PutResourcePolicy for an existing name replaces the document and returns a new revision id (format: switch xray.revisionFormat)'],
+  ['xray.put.identical', 'assumed', '§4.5', 'PutResourcePolicy with the document the policy already has (revision: switch xray.identicalPolicy)'],
+  ['xray.list.all', 'documented', '§4.2, §4.5', 'ListResourcePolicies returns every policy of the account (at most 5) with its current revision id, in any order, without NextToken'],
+  ['xray.list.next-token', 'assumed', '§4.2, §4.5', 'ListResourcePolicies with a NextToken ("not currently supported"): switch xray.listNextToken'],
+  ['xray.delete.invalid-request', 'documented', '§4.2, §4.3', 'DeleteResourcePolicy with a PolicyName missing ("missing required parameters") or outside 1..128 chars of [\\w+=,.@-]: InvalidRequestException'],
+  ['xray.delete.revision-mismatch', 'documented', '§4.3, §4.5', 'DeleteResourcePolicy with a PolicyRevisionId that is not the current one: InvalidPolicyRevisionIdException'],
+  ['xray.delete.removes', 'documented', '§4.5', 'DeleteResourcePolicy removes the policy; 200 with an empty body'],
+  ['xray.delete.missing', 'assumed', '§4.5, §6.4', 'DeleteResourcePolicy of a name without a policy (switch xray.deleteMissing)'],
+  ['xray.throttled', 'documented', '§4.3', 'Any call may be refused with ThrottledException (HTTP 429), changing nothing'],
+]);
 
 export const XRAY_SWITCHES: readonly Switch[] = [
   {

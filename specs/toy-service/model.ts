@@ -3,24 +3,22 @@
  * a revision the service invents. PutNote creates or replaces one (refused when ExpectedRevision is stale),
  * GetNote reads it, DeleteNote removes it. It exists to show that a service is one folder and one line.
  */
-import { clone, fail, ok } from '../../models/branches.js';
-import { defineRule, type Branch, type JsonObject, type ModelContext, type Request, type Rule, type ServiceModel } from '../../models/types.js';
+import { clone, fail, ok, stepByOperation } from '../../models/branches.js';
+import { type JsonObject, ruleTable, type ServiceModel } from '../../models/types.js';
 
 export interface ToyState {
   seq: number;
   notes: Record<string, { text: string; rev: string }>;
 }
 
-export const TOY_RULES: Record<string, Rule> = Object.fromEntries(
-  [
-    defineRule('toy.put.write', 'assumed', '—', 'PutNote stores the text and returns a new Revision'),
-    defineRule('toy.put.stale', 'assumed', '—', 'PutNote with an ExpectedRevision that is not the current one: RevisionMismatch'),
-    defineRule('toy.get.note', 'assumed', '—', 'GetNote returns the text and the Revision PutNote returned'),
-    defineRule('toy.get.missing', 'assumed', '—', 'GetNote of a note that does not exist: NotFound'),
-    defineRule('toy.delete.removes', 'assumed', '—', 'DeleteNote removes the note'),
-    defineRule('toy.delete.missing', 'assumed', '—', 'DeleteNote of a note that does not exist: NotFound'),
-  ].map((r) => [r.id, r]),
-);
+export const TOY_RULES = ruleTable([
+  ['toy.put.write', 'assumed', '—', 'PutNote stores the text and returns a new Revision'],
+  ['toy.put.stale', 'assumed', '—', 'PutNote with an ExpectedRevision that is not the current one: RevisionMismatch'],
+  ['toy.get.note', 'assumed', '—', 'GetNote returns the text and the Revision PutNote returned'],
+  ['toy.get.missing', 'assumed', '—', 'GetNote of a note that does not exist: NotFound'],
+  ['toy.delete.removes', 'assumed', '—', 'DeleteNote removes the note'],
+  ['toy.delete.missing', 'assumed', '—', 'DeleteNote of a note that does not exist: NotFound'],
+]);
 
 const str = (input: JsonObject, key: string) => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
 
@@ -29,31 +27,30 @@ export const toyModel: ServiceModel<ToyState> = {
   rules: TOY_RULES,
   switches: [],
   initial: () => ({ seq: 0, notes: {} }),
-  step(state: ToyState, request: Request, ctx: ModelContext): Branch<ToyState>[] {
-    const name = str(request.input, 'Name') ?? '';
-    const note = state.notes[name];
-    switch (request.operation) {
-      case 'PutNote': {
-        const expected = str(request.input, 'ExpectedRevision');
-        if (expected !== undefined && (!note || (ctx.symbols.valueOf(note.rev) ?? expected) !== expected)) return [fail('toy.put.stale', state, 'RevisionMismatch')];
-        const next = clone(state);
-        next.seq += 1;
-        const rev = `rev#${next.seq}`;
-        next.notes[name] = { text: str(request.input, 'Text') ?? '', rev };
-        return [ok('toy.put.write', next, { Revision: { sym: rev, ...(note ? { distinctFrom: [note.rev] } : {}) } })];
-      }
-      case 'GetNote':
-        return note ? [ok('toy.get.note', state, { Text: { eq: note.text }, Revision: { sym: note.rev } })] : [fail('toy.get.missing', state, 'NotFound')];
-      case 'DeleteNote': {
-        if (!note) return [fail('toy.delete.missing', state, 'NotFound')];
-        const next = clone(state);
-        delete next.notes[name];
-        return [ok('toy.delete.removes', next)];
-      }
-      default:
-        throw new Error(`toy model: unknown operation ${request.operation}`);
-    }
-  },
+  step: stepByOperation<ToyState>('toy', {
+    PutNote(state, input, ctx) {
+      const name = str(input, 'Name') ?? '';
+      const note = state.notes[name];
+      const expected = str(input, 'ExpectedRevision');
+      if (expected !== undefined && (!note || (ctx.symbols.valueOf(note.rev) ?? expected) !== expected)) return [fail('toy.put.stale', state, 'RevisionMismatch')];
+      const next = clone(state);
+      next.seq += 1;
+      const rev = `rev#${next.seq}`;
+      next.notes[name] = { text: str(input, 'Text') ?? '', rev };
+      return [ok('toy.put.write', next, { Revision: { sym: rev, ...(note ? { distinctFrom: [note.rev] } : {}) } })];
+    },
+    GetNote(state, input) {
+      const note = state.notes[str(input, 'Name') ?? ''];
+      return note ? [ok('toy.get.note', state, { Text: { eq: note.text }, Revision: { sym: note.rev } })] : [fail('toy.get.missing', state, 'NotFound')];
+    },
+    DeleteNote(state, input) {
+      const name = str(input, 'Name') ?? '';
+      if (!state.notes[name]) return [fail('toy.delete.missing', state, 'NotFound')];
+      const next = clone(state);
+      delete next.notes[name];
+      return [ok('toy.delete.removes', next)];
+    },
+  }),
   effects(state, request) {
     const name = str(request.input, 'Name') ?? '';
     if (request.operation === 'PutNote') {

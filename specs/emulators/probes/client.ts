@@ -21,3 +21,13 @@ export async function answerOf(call: Promise<unknown>): Promise<{ ok: true; outp
     return { ok: false, code: err.name ?? 'Error', status: err.$metadata?.httpStatusCode, message: err.message ?? '' };
   }
 }
+
+/** `fn` with `client`; afterwards, whatever `fn` did, `cleanup` (removing what it may have created) and the client's end. */
+export async function withClient<C extends { destroy(): void }, T>(client: C, fn: (client: C) => Promise<T>, cleanup?: (client: C) => Promise<unknown>): Promise<T> {
+  try {
+    return await fn(client);
+  } finally {
+    await cleanup?.(client);
+    client.destroy();
+  }
+}

@@ -24,7 +24,7 @@ import {
 import { GetResourcePoliciesCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ListResourcePoliciesCommand, XRayClient } from '@aws-sdk/client-xray';
 import { expect } from 'vitest';
-import { answerOf, plainClientConfig } from './client.js';
+import { answerOf, plainClientConfig, withClient } from './client.js';
 import type { DepartureKey, ProbeContext, ProbeSet, UnsupportedProbe } from './probe.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -86,13 +86,9 @@ async function registerConsumer(client: KinesisClient, StreamARN: string, Consum
 
 /** Runs `body` with a fresh client, then deletes `streams` (with their consumers) whatever happened. */
 async function withKinesis(ctx: ProbeContext, streams: string[], body: (client: KinesisClient) => Promise<string>): Promise<string> {
-  const client = new KinesisClient(plainClientConfig(ctx));
-  try {
-    return await body(client);
-  } finally {
+  return withClient(new KinesisClient(plainClientConfig(ctx)), body, async (client) => {
     for (const StreamName of streams) await answerOf(client.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })));
-    client.destroy();
-  }
+  });
 }
 
 /** Put, Get and DeleteResourcePolicy on `arn`: what each answered ('ok' or the error code). */
@@ -192,17 +188,14 @@ const probes: ProbeSet['probes'] = [
     kind: 'wrong-answer',
     aws: 'A ResourceARN that does not match the API pattern is rejected with ValidationException (§2.2, §2.3, assumed; switch kin.invalidArnError: ValidationException | InvalidArgumentException | ResourceNotFoundException)',
     run: async (ctx) => {
-      const client = new KinesisClient(plainClientConfig(ctx));
-      try {
+      return withClient(new KinesisClient(plainClientConfig(ctx)), async (client) => {
         const get = await answerOf(client.send(new GetResourcePolicyCommand({ ResourceARN: 'not-an-arn' })));
         const put = await answerOf(client.send(new PutResourcePolicyCommand({ ResourceARN: 'not-an-arn', Policy: policyDoc('A', '*') })));
         // SerializationException is no value of kin.invalidArnError: no switch setting explains it.
         expect(get.ok ? 'ok' : get.code).toBe('SerializationException');
         expect(put.ok ? 'ok' : put.code).toBe('SerializationException');
         return `ResourceARN "not-an-arn": Get answered ${describeAnswer(get)}; Put answered the same code`;
-      } finally {
-        client.destroy();
-      }
+      });
     },
   },
   {
@@ -539,8 +532,7 @@ export const kinesisLocalUnsupported: UnsupportedProbe[] = [
     service: 'dynamodb',
     aws: 'GetResourcePolicy on a table that does not exist: ResourceNotFoundException, HTTP 400, JSON body (§1.5, aws-verified)',
     run: async (ctx) => {
-      const client = new DynamoDBClient(plainClientConfig(ctx));
-      try {
+      return withClient(new DynamoDBClient(plainClientConfig(ctx)), async (client) => {
         const r = await answerOf(client.send(new GetTablePolicyCommand({ ResourceArn: `arn:aws:dynamodb:${ctx.region}:123456789012:table/${ctx.prefix}-t` })));
         expect(r.ok).toBe(false);
         if (r.ok) throw new Error('unreachable');
@@ -548,42 +540,34 @@ export const kinesisLocalUnsupported: UnsupportedProbe[] = [
         expect(r.status).toBe(404);
         expect(r.message).toContain('<UnknownOp');
         return `DynamoDB GetResourcePolicy: HTTP 404 with body <UnknownOperationException/> (SDK: ${r.code})`;
-      } finally {
-        client.destroy();
-      }
+      });
     },
   },
   {
     service: 'ssm',
     aws: 'GetResourcePolicies on a parameter that does not exist: ResourceNotFoundException (§3.6, documented)',
     run: async (ctx) => {
-      const client = new SSMClient(plainClientConfig(ctx));
-      try {
+      return withClient(new SSMClient(plainClientConfig(ctx)), async (client) => {
         const r = await answerOf(client.send(new GetResourcePoliciesCommand({ ResourceArn: `arn:aws:ssm:${ctx.region}:123456789012:parameter/${ctx.prefix}-p` })));
         expect(r.ok ? 'ok' : r.code).toBe('AccessDeniedException');
         if (r.ok) throw new Error('unreachable');
         expect(r.message).toContain('Unable to determine service/operation name');
         return `SSM GetResourcePolicies: ${describeAnswer(r)} (no AmazonSSM operation is known)`;
-      } finally {
-        client.destroy();
-      }
+      });
     },
   },
   {
     service: 'xray',
     aws: 'ListResourcePolicies: 200 with the account\'s policies (an empty list in a fresh account) (§4.5)',
     run: async (ctx) => {
-      const client = new XRayClient(plainClientConfig(ctx));
-      try {
+      return withClient(new XRayClient(plainClientConfig(ctx)), async (client) => {
         const r = await answerOf(client.send(new ListResourcePoliciesCommand({})));
         expect(r.ok).toBe(false);
         if (r.ok) throw new Error('unreachable');
         expect(r.status).toBe(404);
         expect(r.message).toContain('Not found');
         return `X-Ray ListResourcePolicies (POST /ListResourcePolicies): HTTP 404, text body "Not found" (SDK: ${r.code})`;
-      } finally {
-        client.destroy();
-      }
+      });
     },
   },
 ];

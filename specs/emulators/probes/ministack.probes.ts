@@ -32,22 +32,17 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {
   DeleteParameterCommand,
-  DeleteResourcePolicyCommand as SsmDeleteResourcePolicyCommand,
   GetParameterCommand,
-  GetResourcePoliciesCommand,
   PutParameterCommand,
-  PutResourcePolicyCommand as SsmPutResourcePolicyCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import {
-  DeleteResourcePolicyCommand as XrayDeleteResourcePolicyCommand,
-  ListResourcePoliciesCommand,
-  PutResourcePolicyCommand as XrayPutResourcePolicyCommand,
   XRayClient,
 } from '@aws-sdk/client-xray';
 import { expect } from 'vitest';
 import type { ServiceName } from '../../../models/types.js';
-import { answerOf, plainClientConfig } from './client.js';
+import { SSM_POLICY_CALLS, XRAY_POLICY_CALLS } from './calls.js';
+import { answerOf, plainClientConfig, withClient } from './client.js';
 import type { Contradiction, Probe, ProbeContext, ProbeSet, UnsupportedProbe } from './probe.js';
 
 // ===============================================================================================================
@@ -136,14 +131,8 @@ async function dropTable(client: DynamoDBClient, name: string): Promise<void> {
 
 /** A DynamoDB client and a table named `${prefix}-${suffix}` for the duration of `fn`; both are cleaned up. */
 async function withTable<T>(ctx: ProbeContext, suffix: string, opts: TableOptions, fn: (c: DynamoDBClient, t: Table) => Promise<T>): Promise<T> {
-  const client = new DynamoDBClient(plainClientConfig(ctx));
   const name = `${ctx.prefix}-${suffix}`;
-  try {
-    return await fn(client, await createTable(client, name, opts));
-  } finally {
-    await dropTable(client, name);
-    client.destroy();
-  }
+  return withClient(new DynamoDBClient(plainClientConfig(ctx)), async (client) => fn(client, await createTable(client, name, opts)), (client) => dropTable(client, name));
 }
 
 function ddbPut(c: DynamoDBClient, ResourceArn: string, Policy: string, extra: { ExpectedRevisionId?: string; ConfirmRemoveSelfResourceAccess?: boolean } = {}) {
@@ -199,14 +188,12 @@ async function registerConsumer(c: KinesisClient, StreamARN: string, ConsumerNam
 
 /** A Kinesis client and a stream named `${prefix}-${suffix}` for the duration of `fn`; both are cleaned up. */
 async function withStream<T>(ctx: ProbeContext, suffix: string, fn: (c: KinesisClient, arn: string, name: string) => Promise<T>): Promise<T> {
-  const client = new KinesisClient(plainClientConfig(ctx));
   const name = `${ctx.prefix}-${suffix}`;
-  try {
-    return await fn(client, await createStream(client, name), name);
-  } finally {
-    await answerOf(client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true })));
-    client.destroy();
-  }
+  return withClient(
+    new KinesisClient(plainClientConfig(ctx)),
+    async (client) => fn(client, await createStream(client, name), name),
+    (client) => answerOf(client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }))),
+  );
 }
 
 const kinPut = (c: KinesisClient, ResourceARN: string, Policy: string) => answerOf(c.send(new KinPutResourcePolicyCommand({ ResourceARN, Policy })));
@@ -223,14 +210,8 @@ function policyOf(a: Answer, what: string): string {
 // SSM
 
 async function withParameter<T>(ctx: ProbeContext, suffix: string, fn: (c: SSMClient, name: string) => Promise<T>): Promise<T> {
-  const client = new SSMClient(plainClientConfig(ctx));
   const name = `/${ctx.prefix}/${suffix}`;
-  try {
-    return await fn(client, name);
-  } finally {
-    await answerOf(client.send(new DeleteParameterCommand({ Name: name })));
-    client.destroy();
-  }
+  return withClient(new SSMClient(plainClientConfig(ctx)), (client) => fn(client, name), (client) => answerOf(client.send(new DeleteParameterCommand({ Name: name }))));
 }
 
 const putParameter = (c: SSMClient, Name: string, extra: { Tier?: 'Standard' | 'Advanced'; Overwrite?: boolean } = {}) =>
@@ -324,22 +305,22 @@ const ddbProbes: Probe[] = [
     kind: 'wrong-answer',
     aws: "After DeleteTable the stream's policy can still be modified or deleted: PutResourcePolicy on the stream ARN succeeds (§1.5, documented [DDB-STREAM])",
     async run(ctx) {
-      const client = new DynamoDBClient(plainClientConfig(ctx));
       const name = `${ctx.prefix}-t`;
-      try {
-        const t = await createTable(client, name, { stream: true });
-        expect(t.streamArn, 'LatestStreamArn').toBeTypeOf('string');
-        revisionOf(await ddbPut(client, t.streamArn!, ddbGrant(t.streamArn!, 'Before', 'dynamodb:GetRecords')), 'Put on the live stream');
-        await client.send(new DeleteTableCommand({ TableName: name }));
-        const modify = await ddbPut(client, t.streamArn!, ddbGrant(t.streamArn!, 'After', 'dynamodb:GetRecords'));
-        expect(codeOf(modify), 'Put on the stream after DeleteTable').toBe('ResourceNotFoundException');
-        const del = await ddbDelete(client, t.streamArn!);
-        expect(codeOf(del), 'Delete on the stream after DeleteTable').toBe('ResourceNotFoundException');
-        return `stream policy put while the table lived; after DeleteTable, Put on the stream ARN: ${show(modify)}, Delete: ${show(del)}`;
-      } finally {
-        await dropTable(client, name);
-        client.destroy();
-      }
+      return withClient(
+        new DynamoDBClient(plainClientConfig(ctx)),
+        async (client) => {
+          const t = await createTable(client, name, { stream: true });
+          expect(t.streamArn, 'LatestStreamArn').toBeTypeOf('string');
+          revisionOf(await ddbPut(client, t.streamArn!, ddbGrant(t.streamArn!, 'Before', 'dynamodb:GetRecords')), 'Put on the live stream');
+          await client.send(new DeleteTableCommand({ TableName: name }));
+          const modify = await ddbPut(client, t.streamArn!, ddbGrant(t.streamArn!, 'After', 'dynamodb:GetRecords'));
+          expect(codeOf(modify), 'Put on the stream after DeleteTable').toBe('ResourceNotFoundException');
+          const del = await ddbDelete(client, t.streamArn!);
+          expect(codeOf(del), 'Delete on the stream after DeleteTable').toBe('ResourceNotFoundException');
+          return `stream policy put while the table lived; after DeleteTable, Put on the stream ARN: ${show(modify)}, Delete: ${show(del)}`;
+        },
+        (client) => dropTable(client, name),
+      );
     },
   },
   {
@@ -350,25 +331,25 @@ const ddbProbes: Probe[] = [
     kind: 'wrong-answer',
     aws: 'A table re-created after DeleteTable has no policy: GetResourcePolicy → PolicyNotFoundException (§7.10, aws-observed)',
     async run(ctx) {
-      const client = new DynamoDBClient(plainClientConfig(ctx));
       const name = `${ctx.prefix}-t`;
-      try {
-        const first = await createTable(client, name);
-        const doc = ddbGrant(first.arn, 'OldTable');
-        const rev = revisionOf(await ddbPut(client, first.arn, doc), 'Put on the first table');
-        await client.send(new DeleteTableCommand({ TableName: name }));
-        expect(codeOf(await answerOf(client.send(new DescribeTableCommand({ TableName: name })))), 'the table is gone').toBe('ResourceNotFoundException');
-        const second = await createTable(client, name);
-        const get = await ddbGet(client, second.arn);
-        expect(codeOf(get), 'Get on the re-created table').toBe('ok');
-        const out = (get as { output: { Policy?: string; RevisionId?: string } }).output;
-        expect(out.Policy).toBe(doc);
-        expect(out.RevisionId).toBe(rev);
-        return `after DeleteTable and CreateTable of the same name, GetResourcePolicy returns the old table's policy and RevisionId (${rev})`;
-      } finally {
-        await dropTable(client, name);
-        client.destroy();
-      }
+      return withClient(
+        new DynamoDBClient(plainClientConfig(ctx)),
+        async (client) => {
+          const first = await createTable(client, name);
+          const doc = ddbGrant(first.arn, 'OldTable');
+          const rev = revisionOf(await ddbPut(client, first.arn, doc), 'Put on the first table');
+          await client.send(new DeleteTableCommand({ TableName: name }));
+          expect(codeOf(await answerOf(client.send(new DescribeTableCommand({ TableName: name })))), 'the table is gone').toBe('ResourceNotFoundException');
+          const second = await createTable(client, name);
+          const get = await ddbGet(client, second.arn);
+          expect(codeOf(get), 'Get on the re-created table').toBe('ok');
+          const out = (get as { output: { Policy?: string; RevisionId?: string } }).output;
+          expect(out.Policy).toBe(doc);
+          expect(out.RevisionId).toBe(rev);
+          return `after DeleteTable and CreateTable of the same name, GetResourcePolicy returns the old table's policy and RevisionId (${rev})`;
+        },
+        (client) => dropTable(client, name),
+      );
     },
   },
   {
@@ -498,26 +479,28 @@ const ddbProbes: Probe[] = [
     kind: 'wrong-answer',
     aws: 'CreateTable with ResourcePolicy attaches that document: GetResourcePolicy returns it (§1.5, documented; readable ~2 s after CreateTable, §7.10)',
     async run(ctx) {
-      const client = new DynamoDBClient(plainClientConfig(ctx));
       const name = `${ctx.prefix}-t`;
-      try {
-        // The document names the new table by ARN and grants the caller's own account: learn the account from a
-        // table created first (ministack puts it in every ARN it returns).
-        const scout = await createTable(client, `${ctx.prefix}-scout`);
-        const arn = scout.arn.replace(/table\/.*$/, `table/${name}`);
-        const t = await createTable(client, name, { policy: ddbGrant(arn) });
-        expect(t.arn).toBe(arn);
-        const get = await ddbGet(client, t.arn);
-        expect(codeOf(get), 'Get right after CreateTable with ResourcePolicy').toBe('PolicyNotFoundException');
-        await sleep(2500);
-        const later = await ddbGet(client, t.arn);
-        expect(codeOf(later), 'Get 2.5 s later').toBe('PolicyNotFoundException');
-        return `CreateTable with a valid ResourcePolicy succeeded, but GetResourcePolicy answers ${show(later)}, also 2.5 s later: the ResourcePolicy parameter is ignored`;
-      } finally {
-        await dropTable(client, `${ctx.prefix}-scout`);
-        await dropTable(client, name);
-        client.destroy();
-      }
+      return withClient(
+        new DynamoDBClient(plainClientConfig(ctx)),
+        async (client) => {
+          // The document names the new table by ARN and grants the caller's own account: learn the account from a
+          // table created first (ministack puts it in every ARN it returns).
+          const scout = await createTable(client, `${ctx.prefix}-scout`);
+          const arn = scout.arn.replace(/table\/.*$/, `table/${name}`);
+          const t = await createTable(client, name, { policy: ddbGrant(arn) });
+          expect(t.arn).toBe(arn);
+          const get = await ddbGet(client, t.arn);
+          expect(codeOf(get), 'Get right after CreateTable with ResourcePolicy').toBe('PolicyNotFoundException');
+          await sleep(2500);
+          const later = await ddbGet(client, t.arn);
+          expect(codeOf(later), 'Get 2.5 s later').toBe('PolicyNotFoundException');
+          return `CreateTable with a valid ResourcePolicy succeeded, but GetResourcePolicy answers ${show(later)}, also 2.5 s later: the ResourcePolicy parameter is ignored`;
+        },
+        async (client) => {
+          await dropTable(client, `${ctx.prefix}-scout`);
+          await dropTable(client, name);
+        },
+      );
     },
   },
   {
@@ -526,18 +509,18 @@ const ddbProbes: Probe[] = [
     kind: 'wrong-answer',
     aws: 'CreateTable with an invalid ResourcePolicy: ValidationException, no table (§1.5, assumed)',
     async run(ctx) {
-      const client = new DynamoDBClient(plainClientConfig(ctx));
       const name = `${ctx.prefix}-t`;
-      try {
-        const created = await answerOf(client.send(new CreateTableCommand(tableInput(name, { policy: 'this is not a policy' }))));
-        expect(codeOf(created), 'CreateTable with ResourcePolicy "this is not a policy"').toBe('ok');
-        const described = await answerOf(client.send(new DescribeTableCommand({ TableName: name })));
-        expect(codeOf(described), 'the table exists').toBe('ok');
-        return `CreateTable with ResourcePolicy "this is not a policy": ok, table ${String((created as { output: { TableDescription?: { TableStatus?: string } } }).output.TableDescription?.TableStatus)}`;
-      } finally {
-        await dropTable(client, name);
-        client.destroy();
-      }
+      return withClient(
+        new DynamoDBClient(plainClientConfig(ctx)),
+        async (client) => {
+          const created = await answerOf(client.send(new CreateTableCommand(tableInput(name, { policy: 'this is not a policy' }))));
+          expect(codeOf(created), 'CreateTable with ResourcePolicy "this is not a policy"').toBe('ok');
+          const described = await answerOf(client.send(new DescribeTableCommand({ TableName: name })));
+          expect(codeOf(described), 'the table exists').toBe('ok');
+          return `CreateTable with ResourcePolicy "this is not a policy": ok, table ${String((created as { output: { TableDescription?: { TableStatus?: string } } }).output.TableDescription?.TableStatus)}`;
+        },
+        (client) => dropTable(client, name),
+      );
     },
   },
 ];
@@ -648,14 +631,11 @@ const ddbContradictions: Contradiction[] = [
     kind: 'wrong-answer',
     why: 'Consequence of ddb.createtable.policy-invalid: the table the model thought missing had been created by a CreateTable with an invalid ResourcePolicy, so DeleteTable succeeded',
     async run(ctx) {
-      const client = new DynamoDBClient(plainClientConfig(ctx));
-      try {
+      return withClient(new DynamoDBClient(plainClientConfig(ctx)), async (client) => {
         const del = await answerOf(client.send(new DeleteTableCommand({ TableName: `${ctx.prefix}-never-created` })));
         expect(codeOf(del)).toBe('ResourceNotFoundException');
         return `DeleteTable of a name never created: ${show(del)}`;
-      } finally {
-        client.destroy();
-      }
+      });
     },
   },
   {
@@ -774,17 +754,17 @@ const ddbContradictions: Contradiction[] = [
     kind: 'wrong-answer',
     why: 'Consequence of ddb.createtable.policy-invalid: the table the model thought missing existed (created by a CreateTable with an invalid ResourcePolicy); the {"RevisionId":""} was the no-policy Delete answer',
     async run(ctx) {
-      const client = new DynamoDBClient(plainClientConfig(ctx));
-      try {
-        const known = await createTable(client, `${ctx.prefix}-t`);
-        const missing = known.arn.replace(/table\/.*$/, `table/${ctx.prefix}-never-created`);
-        const answers = [await ddbPut(client, missing, ddbGrant(missing)), await ddbGet(client, missing), await ddbDelete(client, missing)];
-        expect(answers.map(codeOf)).toEqual(['ResourceNotFoundException', 'ResourceNotFoundException', 'ResourceNotFoundException']);
-        return 'Put/Get/DeleteResourcePolicy on the ARN of a table that does not exist: ResourceNotFoundException each';
-      } finally {
-        await dropTable(client, `${ctx.prefix}-t`);
-        client.destroy();
-      }
+      return withClient(
+        new DynamoDBClient(plainClientConfig(ctx)),
+        async (client) => {
+          const known = await createTable(client, `${ctx.prefix}-t`);
+          const missing = known.arn.replace(/table\/.*$/, `table/${ctx.prefix}-never-created`);
+          const answers = [await ddbPut(client, missing, ddbGrant(missing)), await ddbGet(client, missing), await ddbDelete(client, missing)];
+          expect(answers.map(codeOf)).toEqual(['ResourceNotFoundException', 'ResourceNotFoundException', 'ResourceNotFoundException']);
+          return 'Put/Get/DeleteResourcePolicy on the ARN of a table that does not exist: ResourceNotFoundException each';
+        },
+        (client) => dropTable(client, `${ctx.prefix}-t`),
+      );
     },
   },
 ];
@@ -800,14 +780,11 @@ const kinProbes: Probe[] = [
     explainedBy: { switch: 'kin.invalidArnError', value: 'InvalidArgumentException' },
     aws: 'A ResourceARN breaking the documented length/pattern: the model reads ValidationException (§2.2, §2.3, assumed); the code is the open switch kin.invalidArnError',
     async run(ctx) {
-      const client = new KinesisClient(plainClientConfig(ctx));
-      try {
+      return withClient(new KinesisClient(plainClientConfig(ctx)), async (client) => {
         const answers = await Promise.all(['not-an-arn', '', `arn:aws:s3:::${ctx.prefix}-bucket`].map((arn) => kinGet(client, arn)));
         expect(answers.map(codeOf)).toEqual(['InvalidArgumentException', 'InvalidArgumentException', 'InvalidArgumentException']);
         return `GetResourcePolicy with "not-an-arn", "" and an S3 ARN: ${answers.map(show).join(', ')}`;
-      } finally {
-        client.destroy();
-      }
+      });
     },
   },
   {
@@ -1004,26 +981,26 @@ const kinContradictions: Contradiction[] = [
     kind: 'wrong-answer',
     why: 'Consequence of kin.deletestream.has-consumers: the stream was already gone (deleted by the DeleteStream the model took as refused), so the forced DeleteStream answered ResourceNotFoundException',
     async run(ctx) {
-      const client = new KinesisClient(plainClientConfig(ctx));
       const name = `${ctx.prefix}-s`;
-      try {
-        const arn = await createStream(client, name);
-        const consumer = await registerConsumer(client, arn, `${ctx.prefix}-c`);
-        expect(codeOf(await kinPut(client, arn, kinGrant(arn))), 'Put on the stream').toBe('ok');
-        expect(codeOf(await kinPut(client, consumer, consumerGrant(consumer))), 'Put on the consumer').toBe('ok');
-        const del = await answerOf(client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true })));
-        expect(codeOf(del)).toBe('ok');
-        expect(await streamStatus(client, name), 'the stream').toBe('ResourceNotFoundException');
-        expect(codeOf(await kinGet(client, arn)), 'Get on the stream').toBe('ResourceNotFoundException');
-        expect(codeOf(await answerOf(client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumer })))), 'its consumer').toBe('ResourceNotFoundException');
-        expect(codeOf(await kinGet(client, consumer)), 'Get on its consumer').toBe('ResourceNotFoundException');
-        await createStream(client, name);
-        expect(policyOf(await kinGet(client, arn), 'Get on the re-created stream')).toBe('{}');
-        return 'DeleteStream (EnforceConsumerDeletion) removes the stream, its policy and its consumer with its policy; a re-created stream shows "{}"';
-      } finally {
-        await answerOf(client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true })));
-        client.destroy();
-      }
+      return withClient(
+        new KinesisClient(plainClientConfig(ctx)),
+        async (client) => {
+          const arn = await createStream(client, name);
+          const consumer = await registerConsumer(client, arn, `${ctx.prefix}-c`);
+          expect(codeOf(await kinPut(client, arn, kinGrant(arn))), 'Put on the stream').toBe('ok');
+          expect(codeOf(await kinPut(client, consumer, consumerGrant(consumer))), 'Put on the consumer').toBe('ok');
+          const del = await answerOf(client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true })));
+          expect(codeOf(del)).toBe('ok');
+          expect(await streamStatus(client, name), 'the stream').toBe('ResourceNotFoundException');
+          expect(codeOf(await kinGet(client, arn)), 'Get on the stream').toBe('ResourceNotFoundException');
+          expect(codeOf(await answerOf(client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumer })))), 'its consumer').toBe('ResourceNotFoundException');
+          expect(codeOf(await kinGet(client, consumer)), 'Get on its consumer').toBe('ResourceNotFoundException');
+          await createStream(client, name);
+          expect(policyOf(await kinGet(client, arn), 'Get on the re-created stream')).toBe('{}');
+          return 'DeleteStream (EnforceConsumerDeletion) removes the stream, its policy and its consumer with its policy; a re-created stream shows "{}"';
+        },
+        (client) => answerOf(client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }))),
+      );
     },
   },
   {
@@ -1125,17 +1102,17 @@ const kinContradictions: Contradiction[] = [
     kind: 'wrong-answer',
     why: 'Check order, not this rule: the witness put "this is not a policy" on a stream that does not exist, and ministack validates the document first (InvalidArgumentException); otherwise it answers ResourceNotFoundException',
     async run(ctx) {
-      const client = new KinesisClient(plainClientConfig(ctx));
-      try {
-        const existing = await createStream(client, `${ctx.prefix}-s`);
-        const missing = existing.replace(/stream\/.*$/, `stream/${ctx.prefix}-never-created`);
-        const answers = [await kinPut(client, missing, kinGrant(missing)), await kinGet(client, missing), await kinDelete(client, missing)];
-        expect(answers.map(codeOf)).toEqual(['ResourceNotFoundException', 'ResourceNotFoundException', 'ResourceNotFoundException']);
-        return 'Put (an accepted document)/Get/Delete on the ARN of a stream that does not exist: ResourceNotFoundException each';
-      } finally {
-        await answerOf(client.send(new DeleteStreamCommand({ StreamName: `${ctx.prefix}-s`, EnforceConsumerDeletion: true })));
-        client.destroy();
-      }
+      return withClient(
+        new KinesisClient(plainClientConfig(ctx)),
+        async (client) => {
+          const existing = await createStream(client, `${ctx.prefix}-s`);
+          const missing = existing.replace(/stream\/.*$/, `stream/${ctx.prefix}-never-created`);
+          const answers = [await kinPut(client, missing, kinGrant(missing)), await kinGet(client, missing), await kinDelete(client, missing)];
+          expect(answers.map(codeOf)).toEqual(['ResourceNotFoundException', 'ResourceNotFoundException', 'ResourceNotFoundException']);
+          return 'Put (an accepted document)/Get/Delete on the ARN of a stream that does not exist: ResourceNotFoundException each';
+        },
+        (client) => answerOf(client.send(new DeleteStreamCommand({ StreamName: `${ctx.prefix}-s`, EnforceConsumerDeletion: true }))),
+      );
     },
   },
 ];
@@ -1189,13 +1166,7 @@ const ssmContradictions: Contradiction[] = [
 // unsupported. probe.ts has no slot for these, so they are a list of their own (same shape as motoUnsupported).
 
 
-const ssmUnsupported = (
-  [
-    ['PutResourcePolicy', (c: SSMClient, arn: string) => c.send(new SsmPutResourcePolicyCommand({ ResourceArn: arn, Policy: '{"Version":"2012-10-17","Statement":[]}' }))],
-    ['GetResourcePolicies', (c: SSMClient, arn: string) => c.send(new GetResourcePoliciesCommand({ ResourceArn: arn }))],
-    ['DeleteResourcePolicy', (c: SSMClient, arn: string) => c.send(new SsmDeleteResourcePolicyCommand({ ResourceArn: arn, PolicyId: 'id', PolicyHash: 'hash' }))],
-  ] as const
-).map(
+const ssmUnsupported = SSM_POLICY_CALLS.map(
   ([operation, call]): UnsupportedProbe => ({
     service: 'ssm',
     operation,
@@ -1214,20 +1185,13 @@ const ssmUnsupported = (
   }),
 );
 
-const xrayUnsupported = (
-  [
-    ['PutResourcePolicy', (c: XRayClient, name: string) => c.send(new XrayPutResourcePolicyCommand({ PolicyName: name, PolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }))],
-    ['ListResourcePolicies', (c: XRayClient) => c.send(new ListResourcePoliciesCommand({}))],
-    ['DeleteResourcePolicy', (c: XRayClient, name: string) => c.send(new XrayDeleteResourcePolicyCommand({ PolicyName: name }))],
-  ] as const
-).map(
+const xrayUnsupported = XRAY_POLICY_CALLS.map(
   ([operation, call]): UnsupportedProbe => ({
     service: 'xray',
     operation,
     aws: `X-Ray ${operation} (§4.5)`,
     async run(ctx) {
-      const client = new XRayClient(plainClientConfig(ctx));
-      try {
+      return withClient(new XRayClient(plainClientConfig(ctx)), async (client) => {
         // ministack's first request for a service it does not serve can take 8-16 s on a loaded 2-core machine (it
         // initialises lazily), more than the client's 10 s request timeout: a call that got no HTTP answer is retried.
         for (let attempt = 1; attempt <= 3; attempt++) {
@@ -1245,9 +1209,7 @@ const xrayUnsupported = (
           throw new Error(`ministack answered X-Ray ${operation}`);
         }
         throw new Error('unreachable');
-      } finally {
-        client.destroy();
-      }
+      });
     },
   }),
 );

@@ -3,7 +3,7 @@
  * from AWS with plain SDK calls, or (contradictions) shows that an entry the old suite recorded is not one.
  * Verdicts and reasons, entry by entry: docs/emulators/moto-probes.md.
  *
- * Only the AWS SDK, node built-ins and ./client.ts are used here (see probe.ts).
+ * Only the AWS SDK, node built-ins, ./client.ts and ./calls.ts are used here (see probe.ts).
  *
  * Facts about moto used below (a sceptical reader can check them against the calls themselves): its default account
  * for any non-account-id access key is 123456789012; tables and streams are ACTIVE as soon as CreateTable /
@@ -37,23 +37,18 @@ import {
 } from '@aws-sdk/client-kinesis';
 import {
   DeleteParameterCommand,
-  DeleteResourcePolicyCommand as SsmDeleteResourcePolicyCommand,
   GetParameterCommand,
-  GetResourcePoliciesCommand,
   PutParameterCommand,
-  PutResourcePolicyCommand as SsmPutResourcePolicyCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import {
-  DeleteResourcePolicyCommand as XrayDeleteResourcePolicyCommand,
-  ListResourcePoliciesCommand,
-  PutResourcePolicyCommand as XrayPutResourcePolicyCommand,
   PutTraceSegmentsCommand,
   XRayClient,
 } from '@aws-sdk/client-xray';
 import { expect } from 'vitest';
 import type { ServiceName } from '../../../models/types.js';
-import { answerOf, plainClientConfig } from './client.js';
+import { SSM_POLICY_CALLS, XRAY_POLICY_CALLS } from './calls.js';
+import { answerOf, plainClientConfig, withClient } from './client.js';
 import type { Contradiction, Probe, ProbeContext, ProbeSet, UnsupportedProbe } from './probe.js';
 
 /** moto's account for the dummy credentials plainClientConfig uses. */
@@ -73,6 +68,17 @@ function show(a: Answer): string {
 
 function errorCode(a: Answer): string | undefined {
   return a.ok ? undefined : a.code;
+}
+
+/**
+ * Each of `calls` in turn, and then all of them again (a crash answers the same way every time): every answer,
+ * each expected to be HTTP 500 (`why` says what moto does), as text.
+ */
+async function http500Twice(calls: Array<() => Promise<unknown>>, why: string): Promise<string> {
+  const answers: Answer[] = [];
+  for (let attempt = 0; attempt < 2; attempt++) for (const call of calls) answers.push(await answerOf(call()));
+  for (const a of answers) expect(a.ok === false && a.status, why).toBe(500);
+  return answers.map(show).join(', ');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -128,15 +134,8 @@ function tablePolicy(resource: string, action = 'dynamodb:GetItem'): string {
 
 /** With a fresh table, cleaned up afterwards. */
 async function withTable<T>(ctx: ProbeContext, suffix: string, opts: TableOptions, body: (c: DynamoDBClient, t: { name: string; arn: string; streamArn?: string }) => Promise<T>): Promise<T> {
-  const client = ddbClient(ctx);
   const name = `${ctx.prefix}-${suffix}`;
-  try {
-    const t = await createTable(client, name, opts);
-    return await body(client, { name, ...t });
-  } finally {
-    await dropTable(client, name);
-    client.destroy();
-  }
+  return withClient(ddbClient(ctx), async (client) => body(client, { name, ...(await createTable(client, name, opts)) }), (client) => dropTable(client, name));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -169,15 +168,8 @@ function streamPolicy(resource: string, action = 'kinesis:DescribeStreamSummary'
 }
 
 async function withStream<T>(ctx: ProbeContext, suffix: string, body: (c: KinesisClient, s: { name: string; arn: string }) => Promise<T>): Promise<T> {
-  const client = kinClient(ctx);
   const name = `${ctx.prefix}-${suffix}`;
-  try {
-    const arn = await createStream(client, name);
-    return await body(client, { name, arn });
-  } finally {
-    await dropStream(client, name);
-    client.destroy();
-  }
+  return withClient(kinClient(ctx), async (client) => body(client, { name, arn: await createStream(client, name) }), (client) => dropStream(client, name));
 }
 
 async function register(client: KinesisClient, streamArn: string, consumer: string): Promise<string> {
@@ -194,16 +186,16 @@ function ssmClient(ctx: ProbeContext): SSMClient {
 }
 
 async function withParameter<T>(ctx: ProbeContext, suffix: string, tier: 'Standard' | 'Advanced', body: (c: SSMClient, name: string) => Promise<T>): Promise<T> {
-  const client = ssmClient(ctx);
   const name = `/${ctx.prefix}/${suffix}`;
-  try {
-    const out = await client.send(new PutParameterCommand({ Name: name, Value: 'v1', Type: 'String', Tier: tier }));
-    expect(out).toMatchObject({ Version: 1, Tier: tier });
-    return await body(client, name);
-  } finally {
-    await answerOf(client.send(new DeleteParameterCommand({ Name: name })));
-    client.destroy();
-  }
+  return withClient(
+    ssmClient(ctx),
+    async (client) => {
+      const out = await client.send(new PutParameterCommand({ Name: name, Value: 'v1', Type: 'String', Tier: tier }));
+      expect(out).toMatchObject({ Version: 1, Tier: tier });
+      return body(client, name);
+    },
+    (client) => answerOf(client.send(new DeleteParameterCommand({ Name: name }))),
+  );
 }
 
 // ===============================================================================================================
@@ -216,17 +208,10 @@ const ddbProbes: Probe[] = [
     kind: 'crash',
     aws: 'A request without the required ResourceArn: ValidationException (HTTP 400) before anything else (§0.2, §1.5; SDK v3 sends it as given)',
     async run(ctx) {
-      const client = ddbClient(ctx);
-      try {
-        const answers: Answer[] = [];
-        for (let attempt = 0; attempt < 2; attempt++) {
-          answers.push(await answerOf(client.send(new GetResourcePolicyCommand({} as GetResourcePolicyCommandInput))));
-        }
-        for (const a of answers) expect(a.ok === false && a.status, 'moto splits a missing ARN: HTTP 500 HTML').toBe(500);
-        return `GetResourcePolicy without ResourceArn, twice: ${answers.map(show).join(', ')}`;
-      } finally {
-        client.destroy();
-      }
+      return withClient(ddbClient(ctx), async (client) => {
+        const answers = await http500Twice([() => client.send(new GetResourcePolicyCommand({} as GetResourcePolicyCommandInput))], 'moto splits a missing ARN: HTTP 500 HTML');
+        return `GetResourcePolicy without ResourceArn, twice: ${answers}`;
+      });
     },
   },
   {
@@ -472,19 +457,19 @@ const ddbProbes: Probe[] = [
     kind: 'wrong-answer',
     aws: 'CreateTable with ResourcePolicy attaches that document atomically; Get returns it (§1.5 CreateTable, §7.10; documented, aws-observed)',
     async run(ctx) {
-      const client = ddbClient(ctx);
       const name = `${ctx.prefix}-ctp`;
-      try {
-        const doc = tablePolicy(ddbTableArn(ctx, name));
-        const created = await answerOf(client.send(new CreateTableCommand(tableInput(name, { policy: doc }))));
-        expect(created.ok).toBe(true);
-        const get = await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: ddbTableArn(ctx, name) })));
-        expect(errorCode(get), 'moto drops CreateTable.ResourcePolicy').toBe('PolicyNotFoundException');
-        return `CreateTable with a valid ResourcePolicy: ${created.ok ? '200' : show(created)}; Get then: ${show(get)}`;
-      } finally {
-        await dropTable(client, name);
-        client.destroy();
-      }
+      return withClient(
+        ddbClient(ctx),
+        async (client) => {
+          const doc = tablePolicy(ddbTableArn(ctx, name));
+          const created = await answerOf(client.send(new CreateTableCommand(tableInput(name, { policy: doc }))));
+          expect(created.ok).toBe(true);
+          const get = await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: ddbTableArn(ctx, name) })));
+          expect(errorCode(get), 'moto drops CreateTable.ResourcePolicy').toBe('PolicyNotFoundException');
+          return `CreateTable with a valid ResourcePolicy: ${created.ok ? '200' : show(created)}; Get then: ${show(get)}`;
+        },
+        (client) => dropTable(client, name),
+      );
     },
   },
   {
@@ -493,18 +478,18 @@ const ddbProbes: Probe[] = [
     kind: 'wrong-answer',
     aws: 'CreateTable with an invalid ResourcePolicy (not JSON) is refused with ValidationException and creates nothing (§1.5 CreateTable, assumed)',
     async run(ctx) {
-      const client = ddbClient(ctx);
       const name = `${ctx.prefix}-cti`;
-      try {
-        const created = await answerOf(client.send(new CreateTableCommand(tableInput(name, { policy: 'this is not json' }))));
-        expect(created.ok, 'moto does not look at ResourcePolicy').toBe(true);
-        const described = await answerOf(client.send(new DescribeTableCommand({ TableName: name })));
-        expect(described.ok && described.output.Table?.TableStatus).toBe('ACTIVE');
-        return `CreateTable of a fresh name with ResourcePolicy "this is not json": ${created.ok ? '200' : show(created)}; DescribeTable shows it ACTIVE`;
-      } finally {
-        await dropTable(client, name);
-        client.destroy();
-      }
+      return withClient(
+        ddbClient(ctx),
+        async (client) => {
+          const created = await answerOf(client.send(new CreateTableCommand(tableInput(name, { policy: 'this is not json' }))));
+          expect(created.ok, 'moto does not look at ResourcePolicy').toBe(true);
+          const described = await answerOf(client.send(new DescribeTableCommand({ TableName: name })));
+          expect(described.ok && described.output.Table?.TableStatus).toBe('ACTIVE');
+          return `CreateTable of a fresh name with ResourcePolicy "this is not json": ${created.ok ? '200' : show(created)}; DescribeTable shows it ACTIVE`;
+        },
+        (client) => dropTable(client, name),
+      );
     },
   },
   {
@@ -515,24 +500,26 @@ const ddbProbes: Probe[] = [
     kind: 'wrong-answer',
     aws: 'A table re-created after DeleteTable has no policy: Get → PolicyNotFoundException (§7.10, aws-observed)',
     async run(ctx) {
-      const client = ddbClient(ctx);
       const name = `${ctx.prefix}-re`;
-      try {
-        const { arn } = await createTable(client, name);
-        const put = await client.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: tablePolicy(arn) }));
-        await client.send(new DeleteTableCommand({ TableName: name }));
-        const gone = await answerOf(client.send(new DescribeTableCommand({ TableName: name })));
-        expect(errorCode(gone), 'the table is gone').toBe('ResourceNotFoundException');
-        await createTable(client, name);
-        const get = await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: arn })));
-        expect(get.ok, 'moto keeps policies keyed by ARN across DeleteTable').toBe(true);
-        expect(get.ok && get.output.RevisionId).toBe(put.RevisionId);
-        return `Put (RevisionId ${put.RevisionId}), DeleteTable, CreateTable of the same name, Get: 200 with the old policy and RevisionId ${get.ok ? get.output.RevisionId : '?'}`;
-      } finally {
-        await answerOf(client.send(new DeleteResourcePolicyCommand({ ResourceArn: ddbTableArn(ctx, name) })));
-        await dropTable(client, name);
-        client.destroy();
-      }
+      return withClient(
+        ddbClient(ctx),
+        async (client) => {
+          const { arn } = await createTable(client, name);
+          const put = await client.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: tablePolicy(arn) }));
+          await client.send(new DeleteTableCommand({ TableName: name }));
+          const gone = await answerOf(client.send(new DescribeTableCommand({ TableName: name })));
+          expect(errorCode(gone), 'the table is gone').toBe('ResourceNotFoundException');
+          await createTable(client, name);
+          const get = await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: arn })));
+          expect(get.ok, 'moto keeps policies keyed by ARN across DeleteTable').toBe(true);
+          expect(get.ok && get.output.RevisionId).toBe(put.RevisionId);
+          return `Put (RevisionId ${put.RevisionId}), DeleteTable, CreateTable of the same name, Get: 200 with the old policy and RevisionId ${get.ok ? get.output.RevisionId : '?'}`;
+        },
+        async (client) => {
+          await answerOf(client.send(new DeleteResourcePolicyCommand({ ResourceArn: ddbTableArn(ctx, name) })));
+          await dropTable(client, name);
+        },
+      );
     },
   },
 ];
@@ -547,22 +534,22 @@ const ddbContradictions: Contradiction[] = [
     kind: 'wrong-answer',
     why: 'Consequence of ddb.createtable.policy-invalid: moto created a table the model believed refused, so a later CreateTable of that name answered ResourceInUseException',
     async run(ctx) {
-      const client = ddbClient(ctx);
       const name = `${ctx.prefix}-cc`;
-      try {
-        const out = await client.send(new CreateTableCommand(tableInput(name, { stream: true })));
-        expect(out.TableDescription).toMatchObject({ TableArn: ddbTableArn(ctx, name), TableStatus: 'ACTIVE' });
-        expect(out.TableDescription?.LatestStreamArn).toMatch(new RegExp(`^${ddbTableArn(ctx, name)}/stream/`));
-        const described = await client.send(new DescribeTableCommand({ TableName: name }));
-        expect(described.Table?.TableStatus).toBe('ACTIVE');
-        expect(described.Table?.LatestStreamArn).toBe(out.TableDescription?.LatestStreamArn);
-        const get = await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: ddbTableArn(ctx, name) })));
-        expect(errorCode(get)).toBe('PolicyNotFoundException');
-        return `CreateTable of a fresh name with a stream: ACTIVE with LatestStreamArn; DescribeTable agrees; no policy`;
-      } finally {
-        await dropTable(client, name);
-        client.destroy();
-      }
+      return withClient(
+        ddbClient(ctx),
+        async (client) => {
+          const out = await client.send(new CreateTableCommand(tableInput(name, { stream: true })));
+          expect(out.TableDescription).toMatchObject({ TableArn: ddbTableArn(ctx, name), TableStatus: 'ACTIVE' });
+          expect(out.TableDescription?.LatestStreamArn).toMatch(new RegExp(`^${ddbTableArn(ctx, name)}/stream/`));
+          const described = await client.send(new DescribeTableCommand({ TableName: name }));
+          expect(described.Table?.TableStatus).toBe('ACTIVE');
+          expect(described.Table?.LatestStreamArn).toBe(out.TableDescription?.LatestStreamArn);
+          const get = await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: ddbTableArn(ctx, name) })));
+          expect(errorCode(get)).toBe('PolicyNotFoundException');
+          return `CreateTable of a fresh name with a stream: ACTIVE with LatestStreamArn; DescribeTable agrees; no policy`;
+        },
+        (client) => dropTable(client, name),
+      );
     },
   },
   {
@@ -572,24 +559,26 @@ const ddbContradictions: Contradiction[] = [
     explainedBy: { switch: 'ddb.createTableCheckOrder', value: 'exists-first' },
     why: 'Vacuous switch: moto never validates CreateTable.ResourcePolicy, so there is no check order; on an existing name it answers ResourceInUseException as ddb.createtable.exists requires, and its one departure is the plain ddb.createtable.policy-invalid entry (a fresh name)',
     async run(ctx) {
-      const client = ddbClient(ctx);
       const name = `${ctx.prefix}-co`;
       const fresh = `${ctx.prefix}-co2`;
-      try {
-        await createTable(client, name);
-        const again = await answerOf(client.send(new CreateTableCommand(tableInput(name, { policy: 'this is not json' }))));
-        expect(errorCode(again)).toBe('ResourceInUseException');
-        const get = await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: ddbTableArn(ctx, name) })));
-        expect(errorCode(get), 'the refused CreateTable changed nothing').toBe('PolicyNotFoundException');
-        // If moto refused the invalid document on a fresh name, it would validate and "exists-first" would be a real order.
-        const created = await answerOf(client.send(new CreateTableCommand(tableInput(fresh, { policy: 'this is not json' }))));
-        expect(created.ok, 'moto does not validate ResourcePolicy at all').toBe(true);
-        return `existing name + invalid ResourcePolicy: ${show(again)}, nothing attached; fresh name + the same document: created (no validation to order)`;
-      } finally {
-        await dropTable(client, name);
-        await dropTable(client, fresh);
-        client.destroy();
-      }
+      return withClient(
+        ddbClient(ctx),
+        async (client) => {
+          await createTable(client, name);
+          const again = await answerOf(client.send(new CreateTableCommand(tableInput(name, { policy: 'this is not json' }))));
+          expect(errorCode(again)).toBe('ResourceInUseException');
+          const get = await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: ddbTableArn(ctx, name) })));
+          expect(errorCode(get), 'the refused CreateTable changed nothing').toBe('PolicyNotFoundException');
+          // If moto refused the invalid document on a fresh name, it would validate and "exists-first" would be a real order.
+          const created = await answerOf(client.send(new CreateTableCommand(tableInput(fresh, { policy: 'this is not json' }))));
+          expect(created.ok, 'moto does not validate ResourcePolicy at all').toBe(true);
+          return `existing name + invalid ResourcePolicy: ${show(again)}, nothing attached; fresh name + the same document: created (no validation to order)`;
+        },
+        async (client) => {
+          await dropTable(client, name);
+          await dropTable(client, fresh);
+        },
+      );
     },
   },
   {
@@ -598,14 +587,11 @@ const ddbContradictions: Contradiction[] = [
     kind: 'wrong-answer',
     why: 'Consequence of ddb.createtable.policy-invalid: DeleteTable of a table moto had created despite an invalid ResourcePolicy succeeded where the model expected ResourceNotFoundException',
     async run(ctx) {
-      const client = ddbClient(ctx);
-      try {
+      return withClient(ddbClient(ctx), async (client) => {
         const del = await answerOf(client.send(new DeleteTableCommand({ TableName: `${ctx.prefix}-never` })));
         expect(errorCode(del)).toBe('ResourceNotFoundException');
         return `DeleteTable of a name never created: ${show(del)}`;
-      } finally {
-        client.destroy();
-      }
+      });
     },
   },
   {
@@ -679,25 +665,25 @@ const ddbContradictions: Contradiction[] = [
     kind: 'wrong-answer',
     why: 'Consequence of ddb.createtable.policy-invalid (moto created a table the model believed refused); on a table that does not exist moto answers ResourceNotFoundException to Put, Get and Delete',
     async run(ctx) {
-      const client = ddbClient(ctx);
       const name = `${ctx.prefix}-gone`;
-      try {
-        const never = ddbTableArn(ctx, `${ctx.prefix}-never`);
-        const answers = [
-          await answerOf(client.send(new PutResourcePolicyCommand({ ResourceArn: never, Policy: tablePolicy(never) }))),
-          await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: never }))),
-          await answerOf(client.send(new DeleteResourcePolicyCommand({ ResourceArn: never }))),
-        ];
-        for (const a of answers) expect(errorCode(a)).toBe('ResourceNotFoundException');
-        const { arn } = await createTable(client, name);
-        await client.send(new DeleteTableCommand({ TableName: name }));
-        const afterDelete = await answerOf(client.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: tablePolicy(arn) })));
-        expect(errorCode(afterDelete)).toBe('ResourceNotFoundException');
-        return `Put/Get/Delete on a never-created table: ${answers.map(show).join(', ')}; Put on a deleted table: ${show(afterDelete)}`;
-      } finally {
-        await dropTable(client, name);
-        client.destroy();
-      }
+      return withClient(
+        ddbClient(ctx),
+        async (client) => {
+          const never = ddbTableArn(ctx, `${ctx.prefix}-never`);
+          const answers = [
+            await answerOf(client.send(new PutResourcePolicyCommand({ ResourceArn: never, Policy: tablePolicy(never) }))),
+            await answerOf(client.send(new GetResourcePolicyCommand({ ResourceArn: never }))),
+            await answerOf(client.send(new DeleteResourcePolicyCommand({ ResourceArn: never }))),
+          ];
+          for (const a of answers) expect(errorCode(a)).toBe('ResourceNotFoundException');
+          const { arn } = await createTable(client, name);
+          await client.send(new DeleteTableCommand({ TableName: name }));
+          const afterDelete = await answerOf(client.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: tablePolicy(arn) })));
+          expect(errorCode(afterDelete)).toBe('ResourceNotFoundException');
+          return `Put/Get/Delete on a never-created table: ${answers.map(show).join(', ')}; Put on a deleted table: ${show(afterDelete)}`;
+        },
+        (client) => dropTable(client, name),
+      );
     },
   },
 ];
@@ -712,17 +698,10 @@ const kinProbes: Probe[] = [
     kind: 'crash',
     aws: 'A request without the required ResourceARN is refused with a 400 error (§2.2 required member; code: switch kin.invalidArnError, default ValidationException)',
     async run(ctx) {
-      const client = kinClient(ctx);
-      try {
-        const answers: Answer[] = [];
-        for (let attempt = 0; attempt < 2; attempt++) {
-          answers.push(await answerOf(client.send(new KinGetResourcePolicyCommand({} as KinGetResourcePolicyCommandInput))));
-        }
-        for (const a of answers) expect(a.ok === false && a.status, 'moto splits a missing ARN: HTTP 500 HTML').toBe(500);
-        return `GetResourcePolicy without ResourceARN, twice: ${answers.map(show).join(', ')}`;
-      } finally {
-        client.destroy();
-      }
+      return withClient(kinClient(ctx), async (client) => {
+        const answers = await http500Twice([() => client.send(new KinGetResourcePolicyCommand({} as KinGetResourcePolicyCommandInput))], 'moto splits a missing ARN: HTTP 500 HTML');
+        return `GetResourcePolicy without ResourceARN, twice: ${answers}`;
+      });
     },
   },
   {
@@ -759,22 +738,24 @@ const kinProbes: Probe[] = [
     kind: 'wrong-answer',
     aws: 'PutResourcePolicy on a stream that does not exist: ResourceNotFoundException (§2.5; an error is aws-verified [LS-V])',
     async run(ctx) {
-      const client = kinClient(ctx);
-      try {
-        const arn = `arn:aws:kinesis:${ctx.region}:${ACCOUNT}:stream/${ctx.prefix}-never`;
-        const put = await answerOf(client.send(new KinPutResourcePolicyCommand({ ResourceARN: arn, Policy: streamPolicy(arn) })));
-        expect(put.ok, 'moto PutResourcePolicy checks nothing').toBe(true);
-        const get = await answerOf(client.send(new KinGetResourcePolicyCommand({ ResourceARN: arn })));
-        return `PutResourcePolicy on a stream never created: ${show(put)} (Get on it: ${show(get)})`;
-      } finally {
-        // moto stored the policy under the ARN; it can only be deleted while a stream of that name exists.
-        const name = `${ctx.prefix}-never`;
-        if ((await answerOf(createStream(client, name))).ok) {
-          await answerOf(client.send(new KinDeleteResourcePolicyCommand({ ResourceARN: `arn:aws:kinesis:${ctx.region}:${ACCOUNT}:stream/${name}` })));
-          await dropStream(client, name);
-        }
-        client.destroy();
-      }
+      return withClient(
+        kinClient(ctx),
+        async (client) => {
+          const arn = `arn:aws:kinesis:${ctx.region}:${ACCOUNT}:stream/${ctx.prefix}-never`;
+          const put = await answerOf(client.send(new KinPutResourcePolicyCommand({ ResourceARN: arn, Policy: streamPolicy(arn) })));
+          expect(put.ok, 'moto PutResourcePolicy checks nothing').toBe(true);
+          const get = await answerOf(client.send(new KinGetResourcePolicyCommand({ ResourceARN: arn })));
+          return `PutResourcePolicy on a stream never created: ${show(put)} (Get on it: ${show(get)})`;
+        },
+        async (client) => {
+          // moto stored the policy under the ARN; it can only be deleted while a stream of that name exists.
+          const name = `${ctx.prefix}-never`;
+          if ((await answerOf(createStream(client, name))).ok) {
+            await answerOf(client.send(new KinDeleteResourcePolicyCommand({ ResourceARN: `arn:aws:kinesis:${ctx.region}:${ACCOUNT}:stream/${name}` })));
+            await dropStream(client, name);
+          }
+        },
+      );
     },
   },
   {
@@ -915,20 +896,18 @@ const kinProbes: Probe[] = [
     kind: 'crash',
     aws: 'Register/Describe/DeregisterStreamConsumer with a StreamARN naming no stream: ResourceNotFoundException (§2.4, assumed; Kinesis API)',
     async run(ctx) {
-      const client = kinClient(ctx);
-      try {
+      return withClient(kinClient(ctx), async (client) => {
         const arn = `arn:aws:kinesis:${ctx.region}:${ACCOUNT}:stream/${ctx.prefix}-never`;
-        const answers: Answer[] = [];
-        for (let attempt = 0; attempt < 2; attempt++) {
-          answers.push(await answerOf(client.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'c1' }))));
-          answers.push(await answerOf(client.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'c1' }))));
-          answers.push(await answerOf(client.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'c1' }))));
-        }
-        for (const a of answers) expect(a.ok === false && a.status, 'moto dereferences the missing stream: HTTP 500 HTML').toBe(500);
-        return `Register/Describe/DeregisterStreamConsumer on a stream never created, twice each: ${answers.map(show).join(', ')}`;
-      } finally {
-        client.destroy();
-      }
+        const answers = await http500Twice(
+          [
+            () => client.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'c1' })),
+            () => client.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'c1' })),
+            () => client.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: 'c1' })),
+          ],
+          'moto dereferences the missing stream: HTTP 500 HTML',
+        );
+        return `Register/Describe/DeregisterStreamConsumer on a stream never created, twice each: ${answers}`;
+      });
     },
   },
   {
@@ -957,24 +936,26 @@ const kinProbes: Probe[] = [
     kind: 'wrong-answer',
     aws: 'A stream re-created after DeleteStream starts without a policy: Get → "{}" (§2.5 lifecycle, assumed)',
     async run(ctx) {
-      const client = kinClient(ctx);
       const name = `${ctx.prefix}-re`;
-      try {
-        const arn = await createStream(client, name);
-        const doc = streamPolicy(arn);
-        await client.send(new KinPutResourcePolicyCommand({ ResourceARN: arn, Policy: doc }));
-        await client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }));
-        const gone = await answerOf(client.send(new DescribeStreamSummaryCommand({ StreamName: name })));
-        expect(errorCode(gone)).toBe('ResourceNotFoundException');
-        await createStream(client, name);
-        const get = await answerOf(client.send(new KinGetResourcePolicyCommand({ ResourceARN: arn })));
-        expect(get.ok && JSON.parse(get.output.Policy), 'moto keeps policies keyed by ARN across DeleteStream').toEqual(JSON.parse(doc));
-        return `Put, DeleteStream, CreateStream of the same name, Get: the old policy`;
-      } finally {
-        await answerOf(client.send(new KinDeleteResourcePolicyCommand({ ResourceARN: `arn:aws:kinesis:${ctx.region}:${ACCOUNT}:stream/${name}` })));
-        await dropStream(client, name);
-        client.destroy();
-      }
+      return withClient(
+        kinClient(ctx),
+        async (client) => {
+          const arn = await createStream(client, name);
+          const doc = streamPolicy(arn);
+          await client.send(new KinPutResourcePolicyCommand({ ResourceARN: arn, Policy: doc }));
+          await client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }));
+          const gone = await answerOf(client.send(new DescribeStreamSummaryCommand({ StreamName: name })));
+          expect(errorCode(gone)).toBe('ResourceNotFoundException');
+          await createStream(client, name);
+          const get = await answerOf(client.send(new KinGetResourcePolicyCommand({ ResourceARN: arn })));
+          expect(get.ok && JSON.parse(get.output.Policy), 'moto keeps policies keyed by ARN across DeleteStream').toEqual(JSON.parse(doc));
+          return `Put, DeleteStream, CreateStream of the same name, Get: the old policy`;
+        },
+        async (client) => {
+          await answerOf(client.send(new KinDeleteResourcePolicyCommand({ ResourceARN: `arn:aws:kinesis:${ctx.region}:${ACCOUNT}:stream/${name}` })));
+          await dropStream(client, name);
+        },
+      );
     },
   },
 ];
@@ -1033,25 +1014,25 @@ const kinContradictions: Contradiction[] = [
     kind: 'wrong-answer',
     why: 'Consequence of kin.deletestream.has-consumers / kin.deregister.delete (consumers the model and moto disagreed about); DeleteStream itself removes the stream, its consumers and (while it is gone) its policy',
     async run(ctx) {
-      const client = kinClient(ctx);
       const name = `${ctx.prefix}-ds`;
-      try {
-        const arn = await createStream(client, name);
-        const consumer = await register(client, arn, 'c1');
-        await client.send(new KinPutResourcePolicyCommand({ ResourceARN: arn, Policy: streamPolicy(arn) }));
-        const del = await answerOf(client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true })));
-        expect(del.ok).toBe(true);
-        const answers = [
-          await answerOf(client.send(new DescribeStreamSummaryCommand({ StreamName: name }))),
-          await answerOf(client.send(new KinGetResourcePolicyCommand({ ResourceARN: arn }))),
-          await answerOf(client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumer }))),
-        ];
-        for (const a of answers) expect(errorCode(a)).toBe('ResourceNotFoundException');
-        return `DeleteStream(EnforceConsumerDeletion): DescribeStreamSummary, GetResourcePolicy, DescribeStreamConsumer then: ${answers.map(show).join(', ')}`;
-      } finally {
-        await dropStream(client, name);
-        client.destroy();
-      }
+      return withClient(
+        kinClient(ctx),
+        async (client) => {
+          const arn = await createStream(client, name);
+          const consumer = await register(client, arn, 'c1');
+          await client.send(new KinPutResourcePolicyCommand({ ResourceARN: arn, Policy: streamPolicy(arn) }));
+          const del = await answerOf(client.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true })));
+          expect(del.ok).toBe(true);
+          const answers = [
+            await answerOf(client.send(new DescribeStreamSummaryCommand({ StreamName: name }))),
+            await answerOf(client.send(new KinGetResourcePolicyCommand({ ResourceARN: arn }))),
+            await answerOf(client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumer }))),
+          ];
+          for (const a of answers) expect(errorCode(a)).toBe('ResourceNotFoundException');
+          return `DeleteStream(EnforceConsumerDeletion): DescribeStreamSummary, GetResourcePolicy, DescribeStreamConsumer then: ${answers.map(show).join(', ')}`;
+        },
+        (client) => dropStream(client, name),
+      );
     },
   },
   {
@@ -1142,13 +1123,7 @@ async function expectHtml(call: () => Promise<unknown>, status: number): Promise
 }
 
 export const motoUnsupported: UnsupportedProbe[] = [
-  ...(
-    [
-      ['PutResourcePolicy', (c: SSMClient, arn: string) => c.send(new SsmPutResourcePolicyCommand({ ResourceArn: arn, Policy: '{"Version":"2012-10-17","Statement":[]}' }))],
-      ['GetResourcePolicies', (c: SSMClient, arn: string) => c.send(new GetResourcePoliciesCommand({ ResourceArn: arn }))],
-      ['DeleteResourcePolicy', (c: SSMClient, arn: string) => c.send(new SsmDeleteResourcePolicyCommand({ ResourceArn: arn, PolicyId: 'id', PolicyHash: 'hash' }))],
-    ] as const
-  ).map(
+  ...SSM_POLICY_CALLS.map(
     ([operation, call]): UnsupportedProbe => ({
       service: 'ssm',
       operation,
@@ -1163,26 +1138,17 @@ export const motoUnsupported: UnsupportedProbe[] = [
       },
     }),
   ),
-  ...(
-    [
-      ['PutResourcePolicy', (c: XRayClient, name: string) => c.send(new XrayPutResourcePolicyCommand({ PolicyName: name, PolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }))],
-      ['ListResourcePolicies', (c: XRayClient) => c.send(new ListResourcePoliciesCommand({}))],
-      ['DeleteResourcePolicy', (c: XRayClient, name: string) => c.send(new XrayDeleteResourcePolicyCommand({ PolicyName: name }))],
-    ] as const
-  ).map(
+  ...XRAY_POLICY_CALLS.map(
     ([operation, call]): UnsupportedProbe => ({
       service: 'xray',
       operation,
       aws: `X-Ray ${operation} (§4.5)`,
       async run(ctx) {
-        const client = new XRayClient(plainClientConfig(ctx));
-        try {
+        return withClient(new XRayClient(plainClientConfig(ctx)), async (client) => {
           const served = await answerOf(client.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: [] })));
           const seen = await expectHtml(() => call(client, `${ctx.prefix}-p`), 404);
           return `${operation}: ${seen} (no route in moto; PutTraceSegments on the same endpoint: ${show(served)})`;
-        } finally {
-          client.destroy();
-        }
+        });
       },
     }),
   ),

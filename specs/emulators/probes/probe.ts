@@ -4,7 +4,8 @@
  * a target must list exactly the departures its probes show (specs/emulators/probes/*.probes.ts), and nothing a probe
  * contradicts.
  *
- * A probe may import only the AWS SDK, node built-ins, vitest's `expect` and ./client.ts (plain client construction).
+ * A probe may import only the AWS SDK, node built-ins, vitest's `expect`, ./client.ts (plain client construction) and
+ * ./calls.ts (plain SDK calls that several emulators' probes send alike).
  */
 import type { DepartureKind } from '../../../models/results.js';
 import type { ServiceName } from '../../../models/types.js';

@@ -1,0 +1,104 @@
+/**
+ * `policy-conformance sweep --target URL [--older-than DURATION] [--services …] [--yes]`: what the suite left on a
+ * target — from the journals of runs that did not finish and from the suite's mark found on the target — listed
+ * (a dry run by default), then with --yes deleted in dependency order and each deletion confirmed with a read.
+ * Nothing without the mark is touched; resources of a run still going on this machine are left alone.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../harness/errors.js';
+import { closeJournal, journalDir, type JournalRecord, readJournals, stillRunning } from '../harness/journal.js';
+import { type LeftResource, prefixOf } from '../harness/sweep.js';
+import { parseTarget, resolveTarget } from '../harness/targets/index.js';
+import { SERVICES } from '../services/index.js';
+import { EXIT, stderr } from './exit.js';
+import { DEFAULTS, durationMs, parseServices } from './options.js';
+
+/** Per resource: how long a deletion may keep being refused (real DynamoDB: minutes after a policy write). */
+const PATIENCE_MS = 5 * 60_000;
+
+/** When a run prefix was made: its six clock digits are the low base-36 digits of the time in ms (wrapping every ~25 days). */
+export function prefixTime(prefix: string, now = Date.now()): number {
+  const low = parseInt(prefix.slice(2, 8), 36);
+  const span = 36 ** 6;
+  let t = now - (now % span) + low;
+  if (t > now) t -= span;
+  return t;
+}
+
+interface Found extends LeftResource {
+  prefix: string;
+  journal?: JournalRecord;
+}
+
+export async function sweep(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { target: { type: 'string' }, 'older-than': { type: 'string' }, services: { type: 'string' }, region: { type: 'string', default: DEFAULTS.region }, yes: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  if (!values.target) throw new UsageError('sweep needs --target URL (the endpoint the runs used)');
+  const parsed = parseTarget(values.target);
+  if (parsed.kind !== 'url') throw new UsageError(`sweep works on a target the suite does not start itself (an http(s):// URL); "${values.target}" starts fresh each run and is gone with it`);
+  const olderThan = values['older-than'] !== undefined ? durationMs('older-than', values['older-than']) : 0;
+  const services = parseServices(values.services);
+  const now = Date.now();
+  const target = await resolveTarget(values.target, { region: values.region });
+  const journals = readJournals().filter((j) => j.entry.endpoint === target.endpoint.url);
+  const running = new Set(journals.filter((j) => stillRunning(j.entry)).map((j) => j.entry.prefix));
+  try {
+    const found: Found[] = [];
+    const skipped: string[] = [];
+    for (const s of SERVICES.filter((d) => services.includes(d.name) && d.sweeper)) {
+      let marked: LeftResource[];
+      try {
+        marked = await s.sweeper!.find(target.endpoint);
+      } catch (error) {
+        stderr(`[${s.name}] cannot list its resources: ${(error as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      for (const r of marked) {
+        const prefix = prefixOf(r.name)!;
+        const journal = journals.find((j) => j.entry.prefix === prefix && j.entry.service === s.name);
+        const startedAt = journal ? Date.parse(journal.entry.startedAt) : prefixTime(prefix, now);
+        if (running.has(prefix)) skipped.push(`${r.kind} ${r.name} (its run, pid ${journal?.entry.pid}, is still going)`);
+        else if (now - startedAt < olderThan) skipped.push(`${r.kind} ${r.name} (younger than --older-than)`);
+        else found.push({ ...r, prefix, ...(journal ? { journal } : {}) });
+      }
+    }
+    const lines = found.map((r) => `  ${r.service.padEnd(9)} ${r.kind.padEnd(9)} ${r.name}${r.journal ? `  (journal ${r.journal.file})` : '  (found by its mark)'}`);
+    process.stdout.write(`${found.length} resources of the suite on ${target.endpoint.url}${lines.length ? ':' : ''}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
+    if (skipped.length) process.stdout.write(`left alone:\n${skipped.map((l) => `  ${l}`).join('\n')}\n`);
+    if (!values.yes) {
+      if (found.length) process.stdout.write(`dry run: nothing deleted; add --yes to delete them (journals in ${journalDir()})\n`);
+      else forgetFinished(journals, running, found);
+      return found.length ? EXIT.fail : EXIT.pass;
+    }
+    const failed: string[] = [];
+    for (const s of SERVICES.filter((d) => d.sweeper)) {
+      for (const kind of s.sweeper!.order) {
+        for (const r of found.filter((x) => x.service === s.name && x.kind === kind)) {
+          try {
+            await s.sweeper!.remove(target.endpoint, r, { deadlineMs: PATIENCE_MS });
+            process.stdout.write(`deleted ${r.service} ${r.kind} ${r.name}\n`);
+          } catch (error) {
+            failed.push(`${r.service} ${r.kind} ${r.name}: ${(error as Error).message.split('\n')[0]}`);
+          }
+        }
+      }
+    }
+    forgetFinished(journals, running, found.filter((r) => failed.some((f) => f.startsWith(`${r.service} ${r.kind} ${r.name}:`))));
+    if (failed.length) process.stdout.write(`could not delete ${failed.length}:\n${failed.map((l) => `  ${l}`).join('\n')}\n`);
+    process.stdout.write(`${found.length - failed.length} deleted, ${failed.length} left\n`);
+    return failed.length ? EXIT.fail : EXIT.pass;
+  } finally {
+    await target.stop();
+  }
+}
+
+/** Journals of runs that are over and have nothing left (or whose last resource was just deleted) go. */
+function forgetFinished(journals: readonly JournalRecord[], running: ReadonlySet<string>, stillThere: readonly Found[]): void {
+  for (const j of journals) {
+    if (running.has(j.entry.prefix)) continue;
+    if (!stillThere.some((r) => r.prefix === j.entry.prefix && r.service === j.entry.service)) closeJournal(j.file);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Finding and removing what the suite left on a target. Every name the suite gives a resource starts with its run
+ * prefix — `pc`, six base-36 digits of the clock, three random ones (11 characters) — then a sequence number and `-`
+ * or `/`: that is the suite's mark. A resource without it is never touched. Each service's sweeper (services/<name>/
+ * sweeper.ts) lists marked resources and deletes one, retrying what AWS refuses for a while (ResourceInUse right
+ * after a policy write, throttling) and confirming each deletion with a read.
+ */
+import { observeError, sleep } from './observe.js';
+import type { Endpoint } from './sdk.js';
+
+/** A run prefix: what runner.ts makes for each service's run. */
+export const RUN_PREFIX = /^pc[0-9a-z]{9}$/;
+
+/** Whether a name (or SSM parameter path) carries the suite's mark; with `prefix`, that run's mark only. */
+export function marked(name: string | undefined, prefix?: string): boolean {
+  if (!name) return false;
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  if (prefix !== undefined) return bare.startsWith(prefix) && /^[0-9a-z]*[-/]/.test(bare.slice(prefix.length));
+  return /^pc[0-9a-z]{9}[0-9a-z]*[-/]/.test(bare);
+}
+
+/** The run prefix a marked name carries (the part before the sequence number is not told apart: 11 characters). */
+export function prefixOf(name: string): string | undefined {
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  return marked(bare) ? bare.slice(0, 11) : undefined;
+}
+
+export interface LeftResource {
+  service: string;
+  /** The service's word for it: table, stream, consumer, parameter, policy. */
+  kind: string;
+  /** Name, or ARN where the API needs one. */
+  id: string;
+  /** What it sits in (a consumer's stream ARN). */
+  parent?: string;
+  /** Shown to the user: the name as they would look it up. */
+  name: string;
+}
+
+export interface Sweeper {
+  /** Its resources are account-wide and limited (X-Ray's five policies): another run's take coverage away. */
+  accountWide?: true;
+  /** Kinds in the order they must be deleted (consumers before streams). */
+  order: readonly string[];
+  /** Marked resources on the target (all of the suite's, or one run's with `prefix`). */
+  find(endpoint: Endpoint, prefix?: string): Promise<LeftResource[]>;
+  /** Delete one and confirm it is gone; throws with the reason when it cannot. */
+  remove(endpoint: Endpoint, resource: LeftResource, patience: Patience): Promise<void>;
+}
+
+/** How long a deletion may keep being refused before the sweep gives up on it. */
+export interface Patience {
+  deadlineMs: number;
+}
+
+const RETRYABLE = new Set(['ResourceInUseException', 'LimitExceededException', 'ThrottlingException', 'TooManyUpdates']);
+
+/**
+ * Send `attempt` until it goes through, retrying what a target refuses for a while: faults, throttling, in-use
+ * (real DynamoDB refuses DeleteTable for a while after a policy write). `gone` says an error means there is
+ * nothing to delete any more.
+ */
+export async function persist(attempt: () => Promise<unknown>, gone: (code: string) => boolean, patience: Patience): Promise<void> {
+  const until = Date.now() + patience.deadlineMs;
+  for (let n = 0; ; n++) {
+    try {
+      await attempt();
+      return;
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name && gone(name)) return;
+      const seen = observeError(error, RETRYABLE);
+      const retry = seen.kind === 'fault' || (seen.kind === 'error' && RETRYABLE.has(seen.code));
+      if (!retry || Date.now() >= until) throw new Error(seen.kind === 'error' ? `${seen.code}: ${seen.message}` : 'reason' in seen ? seen.reason : seen.kind);
+      await sleep(Math.min(200 * 2 ** n, 5000));
+    }
+  }
+}
+
+/** Poll `exists` until it says no, within the patience; throws when it still exists. */
+export async function confirmGone(what: string, exists: () => Promise<boolean>, patience: Patience): Promise<void> {
+  const until = Date.now() + patience.deadlineMs;
+  for (let n = 0; ; n++) {
+    let still: boolean;
+    try {
+      still = await exists();
+    } catch (error) {
+      const seen = observeError(error, new Set());
+      if (seen.kind !== 'fault' || Date.now() >= until) throw new Error(`cannot confirm ${what} is gone: ${seen.kind === 'error' ? seen.code : seen.kind}`);
+      still = true;
+    }
+    if (!still) return;
+    if (Date.now() >= until) throw new Error(`${what} is still there`);
+    await sleep(Math.min(100 * 2 ** n, 2000));
+  }
+}
+
+/** Whether an SDK error is the named not-found code (for `exists` reads). */
+export function isCode(error: unknown, ...codes: string[]): boolean {
+  const name = (error as { name?: string }).name;
+  return !!name && codes.includes(name);
+}
