@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import type { ExpectationReport, RunResult } from '../models/results.js';
 import { STALLED } from '../harness/execution.js';
 import { describeHalt, Halt } from '../harness/halt.js';
+import { leaseFile } from '../harness/lease.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
@@ -81,6 +82,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
         halt,
         // Only a target that outlives the run (a URL) can keep anything of it: journal, leftover checks, sweep.
         ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
+        ...(journaled && definition.accountWide ? { lease: leaseFile(target.endpoint.url, service) } : {}),
         ...(log ? { onProgress: log } : {}),
       });
       halt.charge(serviceResult.calls);

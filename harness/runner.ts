@@ -21,6 +21,7 @@ import type { Attribution, DepartureKind, Divergence, ServiceResult, Step } from
 import { defaultDeadlineMs, type Endpoint } from './sdk.js';
 import { describeHalt, type Halt } from './halt.js';
 import { closeJournal, openJournal } from './journal.js';
+import { acquireLease, type Lease } from './lease.js';
 import type { LeftResource, Sweeper } from './sweep.js';
 import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter } from './service.js';
 
@@ -60,6 +61,8 @@ export interface RunOptions {
    * resources of earlier runs at the start, and reads back at the end that nothing of its own is left.
    */
   sweep?: { sweeper: Sweeper; journalDir?: string };
+  /** A lease file for account-wide state: the run waits its turn behind other runs on this machine holding it. */
+  lease?: string;
   onProgress?(message: string): void;
 }
 
@@ -110,6 +113,20 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
   const prefix = runPrefix();
   let executor: Executor<Cmd> | undefined;
+  let lease: Lease | undefined;
+  if (options.lease) {
+    lease = await acquireLease(options.lease, prefix, {
+      stop: () => options.halt?.check() !== undefined,
+      onWait: (holder) => progress(`waiting for another run's turn on this target's account-wide state: ${holder}`),
+    });
+    if (!lease) {
+      const halted = options.halt!.check()!;
+      result.verdict = halted.kind;
+      result.reason = `not run: ${describeHalt(halted, options.halt!.budgets)} while waiting for another run's turn`;
+      connection.close();
+      return result;
+    }
+  }
   const journal = options.sweep ? await startJournal(options.sweep, adapter.service, endpoint, prefix, result, progress) : undefined;
   try {
     const discovered = await discoverWithRetries(connection, prefix);
@@ -139,6 +156,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     connection.close();
     if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, result);
     if (result.leftoversAtStart?.length && options.sweep?.sweeper.accountWide) judgeLeftovers(model, result);
+    lease?.release();
     result.durationMs = Date.now() - started;
   }
 }

@@ -106,6 +106,8 @@ export interface ServiceDefinition<Cmd = any, S = any> {
   cli: ServiceCli;
   /** Finds and deletes what runs left (`sweep`, journals, leftover checks); absent: the service creates nothing to sweep. */
   sweeper?: Sweeper;
+  /** It changes account-wide state (X-Ray's policies, SSM's OpsItemGroup): runs on one target take turns. */
+  accountWide?: true;
 }
 
 /**
@@ -118,6 +120,7 @@ export function defineService(parts: {
   claimedBy: readonly string[];
   cliHints?: Readonly<Record<string, CliHint>>;
   sweeper?: Sweeper;
+  accountWide?: true;
 }): ServiceDefinition {
   const { adapter, codec, claimedBy } = parts;
   return {
@@ -128,5 +131,6 @@ export function defineService(parts: {
     claimedBy,
     cli: { service: adapter.service, operations: parts.cliHints ?? {} },
     ...(parts.sweeper ? { sweeper: parts.sweeper } : {}),
+    ...(parts.accountWide ? { accountWide: true as const } : {}),
   };
 }

@@ -5,4 +5,5 @@ import { ssmAdapter, ssmOperations } from './adapter.js';
 import { ssmCodec } from './codec.js';
 
 export const ssm = defineService({
-  sweeper: ssmSweeper, adapter: ssmAdapter, codec: ssmCodec, claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'], cliHints: cliHints(ssmOperations) });
+  sweeper: ssmSweeper,
+  accountWide: true, adapter: ssmAdapter, codec: ssmCodec, claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'], cliHints: cliHints(ssmOperations) });
