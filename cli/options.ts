@@ -33,6 +33,7 @@ const SHARED_OPTIONS = {
   failures: { type: 'string' },
   'update-expectations': { type: 'boolean', default: false },
   'max-calls': { type: 'string' },
+  'max-resources': { type: 'string' },
   'time-limit': { type: 'string' },
 } as const;
 
@@ -125,7 +126,7 @@ export interface TargetRun {
   /** The failures file, or undefined for none. */
   failuresFile?: string;
   quiet: boolean;
-  /** --max-calls and --time-limit (the run's Halt enforces them). */
+  /** --max-calls, --max-resources and --time-limit (the run's Halt enforces them). */
   budgets?: Budgets;
 }
 
@@ -161,6 +162,7 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
     quiet: Boolean(v.quiet),
     budgets: {
       ...(v['max-calls'] !== undefined ? { maxCalls: positiveInt('max-calls', v['max-calls'] as string, 0) } : {}),
+      ...(v['max-resources'] !== undefined ? { maxResources: positiveInt('max-resources', v['max-resources'] as string, 0) } : {}),
       ...(v['time-limit'] !== undefined ? { timeLimitMs: durationMs('time-limit', v['time-limit'] as string) } : {}),
     },
   };

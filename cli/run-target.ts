@@ -85,7 +85,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
         ...(journaled && definition.accountWide ? { lease: leaseFile(target.endpoint.url, service) } : {}),
         ...(log ? { onProgress: log } : {}),
       });
-      halt.charge(serviceResult.calls);
+      halt.charge(serviceResult.calls, Object.values(serviceResult.created ?? {}).reduce((a, b) => a + b, 0));
       for (const d of serviceResult.divergences) {
         d.reproducer = awsCliReproducer(definition.cli, d, { endpointUrl: reproducerEndpoint, region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
       }
@@ -96,8 +96,8 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
     }
     const stoppedBy = halt.check();
     if (stoppedBy?.kind === 'interrupted') result.interruptedBy = stoppedBy.signal;
-    if (halt.budgets.maxCalls !== undefined || halt.budgets.timeLimitMs !== undefined || stoppedBy) {
-      result.budgets = { ...halt.budgets, callsUsed: halt.callsSpent, ...(stoppedBy ? { stoppedBy: describeHalt(stoppedBy, halt.budgets) } : {}) };
+    if (halt.budgets.maxCalls !== undefined || halt.budgets.maxResources !== undefined || halt.budgets.timeLimitMs !== undefined || stoppedBy) {
+      result.budgets = { ...halt.budgets, callsUsed: halt.callsSpent, resourcesUsed: halt.resourcesSpent, ...(stoppedBy ? { stoppedBy: describeHalt(stoppedBy, halt.budgets) } : {}) };
     }
   } finally {
     await target.stop();

@@ -8,6 +8,7 @@
  *   step did, and a departure there is only a consequence (`alsoShowsAs`), never an entry;
  * - after a fault or an unsupported answer the sequence stops: nothing after it could be a witness.
  */
+import type { RequestTally } from './requests.js';
 import { type AllowedOutcome, Checker, type CheckerSettings, ModelError, type StepVerdict } from '../models/checker.js';
 import type { Json, Observation, Request, ServiceModel } from '../models/types.js';
 import { isThrottle, sleep } from './observe.js';
@@ -71,6 +72,10 @@ export interface ExecutorOptions {
   cleanupMs: number;
   /** The per-request deadline: after a request timed out, cleanup gets only this long (the target may be stalling). */
   deadlineMs: number;
+  /** Where the run's HTTP requests are counted, by phase. */
+  tally?: RequestTally;
+  /** Operation → the kind of resource a success creates: counted in `created`. */
+  createdKinds?: Readonly<Record<string, string>>;
 }
 
 const READ_RETRIES = 3;
@@ -87,6 +92,8 @@ const STALL_TIMEOUTS = 2;
  * answers like AWS, fault counts, and whether it broke down (`infra`).
  */
 export class Executor<Cmd> {
+  /** Resources created, by kind (successful creating calls, fixture and generated). */
+  readonly created: Record<string, number> = {};
   calls = 0;
   faults = 0;
   infra: string | undefined;
@@ -151,6 +158,7 @@ export class Executor<Cmd> {
       // Alignment shift for crash confirmation: idle reads before the sequence, so a fault that comes every N-th call
       // does not land on the same step of every replay.
       // Sent once each, never retried: a retry would undo the shift.
+      if (this.options.tally) this.options.tally.phase = 'idle';
       for (let i = 0; i < shift && sequence.idle; i++) await this.send(sequence, sequence.idle(), { once: true });
       const checker = new Checker(this.model, settings, structuredClone(this.initialState ?? this.model.initial()));
       const fixture = sequence.setup.map((c, index) => ({ c, setup: true, index })).filter((f) => !this.skippedFixture.has(f.index));
@@ -161,6 +169,7 @@ export class Executor<Cmd> {
           break;
         }
         if (!setup) result.commands.push(c);
+        if (this.options.tally) this.options.tally.phase = setup ? 'fixture' : 'judged';
         const request = sequence.request(c);
         if (result.end.status !== 'pass') {
           // Only with `toTheEnd`: the sequence already ended being judged; record what the target answers.
@@ -249,6 +258,7 @@ export class Executor<Cmd> {
       const why = error instanceof ModelError ? error.message : `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`;
       throw new InternalError(why, error, [...result.commands] as unknown[], steps);
     } finally {
+      if (this.options.tally) this.options.tally.phase = 'cleanup';
       await this.cleanup(sequence);
     }
   }
@@ -314,6 +324,8 @@ export class Executor<Cmd> {
     for (let attempt = 0; ; attempt++) {
       const observation = await sequence.send(request);
       this.calls++;
+      const kind = observation.kind === 'ok' ? this.options.createdKinds?.[request.operation] : undefined;
+      if (kind) this.created[kind] = (this.created[kind] ?? 0) + 1;
       if (observation.kind !== 'fault') {
         this.consecutiveFaults = 0;
         this.consecutiveTimeouts = 0;

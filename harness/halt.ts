@@ -4,11 +4,13 @@
  * flight finishes and cleans up what it created, nothing new starts — so a halted run still ends with its
  * resources removed and its reports written.
  */
-export type HaltCause = { kind: 'interrupted'; signal: 'SIGINT' | 'SIGTERM' } | { kind: 'incomplete'; budget: 'max-calls' | 'time-limit' };
+export type HaltCause = { kind: 'interrupted'; signal: 'SIGINT' | 'SIGTERM' } | { kind: 'incomplete'; budget: 'max-calls' | 'max-resources' | 'time-limit' };
 
 export interface Budgets {
   /** Requests the whole run may make (every service together). */
   maxCalls?: number;
+  /** Resources the whole run may create (every service together). */
+  maxResources?: number;
   /** Wall time the whole run may take, in milliseconds, from when the Halt is made. */
   timeLimitMs?: number;
 }
@@ -16,8 +18,9 @@ export interface Budgets {
 export class Halt {
   private cause: HaltCause | undefined;
   private readonly deadline: number | undefined;
-  /** Calls made by the services that already finished. */
+  /** Calls made and resources created by the services that already finished. */
   private spent = 0;
+  private spentResources = 0;
 
   constructor(
     readonly budgets: Budgets = {},
@@ -31,16 +34,22 @@ export class Halt {
   }
 
   /** Whether to stop now, given the calls the current service has made so far. The first cause found sticks. */
-  check(currentCalls = 0): HaltCause | undefined {
+  check(currentCalls = 0, currentResources = 0): HaltCause | undefined {
     if (this.cause) return this.cause;
     if (this.budgets.maxCalls !== undefined && this.spent + currentCalls >= this.budgets.maxCalls) this.cause = { kind: 'incomplete', budget: 'max-calls' };
+    else if (this.budgets.maxResources !== undefined && this.spentResources + currentResources >= this.budgets.maxResources) this.cause = { kind: 'incomplete', budget: 'max-resources' };
     else if (this.deadline !== undefined && this.now() >= this.deadline) this.cause = { kind: 'incomplete', budget: 'time-limit' };
     return this.cause;
   }
 
   /** A service finished: its calls count against the budget of the next ones. */
-  charge(calls: number): void {
+  charge(calls: number, resources = 0): void {
     this.spent += calls;
+    this.spentResources += resources;
+  }
+
+  get resourcesSpent(): number {
+    return this.spentResources;
   }
 
   get callsSpent(): number {
@@ -51,5 +60,7 @@ export class Halt {
 /** One line on why a run stopped early. */
 export function describeHalt(cause: HaltCause, budgets: Budgets): string {
   if (cause.kind === 'interrupted') return `interrupted by ${cause.signal}`;
-  return cause.budget === 'max-calls' ? `call budget reached (--max-calls ${budgets.maxCalls})` : `time limit reached (--time-limit ${Math.round((budgets.timeLimitMs ?? 0) / 1000)} s)`;
+  if (cause.budget === 'max-calls') return `call budget reached (--max-calls ${budgets.maxCalls})`;
+  if (cause.budget === 'max-resources') return `resource budget reached (--max-resources ${budgets.maxResources})`;
+  return `time limit reached (--time-limit ${Math.round((budgets.timeLimitMs ?? 0) / 1000)} s)`;
 }

@@ -29,6 +29,8 @@ export interface OperationEntry<Cmd, Ctx> {
   learn?(input: JsonObject, observation: Observation, ctx: Ctx): void;
   /** Changes nothing: the harness may retry it after a fault. */
   read?: true;
+  /** The kind of resource a success creates (counted in results.json, bounded by --max-resources). */
+  creates?: string;
   cli?: CliHint;
 }
 
@@ -38,6 +40,11 @@ export type OperationTable<Cmd extends { op: string }, Ctx> = { [Op in Cmd['op']
 /** The read operations of a table (what the harness may retry). */
 export function readOperations(table: Record<string, OperationEntry<never, never>>): ReadonlySet<string> {
   return new Set(Object.entries(table).flatMap(([op, e]) => (e.read ? [op] : [])));
+}
+
+/** Operation → the kind of resource a success creates. */
+export function createdKinds(table: Record<string, OperationEntry<never, never>>): Readonly<Record<string, string>> {
+  return Object.fromEntries(Object.entries(table).flatMap(([op, e]) => (e.creates ? [[op, e.creates]] : [])));
 }
 
 /** The CLI hints of a table, for reports. */

@@ -22,6 +22,7 @@ import { defaultDeadlineMs, type Endpoint } from './sdk.js';
 import { describeHalt, type Halt } from './halt.js';
 import { closeJournal, openJournal } from './journal.js';
 import { acquireLease, type Lease } from './lease.js';
+import { RequestTally } from './requests.js';
 import type { LeftResource, Sweeper } from './sweep.js';
 import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter } from './service.js';
 
@@ -88,6 +89,11 @@ export function crashReplays(faultRate: number, candidates: number): number | nu
   return r > MAX_CRASH_REPLAYS ? null : r;
 }
 
+/** Resources created so far, of every kind. */
+function createdCount(created: Readonly<Record<string, number>>): number {
+  return Object.values(created).reduce((a, b) => a + b, 0);
+}
+
 function runPrefix(): string {
   // Always 11 characters: the suite's mark (harness/sweep.ts) is this shape.
   return `pc${Date.now().toString(36).slice(-6)}${Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0')}`;
@@ -110,6 +116,8 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     divergences: [],
   };
   const progress = (m: string) => options.onProgress?.(`[${adapter.service}] ${m}`);
+  const tally = new RequestTally();
+  endpoint = { ...endpoint, onRequest: tally.count };
   const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
   const prefix = runPrefix();
   let executor: Executor<Cmd> | undefined;
@@ -127,8 +135,10 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       return result;
     }
   }
+  tally.phase = 'bookkeeping';
   const journal = options.sweep ? await startJournal(options.sweep, adapter.service, endpoint, prefix, result, progress) : undefined;
   try {
+    tally.phase = 'discovery';
     const discovered = await discoverWithRetries(connection, prefix);
     if ('failure' in discovered) {
       result.verdict = discovered.failure.kind === 'unsupported' ? 'unsupported' : 'infra';
@@ -142,7 +152,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       identity,
       initialState,
       prefix,
-      executorOptions(adapter, endpoint, options),
+      { ...executorOptions(adapter, endpoint, options), tally },
       discovered.answered,
     );
     const run = new ServiceRun(adapter, model, executor, options, identity, initialState, result, progress);
@@ -152,11 +162,14 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     if (executor) {
       result.calls = executor.calls;
       result.faults = executor.faults;
+      if (Object.keys(executor.created).length) result.created = { ...executor.created };
     }
-    connection.close();
+    tally.phase = 'bookkeeping';
     if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, result);
     if (result.leftoversAtStart?.length && options.sweep?.sweeper.accountWide) judgeLeftovers(model, result);
     lease?.release();
+    connection.close();
+    result.requests = tally.snapshot();
     result.durationMs = Date.now() - started;
   }
 }
@@ -209,6 +222,7 @@ function judgeLeftovers(model: ServiceModel<unknown>, result: ServiceResult): vo
 function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs'>) {
   return {
     readOperations: adapter.readOperations,
+    ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
     faultLimit: options.faultLimit ?? 3,
     retryBaseMs: options.retryBaseMs ?? 100,
     cleanupMs: 15_000,
@@ -390,7 +404,7 @@ class ServiceRun<Cmd> {
   }
 
   private stopped(): boolean {
-    return this.executor.infra !== undefined || this.internal !== undefined || this.options.halt?.check(this.executor.calls) !== undefined;
+    return this.executor.infra !== undefined || this.internal !== undefined || this.options.halt?.check(this.executor.calls, createdCount(this.executor.created)) !== undefined;
   }
 
   /** One fast-check run under the current settings: the minimal failing execution, or null when none fails. */

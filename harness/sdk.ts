@@ -17,6 +17,8 @@ export interface Endpoint {
    * timeout fault. Absent: {@link defaultDeadlineMs} of the URL.
    */
   requestDeadlineMs?: number;
+  /** Told of every HTTP request a client made from this endpoint sends (the run's request tally). */
+  onRequest?: () => void;
 }
 
 export const DUMMY_CREDENTIALS: Credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -75,12 +77,14 @@ class DeadlineHttpHandler extends NodeHttpHandler {
   constructor(
     private readonly deadlineMs: number,
     connectionMs: number,
+    private readonly onRequest?: () => void,
   ) {
     super({ connectionTimeout: connectionMs, requestTimeout: deadlineMs, throwOnRequestTimeout: true });
   }
 
   override async handle(...[request, options = {}]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
     const started = Date.now();
+    this.onRequest?.();
     const result = await super.handle(request, options);
     const body = result.response.body as Partial<IncomingMessage> | undefined;
     if (body && typeof body.destroy === 'function' && typeof body.once === 'function' && !body.readableEnded && !body.destroyed) {
@@ -110,6 +114,6 @@ export function clientConfig(endpoint: Endpoint, timeouts: ClientTimeouts = {}) 
     region: endpoint.region,
     credentials: endpoint.credentials,
     maxAttempts: 1,
-    requestHandler: new DeadlineHttpHandler(deadlineMs, connectionMs),
+    requestHandler: new DeadlineHttpHandler(deadlineMs, connectionMs, endpoint.onRequest),
   };
 }

@@ -58,6 +58,8 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
   model: ServiceModel<S>;
   /** Operations that change nothing, so the harness may retry them after a fault. */
   readOperations: ReadonlySet<string>;
+  /** Operation → the kind of resource a success creates (see harness/operations.ts `createdKinds`). */
+  createdKinds?: Readonly<Record<string, string>>;
   commands(consistency: Consistency): fc.Arbitrary<Cmd[]>;
   connect(endpoint: Endpoint, options: ConnectOptions): Connection<Cmd>;
   /**

@@ -146,6 +146,14 @@ export interface ServiceResult {
   leftoversAtStart?: string[];
   /** Resources of this run still on the target after its cleanup (its journal is kept for `sweep`). */
   leftBehind?: string[];
+  /** Resources the run created, by kind (successful creating calls; `policy` counts policy writes). */
+  created?: Record<string, number>;
+  /**
+   * Every HTTP request the run made, by what it was for (`calls` counts sends of steps, fixture and generated, not their waits):
+   * discovery, fixture (setup steps and their waits), judged (with the waits and describes of compound calls),
+   * idle (alignment reads), cleanup, bookkeeping (leftover checks), and the total.
+   */
+  requests?: Record<'total' | 'discovery' | 'fixture' | 'judged' | 'idle' | 'cleanup' | 'bookkeeping', number>;
 }
 
 export interface RunResult {
@@ -164,7 +172,7 @@ export interface RunResult {
   /** This run against an expectations file of known departures (`--expect`). */
   expectations?: ExpectationReport;
   /** The run's budgets (--max-calls, --time-limit in ms), and what stopped it early, if anything. */
-  budgets?: { maxCalls?: number; timeLimitMs?: number; callsUsed: number; stoppedBy?: string };
+  budgets?: { maxCalls?: number; maxResources?: number; timeLimitMs?: number; callsUsed: number; resourcesUsed?: number; stoppedBy?: string };
   /** The signal that interrupted the run (its verdict is then `interrupted`). */
   interruptedBy?: 'SIGINT' | 'SIGTERM';
 }

@@ -330,10 +330,10 @@ function isObject(v: Json | undefined): v is { [key: string]: Json } {
 function budgetLines(result: RunResult): string[] {
   const b = result.budgets;
   if (!b) return [];
-  const limits = [b.maxCalls !== undefined ? `--max-calls ${b.maxCalls}` : '', b.timeLimitMs !== undefined ? `--time-limit ${Math.round(b.timeLimitMs / 1000)} s` : ''].filter(Boolean);
+  const limits = [b.maxCalls !== undefined ? `--max-calls ${b.maxCalls}` : '', b.maxResources !== undefined ? `--max-resources ${b.maxResources}` : '', b.timeLimitMs !== undefined ? `--time-limit ${Math.round(b.timeLimitMs / 1000)} s` : ''].filter(Boolean);
   const used = result.services.map((s) => `${s.service} ${s.calls} calls in ${(s.durationMs / 1000).toFixed(1)} s`).join(', ');
   return [
-    `Budgets: ${limits.length ? limits.join(', ') : 'none'} · used ${b.callsUsed} calls (${used})${b.stoppedBy ? ` · **stopped early: ${b.stoppedBy}** — rules not reached were not judged; this is not a pass` : ''}`,
+    `Budgets: ${limits.length ? limits.join(', ') : 'none'} · used ${b.callsUsed} calls${b.resourcesUsed !== undefined ? `, ${b.resourcesUsed} resources` : ''} (${used})${b.stoppedBy ? ` · **stopped early: ${b.stoppedBy}** — rules not reached were not judged; this is not a pass` : ''}`,
     '',
   ];
 }

@@ -148,3 +148,44 @@ describe('budgets', () => {
     expect(json.services[0].divergences.length).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('request counts', () => {
+  it('results.json counts every HTTP request the run sent, by phase, to the request', async () => {
+    const ref = await startReference({});
+    const proxy = await startProxy(ref.url);
+    try {
+      const out = join(scratch, 'requests');
+      const r = await runCli(['run', '--target', proxy.url, '--services', 'kinesis,xray', '--runs', '40', '--seed', '9', '--failures', 'off', '--out', out]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const services = results(out).services as Array<{ service: string; calls: number; requests: Record<'total' | 'fixture' | 'judged' | 'cleanup', number> }>;
+      for (const s of services) {
+        const seen = proxy.log.filter((e) => e.service === s.service).length;
+        const { total, ...phases } = s.requests;
+        expect(total, s.service).toBe(seen);
+        expect(Object.values(phases).reduce((a, b) => a + b, 0)).toBe(total);
+        expect(s.requests.fixture + s.requests.judged).toBeGreaterThanOrEqual(s.calls);
+        expect(s.requests.cleanup).toBeGreaterThan(0);
+      }
+    } finally {
+      await proxy.stop();
+      await ref.stop();
+    }
+  }, 120_000);
+});
+
+describe('resource budget', () => {
+  it('--max-resources ends the run with incomplete, counting what was created by kind', async () => {
+    const out = join(scratch, 'max-resources');
+    const r = await runCli(['run', '--services', 'kinesis', '--seed', '7', '--max-resources', '25', '--failures', 'off', '--out', out]);
+    expect(r.code, r.stderr).toBe(3);
+    const json = results(out);
+    const s = json.services[0];
+    expect(s.verdict).toBe('incomplete');
+    expect(s.stoppedEarly).toBe('resource budget reached (--max-resources 25)');
+    expect(s.created.stream).toBeGreaterThan(0);
+    const total = Object.values(s.created as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(25);
+    expect(total).toBeLessThan(25 + 10);
+    expect(json.budgets.resourcesUsed).toBe(total);
+  }, 120_000);
+});

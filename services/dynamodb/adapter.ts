@@ -32,7 +32,7 @@ import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
-import { keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
+import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 import { shellQuote } from '../../models/cli-hints.js';
 
 const KNOWN_CODES = new Set([
@@ -182,6 +182,7 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
     },
   },
   CreateTable: {
+    creates: 'table',
     bind(command, ctx) {
       const name = tableName(ctx, command.slot);
       const arn = tableArn(ctx.identity, name);
@@ -298,6 +299,7 @@ class DynamoDBConnection implements Connection<DdbCommand> {
 export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   service: 'dynamodb',
   model: dynamodbModel as ServiceAdapter['model'],
+  createdKinds: createdKinds(dynamodbOperations),
   readOperations: new Set([...readOperations(dynamodbOperations)].map(requestOperation)),
   commands: (consistency) => dynamodbCommands(consistency),
   simplify: simplifyDynamodbCommand,

@@ -36,7 +36,7 @@ import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, pick, type WaitBudget, waiterBudget, withReadRetries } from '../../harness/adapter-kit.js';
 import { shellQuote } from '../../models/cli-hints.js';
-import { keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
+import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
   'ResourceNotFoundException',
@@ -212,6 +212,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
     send: { command: DeleteResourcePolicyCommand, output: keep() },
   },
   CreateStream: {
+    creates: 'stream',
     bind: (command, ctx) => ({ StreamName: streamName(ctx, command.slot), ShardCount: 1 }),
     async send(input, ctx) {
       const StreamName = String(input.StreamName);
@@ -237,6 +238,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
     cli: { waitAfter: (at, input) => [`aws kinesis wait stream-not-exists ${at} ${streamNameArg(input)}`] },
   },
   RegisterStreamConsumer: {
+    creates: 'consumer',
     bind: (command, ctx) => ({ StreamARN: slotArn(ctx, command.slot), ConsumerName: command.consumer }),
     async send(input, ctx) {
       const { Consumer }: RegisterStreamConsumerCommandOutput = await ctx.client.send(new RegisterStreamConsumerCommand(input as never));
@@ -332,6 +334,7 @@ class KinesisConnection implements Connection<KinCommand> {
 export const kinesisAdapter: ServiceAdapter<KinCommand> = {
   service: 'kinesis',
   model: kinesisModel as ServiceAdapter['model'],
+  createdKinds: createdKinds(kinesisOperations),
   readOperations: readOperations(kinesisOperations),
   commands: (consistency) => kinesisCommands(consistency),
   connect: (endpoint, { waitSeconds }) => new KinesisConnection(endpoint, waiterBudget(waitSeconds)),

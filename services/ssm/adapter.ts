@@ -34,7 +34,7 @@ import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, tryCall, withReadRetries } from '../../harness/adapter-kit.js';
-import { keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
+import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
   'ResourcePolicyInvalidParameterException',
@@ -222,6 +222,7 @@ function remember(policy: MyPolicy, hash: string, doc: string): void {
 /** Every operation the SSM suite sends, one entry each (see harness/operations.ts). */
 export const ssmOperations: OperationTable<SsmCommand, SsmContext> = {
   PutResourcePolicy: {
+    creates: 'policy',
     bind(command, ctx) {
       const arn = targetArn(ctx, command.target);
       const key = arn ?? '';
@@ -304,6 +305,7 @@ export const ssmOperations: OperationTable<SsmCommand, SsmContext> = {
     },
   },
   PutParameter: {
+    creates: 'parameter',
     bind: (command, ctx) =>
       compact({ Name: parameterName(ctx, command.slot), Value: 'v', Type: 'String', Tier: command.tier, Overwrite: command.overwrite }),
     send: { command: PutParameterCommand, output: keep('Version', 'Tier') },
@@ -450,6 +452,7 @@ class SsmConnection implements Connection<SsmCommand> {
 export const ssmAdapter: ServiceAdapter<SsmCommand> = {
   service: 'ssm',
   model: ssmModel as ServiceAdapter['model'],
+  createdKinds: createdKinds(ssmOperations),
   readOperations: readOperations(ssmOperations),
   commands: (consistency) => ssmCommands(consistency),
   connect: (endpoint) => new SsmConnection(endpoint),

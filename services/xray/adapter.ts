@@ -16,7 +16,7 @@ import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, tryCall } from '../../harness/adapter-kit.js';
-import { keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
+import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
   'InvalidPolicyRevisionIdException',
@@ -111,6 +111,7 @@ function policyName(ctx: XrayContext, name: XrayName): string | undefined {
 /** Every operation the X-Ray suite sends, one entry each (see harness/operations.ts). */
 export const xrayOperations: OperationTable<XrayCommand, XrayContext> = {
   PutResourcePolicy: {
+    creates: 'policy',
     bind(command, ctx) {
       const name = policyName(ctx, command.name);
       const key = name ?? '';
@@ -259,6 +260,7 @@ class XrayConnection implements Connection<XrayCommand> {
 export const xrayAdapter: ServiceAdapter<XrayCommand> = {
   service: 'xray',
   model: xrayModel as ServiceAdapter['model'],
+  createdKinds: createdKinds(xrayOperations),
   readOperations: readOperations(xrayOperations),
   commands: (consistency) => xrayCommands(consistency),
   connect: (endpoint) => new XrayConnection(endpoint),

@@ -1,0 +1,35 @@
+/**
+ * Every HTTP request a service's run makes, by what it was for: `discovery` (learning account and region),
+ * `fixture` (a sequence's setup steps, with their waits), `judged` (the generated calls the checker judges, with
+ * the waits and describes of compound calls), `idle` (alignment reads for crash checks), `cleanup` (removing what a
+ * sequence created), `bookkeeping` (leftover checks before and after the run). The SDK's HTTP handler counts each
+ * request into the phase the executor says it is in (harness/sdk.ts `Endpoint.onRequest`).
+ */
+export type RequestPhase = 'discovery' | 'fixture' | 'judged' | 'idle' | 'cleanup' | 'bookkeeping';
+
+export type RequestCounts = Record<RequestPhase | 'total', number>;
+
+export class RequestTally {
+  phase: RequestPhase = 'discovery';
+  private readonly counts: RequestCounts = { total: 0, discovery: 0, fixture: 0, judged: 0, idle: 0, cleanup: 0, bookkeeping: 0 };
+
+  readonly count = (): void => {
+    this.counts[this.phase]++;
+    this.counts.total++;
+  };
+
+  /** Run `work` with requests counted under `phase`, then go back to the phase before. */
+  async during<T>(phase: RequestPhase, work: () => Promise<T>): Promise<T> {
+    const before = this.phase;
+    this.phase = phase;
+    try {
+      return await work();
+    } finally {
+      this.phase = before;
+    }
+  }
+
+  snapshot(): RequestCounts {
+    return { ...this.counts };
+  }
+}
