@@ -100,3 +100,24 @@ export function isCode(error: unknown, ...codes: string[]): boolean {
   const name = (error as { name?: string }).name;
   return !!name && codes.includes(name);
 }
+
+/** Make an SDK client for the endpoint, use it, destroy it (its sockets close). */
+export async function withSdkClient<C extends { destroy(): void }, T>(make: () => C, use: (client: C) => Promise<T>): Promise<T> {
+  const client = make();
+  try {
+    return await use(client);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A read that says whether a resource is still there: it is, unless the read answers `notFound`. */
+export async function stillThere(read: () => Promise<unknown>, notFound: string): Promise<boolean> {
+  try {
+    await read();
+    return true;
+  } catch (error) {
+    if (isCode(error, notFound)) return false;
+    throw error;
+  }
+}

@@ -1,18 +1,11 @@
 /** What the suite left on DynamoDB: tables with its mark (their policies go with them). */
 import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient, paginateListTables } from '@aws-sdk/client-dynamodb';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
-import { confirmGone, isCode, type LeftResource, marked, persist, type Sweeper } from '../../harness/sweep.js';
+import { confirmGone, stillThere, withSdkClient, type LeftResource, marked, persist, type Sweeper } from '../../harness/sweep.js';
 
 const NOT_FOUND = 'ResourceNotFoundException';
 
-async function withClient<T>(endpoint: Endpoint, use: (client: DynamoDBClient) => Promise<T>): Promise<T> {
-  const client = new DynamoDBClient(clientConfig(endpoint));
-  try {
-    return await use(client);
-  } finally {
-    client.destroy();
-  }
-}
+const withClient = <T>(endpoint: Endpoint, use: (client: DynamoDBClient) => Promise<T>) => withSdkClient(() => new DynamoDBClient(clientConfig(endpoint)), use);
 
 export const dynamodbSweeper: Sweeper = {
   order: ['table'],
@@ -27,14 +20,6 @@ export const dynamodbSweeper: Sweeper = {
   remove: (endpoint, r, patience) =>
     withClient(endpoint, async (client) => {
       await persist(() => client.send(new DeleteTableCommand({ TableName: r.id })), (code) => code === NOT_FOUND, patience);
-      await confirmGone(`table ${r.id}`, async () => {
-        try {
-          await client.send(new DescribeTableCommand({ TableName: r.id }));
-          return true;
-        } catch (error) {
-          if (isCode(error, NOT_FOUND)) return false;
-          throw error;
-        }
-      }, patience);
+      await confirmGone(`table ${r.id}`, () => stillThere(() => client.send(new DescribeTableCommand({ TableName: r.id })), NOT_FOUND), patience);
     }),
 };

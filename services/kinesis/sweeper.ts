@@ -9,30 +9,14 @@ import {
   ListStreamsCommand,
 } from '@aws-sdk/client-kinesis';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
-import { confirmGone, isCode, type LeftResource, marked, persist, type Sweeper } from '../../harness/sweep.js';
+import { confirmGone, stillThere, withSdkClient, type LeftResource, marked, persist, type Sweeper } from '../../harness/sweep.js';
 
 const NOT_FOUND = 'ResourceNotFoundException';
 const MAX_PAGES = 100;
 
-async function withClient<T>(endpoint: Endpoint, use: (client: KinesisClient) => Promise<T>): Promise<T> {
-  // Kinesis needs an HTTP/1.1 handler against emulators: clientConfig gives one.
-  const client = new KinesisClient(clientConfig(endpoint));
-  try {
-    return await use(client);
-  } finally {
-    client.destroy();
-  }
-}
+const withClient = <T>(endpoint: Endpoint, use: (client: KinesisClient) => Promise<T>) => withSdkClient(() => new KinesisClient(clientConfig(endpoint)), use);
 
-async function exists(read: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await read();
-    return true;
-  } catch (error) {
-    if (isCode(error, NOT_FOUND)) return false;
-    throw error;
-  }
-}
+const exists = (read: () => Promise<unknown>) => stillThere(read, NOT_FOUND);
 
 export const kinesisSweeper: Sweeper = {
   order: ['consumer', 'stream'],

@@ -1,19 +1,12 @@
 /** What the suite left on SSM: parameters with its mark (their policies go with them). */
 import { DeleteParameterCommand, DescribeParametersCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
-import { confirmGone, isCode, type LeftResource, marked, persist, type Sweeper } from '../../harness/sweep.js';
+import { confirmGone, stillThere, withSdkClient, type LeftResource, marked, persist, type Sweeper } from '../../harness/sweep.js';
 
 const NOT_FOUND = 'ParameterNotFound';
 const MAX_PAGES = 200;
 
-async function withClient<T>(endpoint: Endpoint, use: (client: SSMClient) => Promise<T>): Promise<T> {
-  const client = new SSMClient(clientConfig(endpoint));
-  try {
-    return await use(client);
-  } finally {
-    client.destroy();
-  }
-}
+const withClient = <T>(endpoint: Endpoint, use: (client: SSMClient) => Promise<T>) => withSdkClient(() => new SSMClient(clientConfig(endpoint)), use);
 
 export const ssmSweeper: Sweeper = {
   order: ['parameter'],
@@ -32,14 +25,6 @@ export const ssmSweeper: Sweeper = {
   remove: (endpoint, r, patience) =>
     withClient(endpoint, async (client) => {
       await persist(() => client.send(new DeleteParameterCommand({ Name: r.id })), (code) => code === NOT_FOUND, patience);
-      await confirmGone(`parameter ${r.id}`, async () => {
-        try {
-          await client.send(new GetParameterCommand({ Name: r.id }));
-          return true;
-        } catch (error) {
-          if (isCode(error, NOT_FOUND)) return false;
-          throw error;
-        }
-      }, patience);
+      await confirmGone(`parameter ${r.id}`, () => stillThere(() => client.send(new GetParameterCommand({ Name: r.id })), NOT_FOUND), patience);
     }),
 };

@@ -1,18 +1,11 @@
 /** What the suite left on X-Ray: resource policies with its mark (account-wide, at most five per account). */
 import { DeleteResourcePolicyCommand, paginateListResourcePolicies, XRayClient } from '@aws-sdk/client-xray';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
-import { confirmGone, type LeftResource, marked, persist, type Sweeper } from '../../harness/sweep.js';
+import { confirmGone, withSdkClient, type LeftResource, marked, persist, type Sweeper } from '../../harness/sweep.js';
 
 const MAX_PAGES = 20;
 
-async function withClient<T>(endpoint: Endpoint, use: (client: XRayClient) => Promise<T>): Promise<T> {
-  const client = new XRayClient(clientConfig(endpoint));
-  try {
-    return await use(client);
-  } finally {
-    client.destroy();
-  }
-}
+const withClient = <T>(endpoint: Endpoint, use: (client: XRayClient) => Promise<T>) => withSdkClient(() => new XRayClient(clientConfig(endpoint)), use);
 
 async function names(client: XRayClient): Promise<string[]> {
   const all: string[] = [];
