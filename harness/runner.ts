@@ -122,6 +122,8 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   const prefix = runPrefix();
   let executor: Executor<Cmd> | undefined;
   let lease: Lease | undefined;
+  /** Account-wide state found at the start that takes coverage away (the model says what it is). */
+  let sharedAtStart: string | undefined;
   if (options.lease) {
     lease = await acquireLease(options.lease, prefix, {
       stop: () => options.halt?.check() !== undefined,
@@ -146,6 +148,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       return result;
     }
     const { identity, initialState } = discovered;
+    sharedAtStart = model.sharedAtStart?.(initialState);
     executor = new Executor<Cmd>(
       model,
       connection,
@@ -166,7 +169,11 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     }
     tally.phase = 'bookkeeping';
     if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, result);
-    if (result.leftoversAtStart?.length && options.sweep?.sweeper.accountWide) judgeLeftovers(model, result);
+    const cost = [
+      sharedAtStart,
+      result.leftoversAtStart?.length && options.sweep?.sweeper.accountWide ? `${result.leftoversAtStart.length} account-wide resources of earlier (or concurrent) runs were on the target at the start (${result.leftoversAtStart.join(', ')}; \`policy-conformance sweep\` removes them)` : undefined,
+    ].filter((c): c is string => !!c);
+    if (cost.length) judgeCoverage(model, result, cost.join('; '));
     lease?.release();
     connection.close();
     result.requests = tally.snapshot();
@@ -209,14 +216,15 @@ async function endJournal(sweeper: Sweeper, journal: string, endpoint: Endpoint,
 }
 
 /**
- * Account-wide resources of other runs (X-Ray's five policy slots) take coverage away: a pass that did not reach
- * every rule is then not a pass, and says which rules it could not reach and why.
+ * Account-wide state found at the start — other runs' leftovers, policies the account already held in X-Ray's five
+ * slots or on the OpsItemGroup — takes coverage away: a pass that did not reach every rule is then not a pass, and
+ * says which rules it could not reach and why.
  */
-function judgeLeftovers(model: ServiceModel<unknown>, result: ServiceResult): void {
+function judgeCoverage(model: ServiceModel<unknown>, result: ServiceResult, why: string): void {
   const unreached = Object.keys(model.rules).filter((r) => !result.rulesReached.includes(r));
   if (result.verdict !== 'pass' || unreached.length === 0) return;
   result.verdict = 'incomplete';
-  result.reason = `${result.leftoversAtStart!.length} account-wide resources of earlier (or concurrent) runs were on the target at the start (${result.leftoversAtStart!.join(', ')}; \`policy-conformance sweep\` removes them); rules not reached: ${unreached.join(', ')}`;
+  result.reason = `${why}; rules not reached: ${unreached.join(', ')}`;
 }
 
 function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs'>) {

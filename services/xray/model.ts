@@ -213,6 +213,10 @@ export function xrayModelFrom(existing: readonly XrayExistingPolicy[]): ServiceM
     rules: XRAY_RULES,
     switches: XRAY_SWITCHES,
     initial: () => xrayInitialState(existing),
+    sharedAtStart: (initial) => {
+      const n = Object.keys(initial.policies).length;
+      return n ? `${n} of the account's 5 X-Ray resource policies were taken at the start (${Object.keys(initial.policies).join(', ')})` : undefined;
+    },
     effects,
     focus,
     step: stepByOperation('xray', {

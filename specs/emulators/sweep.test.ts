@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand, PutResourcePolicyCommand as SsmPutResourcePolicyCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { PutResourcePolicyCommand, XRayClient } from '@aws-sdk/client-xray';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +136,21 @@ describe('leftovers that cost coverage', () => {
       expect(r.stdout).toMatch(/xray\s+incomplete/);
       expect(r.stdout).toMatch(/5 account-wide resources of earlier \(or concurrent\) runs were on the target at the start .*rules not reached: /);
       expect(r.stdout).toMatch(/5 resources of earlier runs were there at the start/);
+    } finally {
+      await ref.stop();
+    }
+  }, 300_000);
+
+  it("a policy already on the account's OpsItemGroup makes an SSM run that could not reach every rule incomplete", async () => {
+    const ref = await startReference({});
+    try {
+      const ssm = new SSMClient(config(ref.url));
+      const arn = 'arn:aws:ssm:us-east-1:123456789012:opsitemgroup/default';
+      const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'someone-else', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'ssm:GetOpsItem', Resource: arn }] });
+      await ssm.send(new SsmPutResourcePolicyCommand({ ResourceArn: arn, Policy: doc }));
+      const r = await runCli(['run', '--target', ref.url, '--services', 'ssm', '--seed', '3', '--failures', 'off', '--out', join(scratch, 'ssm-ops')], 300_000, env);
+      expect(r.code, r.stdout).toBe(3);
+      expect(r.stdout).toMatch(/ssm\s+incomplete .*the account's OpsItemGroup already held 1 policy \(it takes one\); rules not reached: .*ssm\./);
     } finally {
       await ref.stop();
     }
