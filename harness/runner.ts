@@ -122,8 +122,8 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   const prefix = runPrefix();
   let executor: Executor<Cmd> | undefined;
   let lease: Lease | undefined;
-  /** Account-wide state found at the start that takes coverage away (the model says what it is). */
-  let sharedAtStart: string | undefined;
+  /** Account-wide state found at the start that takes coverage away (the model says what it is and what it blocks). */
+  let sharedAtStart: ReturnType<NonNullable<ServiceModel<unknown>['sharedAtStart']>>;
   if (options.lease) {
     lease = await acquireLease(options.lease, prefix, {
       stop: () => options.halt?.check() !== undefined,
@@ -169,11 +169,10 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     }
     tally.phase = 'bookkeeping';
     if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, result);
-    const cost = [
-      sharedAtStart,
-      result.leftoversAtStart?.length && options.sweep?.sweeper.accountWide ? `${result.leftoversAtStart.length} account-wide resources of earlier (or concurrent) runs were on the target at the start (${result.leftoversAtStart.join(', ')}; \`policy-conformance sweep\` removes them)` : undefined,
-    ].filter((c): c is string => !!c);
-    if (cost.length) judgeCoverage(model, result, cost.join('; '));
+    if (sharedAtStart) {
+      const theirs = result.leftoversAtStart?.length && options.sweep?.sweeper.accountWide ? `; ${result.leftoversAtStart.length} of them left by earlier (or concurrent) runs (\`policy-conformance sweep\` removes them)` : '';
+      judgeCoverage(result, sharedAtStart.blocks, `${sharedAtStart.what}${theirs}`);
+    }
     lease?.release();
     connection.close();
     result.requests = tally.snapshot();
@@ -216,12 +215,12 @@ async function endJournal(sweeper: Sweeper, journal: string, endpoint: Endpoint,
 }
 
 /**
- * Account-wide state found at the start — other runs' leftovers, policies the account already held in X-Ray's five
- * slots or on the OpsItemGroup — takes coverage away: a pass that did not reach every rule is then not a pass, and
- * says which rules it could not reach and why.
+ * Account-wide state found at the start — X-Ray's five slots all taken, by the account's own policies or other
+ * runs' leftovers — takes coverage away: a pass that did not reach the rules it blocks is then not a pass, and says
+ * which rules it could not reach and why.
  */
-function judgeCoverage(model: ServiceModel<unknown>, result: ServiceResult, why: string): void {
-  const unreached = Object.keys(model.rules).filter((r) => !result.rulesReached.includes(r));
+function judgeCoverage(result: ServiceResult, blocks: readonly string[], why: string): void {
+  const unreached = blocks.filter((r) => !result.rulesReached.includes(r));
   if (result.verdict !== 'pass' || unreached.length === 0) return;
   result.verdict = 'incomplete';
   result.reason = `${why}; rules not reached: ${unreached.join(', ')}`;

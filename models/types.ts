@@ -174,11 +174,11 @@ export interface ServiceModel<S> {
   /** The part of `state` that `request` is about (one resource), for reports. Default: the whole state. */
   focus?(state: S, request: Request, ctx: ModelContext): Json;
   /**
-   * Account-wide state the target already held at the start that takes coverage away (X-Ray's five policy slots,
-   * the OpsItemGroup's one policy), in words; undefined when there is none. A run that then reached fewer rules
-   * is `incomplete`, not a pass.
+   * Account-wide state the target already held at the start that takes coverage away (X-Ray's five policy slots
+   * all taken), in words, and the rules it makes unreachable; undefined when there is none. A run that then did not
+   * reach one of those rules is `incomplete`, not a pass.
    */
-  sharedAtStart?(initial: S): string | undefined;
+  sharedAtStart?(initial: S): { what: string; blocks: readonly string[] } | undefined;
 }
 
 export function defaultSwitches(switches: readonly Switch[]): SwitchSettings {

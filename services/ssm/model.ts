@@ -477,7 +477,6 @@ export const ssmModel: ServiceModel<SsmState> = {
   rules: SSM_RULES,
   switches: SSM_SWITCHES,
   initial: () => ({ seq: 0, opsItemGroup: [], parameters: {}, deletedNames: [], cursors: [] }),
-  sharedAtStart: (initial) => (initial.opsItemGroup.length ? `the account's OpsItemGroup already held ${initial.opsItemGroup.length} policy (it takes one)` : undefined),
   effects,
   focus,
   step: stepByOperation('ssm', {

@@ -206,6 +206,11 @@ function orThrottled(step: OperationStep<XrayState>): OperationStep<XrayState> {
   return (state, input, ctx) => [...step(state, input, ctx), fail('xray.throttled', state, 'ThrottledException', 429)];
 }
 
+/** X-Ray's resource policies per account (§ the count limit). */
+const XRAY_POLICY_SLOTS = 5;
+/** Rules only a policy the run created itself can reach (it never touches anyone else's). */
+const NEEDS_OWN_POLICY = ['xray.put.create', 'xray.put.update', 'xray.put.identical', 'xray.put.revision-mismatch', 'xray.put.revision-zero-exists', 'xray.delete.removes', 'xray.delete.revision-mismatch'];
+
 /** The X-Ray model, starting from the given policies already in the account. */
 export function xrayModelFrom(existing: readonly XrayExistingPolicy[]): ServiceModel<XrayState> {
   return {
@@ -214,8 +219,10 @@ export function xrayModelFrom(existing: readonly XrayExistingPolicy[]): ServiceM
     switches: XRAY_SWITCHES,
     initial: () => xrayInitialState(existing),
     sharedAtStart: (initial) => {
-      const n = Object.keys(initial.policies).length;
-      return n ? `${n} of the account's 5 X-Ray resource policies were taken at the start (${Object.keys(initial.policies).join(', ')})` : undefined;
+      const names = Object.keys(initial.policies);
+      // With every slot taken no policy of the run's own can exist: whatever needs one is out of reach.
+      if (names.length < XRAY_POLICY_SLOTS) return undefined;
+      return { what: `all ${XRAY_POLICY_SLOTS} of the account's X-Ray resource policy slots were taken at the start (${names.join(', ')})`, blocks: NEEDS_OWN_POLICY };
     },
     effects,
     focus,
