@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { ExpectationReport, RunResult } from '../models/results.js';
 import { STALLED } from '../harness/execution.js';
-import { describeHalt, Halt } from '../harness/halt.js';
+import { createdCount, describeHalt, Halt } from '../harness/halt.js';
 import { leaseFile } from '../harness/lease.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
@@ -85,7 +85,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
         ...(journaled && definition.accountWide ? { lease: leaseFile(target.endpoint.url, service) } : {}),
         ...(log ? { onProgress: log } : {}),
       });
-      halt.charge(serviceResult.calls, Object.values(serviceResult.created ?? {}).reduce((a, b) => a + b, 0));
+      halt.charge(serviceResult.calls, createdCount(serviceResult.created));
       for (const d of serviceResult.divergences) {
         d.reproducer = awsCliReproducer(definition.cli, d, { endpointUrl: reproducerEndpoint, region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
       }

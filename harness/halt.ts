@@ -57,6 +57,11 @@ export class Halt {
   }
 }
 
+/** Resources created, of every kind (what --max-resources counts). */
+export function createdCount(created: Readonly<Record<string, number>> = {}): number {
+  return Object.values(created).reduce((a, b) => a + b, 0);
+}
+
 /** One line on why a run stopped early. */
 export function describeHalt(cause: HaltCause, budgets: Budgets): string {
   if (cause.kind === 'interrupted') return `interrupted by ${cause.signal}`;

@@ -18,17 +18,6 @@ export class RequestTally {
     this.counts.total++;
   };
 
-  /** Run `work` with requests counted under `phase`, then go back to the phase before. */
-  async during<T>(phase: RequestPhase, work: () => Promise<T>): Promise<T> {
-    const before = this.phase;
-    this.phase = phase;
-    try {
-      return await work();
-    } finally {
-      this.phase = before;
-    }
-  }
-
   snapshot(): RequestCounts {
     return { ...this.counts };
   }

@@ -19,7 +19,7 @@ import { sleep } from './observe.js';
 import { labelReproducibility, type RecordedSequence, recheckRecorded, type ReplayOutcome } from './reproduce.js';
 import type { Attribution, DepartureKind, Divergence, ServiceResult, Step } from '../models/results.js';
 import { defaultDeadlineMs, type Endpoint } from './sdk.js';
-import { describeHalt, type Halt } from './halt.js';
+import { createdCount, describeHalt, type Halt } from './halt.js';
 import { closeJournal, openJournal } from './journal.js';
 import { acquireLease, type Lease } from './lease.js';
 import { RequestTally } from './requests.js';
@@ -87,11 +87,6 @@ export function crashReplays(faultRate: number, candidates: number): number | nu
   const needed = Math.ceil(Math.log(CRASH_FALSE_ALARM / Math.max(10, candidates)) / Math.log(p));
   const r = Math.max(2, needed);
   return r > MAX_CRASH_REPLAYS ? null : r;
-}
-
-/** Resources created so far, of every kind. */
-function createdCount(created: Readonly<Record<string, number>>): number {
-  return Object.values(created).reduce((a, b) => a + b, 0);
 }
 
 function runPrefix(): string {
@@ -170,7 +165,8 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     tally.phase = 'bookkeeping';
     if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, result);
     if (sharedAtStart) {
-      const theirs = result.leftoversAtStart?.length && options.sweep?.sweeper.accountWide ? `; ${result.leftoversAtStart.length} of them left by earlier (or concurrent) runs (\`policy-conformance sweep\` removes them)` : '';
+      // What the model found at the start includes other runs' marked leftovers: say how many were theirs.
+      const theirs = result.leftoversAtStart?.length ? `; ${result.leftoversAtStart.length} of them left by earlier (or concurrent) runs (\`policy-conformance sweep\` removes them)` : '';
       judgeCoverage(result, sharedAtStart.blocks, `${sharedAtStart.what}${theirs}`);
     }
     lease?.release();

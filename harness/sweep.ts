@@ -38,8 +38,6 @@ export interface LeftResource {
 }
 
 export interface Sweeper {
-  /** Its resources are account-wide and limited (X-Ray's five policies): another run's take coverage away. */
-  accountWide?: true;
   /** Kinds in the order they must be deleted (consumers before streams). */
   order: readonly string[];
   /** Marked resources on the target (all of the suite's, or one run's with `prefix`). */

@@ -18,7 +18,6 @@ async function names(client: XRayClient): Promise<string[]> {
 }
 
 export const xraySweeper: Sweeper = {
-  accountWide: true,
   order: ['policy'],
   find: (endpoint, prefix) =>
     withClient(endpoint, async (client) => (await names(client)).filter((n) => marked(n, prefix)).map((name): LeftResource => ({ service: 'xray', kind: 'policy', id: name, name }))),
