@@ -1,5 +1,5 @@
 /**
- * `policy-conformance sweep --target URL [--older-than DURATION] [--services …] [--yes]`: what the suite left on a
+ * `policy-conformance sweep --target URL [--account ID]… [--older-than DURATION] [--services …] [--yes]`: what the suite left on a
  * target — from the journals of runs that did not finish and from the suite's mark found on the target — listed
  * (a dry run by default), then with --yes deleted in dependency order and each deletion confirmed with a read.
  * Nothing without the mark is touched; resources of a run still going on this machine are left alone.
@@ -7,7 +7,9 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.js';
 import { closeJournal, journalDir, type JournalRecord, readJournals, stillRunning } from '../harness/journal.js';
-import { type LeftResource, prefixOf } from '../harness/sweep.js';
+import type { Endpoint } from '../harness/sdk.js';
+import { type AccountRegion, type LeftResource, prefixOf, type Sweeper } from '../harness/sweep.js';
+import { removeTargetLease, staleTargetLeases } from '../harness/target-lease.js';
 import { parseTarget, resolveTarget } from '../harness/targets/index.js';
 import { SERVICES } from '../services/index.js';
 import { EXIT, stderr } from './exit.js';
@@ -33,12 +35,13 @@ interface Found extends LeftResource {
 export async function sweep(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { target: { type: 'string' }, 'older-than': { type: 'string' }, services: { type: 'string' }, region: { type: 'string', default: DEFAULTS.region }, yes: { type: 'boolean', default: false } },
+    options: { target: { type: 'string' }, account: { type: 'string', multiple: true }, 'older-than': { type: 'string' }, services: { type: 'string' }, region: { type: 'string', default: DEFAULTS.region }, yes: { type: 'boolean', default: false } },
     strict: true,
   });
   if (!values.target) throw new UsageError('sweep needs --target URL (the endpoint the runs used)');
   const parsed = parseTarget(values.target);
   if (parsed.kind !== 'url') throw new UsageError(`sweep works on a target the suite does not start itself (an http(s):// URL); "${values.target}" starts fresh each run and is gone with it`);
+  for (const a of values.account ?? []) if (!/^\d{12}$/.test(a)) throw new UsageError(`--account "${a}": an AWS account id is 12 digits`);
   const olderThan = values['older-than'] !== undefined ? durationMs('older-than', values['older-than']) : 0;
   const services = parseServices(values.services);
   const now = Date.now();
@@ -56,8 +59,9 @@ export async function sweep(argv: string[]): Promise<number> {
         stderr(`[${s.name}] cannot list its resources: ${(error as Error).message.split('\n')[0]}`);
         continue;
       }
+      marked.push(...(await accountWide(s.name, s.sweeper!, target.endpoint, accounts(values.account, values.region, journals, s.name))));
       for (const r of marked) {
-        const prefix = prefixOf(r.name)!;
+        const prefix = r.run ?? prefixOf(r.name)!;
         const journal = journals.find((j) => j.entry.prefix === prefix && j.entry.service === s.name);
         const startedAt = journal ? Date.parse(journal.entry.startedAt) : prefixTime(prefix, now);
         if (running.has(prefix)) skipped.push(`${r.kind} ${r.name} (its run, pid ${journal?.entry.pid}, is still going)`);
@@ -65,15 +69,27 @@ export async function sweep(argv: string[]): Promise<number> {
         else found.push({ ...r, prefix, ...(journal ? { journal } : {}) });
       }
     }
+    // Turns on account-wide state that a killed run still holds on the target (harness/target-lease.ts).
+    const leases = await staleTargetLeases(target.endpoint, SERVICES.filter((d) => services.includes(d.name) && d.accountWide).map((d) => d.name)).catch(() => []);
     const lines = found.map((r) => `  ${r.service.padEnd(9)} ${r.kind.padEnd(9)} ${r.name}${r.journal ? `  (journal ${r.journal.file})` : '  (found by its mark)'}`);
-    process.stdout.write(`${found.length} resources of the suite on ${target.endpoint.url}${lines.length ? ':' : ''}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
+    lines.push(...leases.map((name) => `  ${'lease'.padEnd(9)} ${'parameter'.padEnd(9)} ${name}  (its holder is gone)`));
+    const total = found.length + leases.length;
+    process.stdout.write(`${total} resources of the suite on ${target.endpoint.url}${lines.length ? ':' : ''}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
     if (skipped.length) process.stdout.write(`left alone:\n${skipped.map((l) => `  ${l}`).join('\n')}\n`);
     if (!values.yes) {
-      if (found.length) process.stdout.write(`dry run: nothing deleted; add --yes to delete them (journals in ${journalDir()})\n`);
+      if (total) process.stdout.write(`dry run: nothing deleted; add --yes to delete them (journals in ${journalDir()})\n`);
       else forgetFinished(journals, running, found);
-      return found.length ? EXIT.fail : EXIT.pass;
+      return total ? EXIT.fail : EXIT.pass;
     }
     const failed: string[] = [];
+    for (const name of leases) {
+      try {
+        await removeTargetLease(target.endpoint, name);
+        process.stdout.write(`deleted lease ${name}\n`);
+      } catch (error) {
+        failed.push(`lease ${name}: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
     for (const s of SERVICES.filter((d) => d.sweeper)) {
       for (const kind of s.sweeper!.order) {
         for (const r of found.filter((x) => x.service === s.name && x.kind === kind)) {
@@ -88,11 +104,35 @@ export async function sweep(argv: string[]): Promise<number> {
     }
     forgetFinished(journals, running, found.filter((r) => failed.some((f) => f.startsWith(`${r.service} ${r.kind} ${r.name}:`))));
     if (failed.length) process.stdout.write(`could not delete ${failed.length}:\n${failed.map((l) => `  ${l}`).join('\n')}\n`);
-    process.stdout.write(`${found.length - failed.length} deleted, ${failed.length} left\n`);
+    process.stdout.write(`${total - failed.length} deleted, ${failed.length} left\n`);
     return failed.length ? EXIT.fail : EXIT.pass;
   } finally {
     await target.stop();
   }
+}
+
+/** The accounts whose account-wide state to look at: those named with --account, and those the journals of this target recorded. */
+function accounts(named: readonly string[] | undefined, region: string, journals: readonly JournalRecord[], service: string): AccountRegion[] {
+  const all = [...(named ?? []).map((account) => ({ account, region })), ...journals.filter((j) => j.entry.service === service && j.entry.account).map((j) => ({ account: j.entry.account!, region: j.entry.region }))];
+  return all.filter((a, i) => all.findIndex((b) => b.account === a.account && b.region === a.region) === i);
+}
+
+/** Marked policies on the account-wide resources of each account (the OpsItemGroup); says so when no account is known. */
+async function accountWide(service: string, sweeper: Sweeper, endpoint: Endpoint, accountIds: readonly AccountRegion[]): Promise<LeftResource[]> {
+  if (!sweeper.findAccountWide) return [];
+  if (!accountIds.length) {
+    stderr(`[${service}] account-wide state (the OpsItemGroup) not checked: no journal of this target names its account (pass --account ID)`);
+    return [];
+  }
+  const found: LeftResource[] = [];
+  for (const account of accountIds) {
+    try {
+      found.push(...(await sweeper.findAccountWide(endpoint, account)));
+    } catch (error) {
+      stderr(`[${service}] cannot read account-wide state of ${account.account} in ${account.region}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  return found;
 }
 
 /** Journals of runs that are over and have nothing left (or whose last resource was just deleted) go. */

@@ -10,6 +10,6 @@ export const USAGE = `usage:
                          [--out DIR] [--expect-dir DIR [--update-expectations]] [--reproduce N] [--consistency C] [--region R] [--wait-seconds S]
                          [--max-calls N] [--max-resources N] [--time-limit DURATION]
   policy-conformance replay WITNESS.json [--target T] [--region R]
-  policy-conformance sweep --target URL [--older-than DURATION] [--services ...] [--region R] [--yes]
+  policy-conformance sweep --target URL [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
   policy-conformance serve [--port N] [--mutant NAME]
   policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;

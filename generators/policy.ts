@@ -75,13 +75,13 @@ export interface PolicyVocabulary {
 
 const PRINCIPAL_ACCOUNTS = ['111122223333', '444455556666', '777788889999'];
 
-export function validPolicy(resource: string, variant: number, vocabulary: PolicyVocabulary): object {
+export function validPolicy(resource: string, variant: number, vocabulary: PolicyVocabulary, marker = ''): object {
   const actions = vocabulary.actions.slice(0, 1 + (variant % vocabulary.actions.length));
   return {
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: `Grant${variant}`,
+        Sid: `${marker}Grant${variant}`,
         Effect: 'Allow',
         Principal: { AWS: `arn:aws:iam::${PRINCIPAL_ACCOUNTS[variant % PRINCIPAL_ACCOUNTS.length]}:root` },
         Action: actions,
@@ -107,9 +107,14 @@ const MALFORMED: Record<MalformedVariant, (valid: string) => string> = {
   empty: () => '{}',
 };
 
-export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: PolicyVocabulary, previous?: string): string {
-  if (gen.kind === 'previous') return previous ?? renderPolicy(PLAIN_POLICY, resource, vocabulary);
-  const base = JSON.stringify(validPolicy(resource, gen.kind === 'valid' ? gen.variant : 0, vocabulary));
+/**
+ * The document `gen` stands for on `resource`. `marker` (a run's name prefix) starts every statement's Sid: what
+ * tells the suite's policies apart on a resource others share (the OpsItemGroup), where a policy has no name to
+ * carry the mark. Only the shapes the services that share resources draw take it (valid, sized, public, lockout).
+ */
+export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: PolicyVocabulary, previous?: string, marker = ''): string {
+  if (gen.kind === 'previous') return previous ?? renderPolicy(PLAIN_POLICY, resource, vocabulary, undefined, marker);
+  const base = JSON.stringify(validPolicy(resource, gen.kind === 'valid' ? gen.variant : 0, vocabulary, marker));
   switch (gen.kind) {
     case 'valid':
       return gen.whitespace === 0 ? base : padTo(base, Buffer.byteLength(base) + gen.whitespace);
@@ -120,13 +125,13 @@ export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: Polic
     case 'public':
       return JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: '*', Action: vocabulary.actions[0], Resource: resource }],
+        Statement: [{ ...(marker ? { Sid: `${marker}Public` } : {}), Effect: 'Allow', Principal: '*', Action: vocabulary.actions[0], Resource: resource }],
       });
     case 'lockout':
       return JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Deny', Principal: { AWS: '*' }, Action: [...vocabulary.policyActions], Resource: resource },
+          { ...(marker ? { Sid: `${marker}Lockout` } : {}), Effect: 'Deny', Principal: { AWS: '*' }, Action: [...vocabulary.policyActions], Resource: resource },
           JSON.parse(base).Statement[0],
         ],
       });

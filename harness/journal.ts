@@ -6,7 +6,7 @@
  * journals, else ~/.local/state/policy-conformance/journals. A run that ends with nothing of its own left on the
  * target (read back from the target, not assumed) deletes its file.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,8 @@ export interface JournalEntry {
   /** The endpoint the resources live on (what `sweep --target` matches), and its region. */
   endpoint: string;
   region: string;
+  /** The account, once the run has discovered it (what a sweep needs to read account-wide state such as the OpsItemGroup). */
+  account?: string;
   pid: number;
   host: string;
   startedAt: string;
@@ -39,6 +41,18 @@ export function openJournal(entry: Omit<JournalEntry, 'format' | 'version' | 'pi
   const full: JournalEntry = { format: JOURNAL_FORMAT, version: 1, ...entry, pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   writeFileSync(file, `${JSON.stringify(full, null, 2)}\n`);
   return file;
+}
+
+/** Add the account the run discovered (a new file renamed over the old: a kill at any point leaves one whole entry). */
+export function noteAccount(file: string, account: string): void {
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8')) as JournalEntry;
+    const next = `${file}.${process.pid}.tmp`;
+    writeFileSync(next, `${JSON.stringify({ ...entry, account }, null, 2)}\n`);
+    renameSync(next, file);
+  } catch {
+    // The journal went (a sweep of a run it thought over): nothing to add to.
+  }
 }
 
 export function closeJournal(file: string): void {

@@ -18,6 +18,14 @@ export class RequestTally {
     this.counts.total++;
   };
 
+  /** A counter for requests that are always of one phase, whatever the run is doing (the lease's renewals). */
+  countAs(phase: RequestPhase): () => void {
+    return () => {
+      this.counts[phase]++;
+      this.counts.total++;
+    };
+  }
+
   snapshot(): RequestCounts {
     return { ...this.counts };
   }

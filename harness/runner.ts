@@ -20,11 +20,12 @@ import { labelReproducibility, type RecordedSequence, recheckRecorded, type Repl
 import type { Attribution, DepartureKind, Divergence, ServiceResult, Step } from '../models/results.js';
 import { defaultDeadlineMs, type Endpoint } from './sdk.js';
 import { createdCount, describeHalt, type Halt } from './halt.js';
-import { closeJournal, openJournal } from './journal.js';
+import { closeJournal, noteAccount, openJournal } from './journal.js';
 import { acquireLease, type Lease } from './lease.js';
+import { acquireTargetLease, type TargetLease } from './target-lease.js';
 import { RequestTally } from './requests.js';
 import type { LeftResource, Sweeper } from './sweep.js';
-import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter } from './service.js';
+import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter, type TargetIdentity } from './service.js';
 
 export interface RunOptions {
   runs: number;
@@ -117,23 +118,31 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   const prefix = runPrefix();
   let executor: Executor<Cmd> | undefined;
   let lease: Lease | undefined;
+  let targetLease: TargetLease | undefined;
   /** Account-wide state found at the start that takes coverage away (the model says what it is and what it blocks). */
   let sharedAtStart: ReturnType<NonNullable<ServiceModel<unknown>['sharedAtStart']>>;
   if (options.lease) {
-    lease = await acquireLease(options.lease, prefix, {
+    const waiting = {
       stop: () => options.halt?.check() !== undefined,
-      onWait: (holder) => progress(`waiting for another run's turn on this target's account-wide state: ${holder}`),
-    });
-    if (!lease) {
+      onWait: (holder: string) => progress(`waiting for another run's turn on this target's account-wide state: ${holder}`),
+    };
+    lease = await acquireLease(options.lease, prefix, waiting);
+    // Then the turn among runs on other machines: a lease kept on the target (its requests are bookkeeping).
+    const onTarget = lease && (await acquireTargetLease({ ...endpoint, onRequest: tally.countAs('bookkeeping') }, adapter.service, prefix, waiting));
+    if (!lease || !onTarget) {
+      lease?.release();
       const halted = options.halt!.check()!;
       result.verdict = halted.kind;
       result.reason = `not run: ${describeHalt(halted, options.halt!.budgets)} while waiting for another run's turn`;
+      result.requests = tally.snapshot();
       connection.close();
       return result;
     }
+    targetLease = onTarget;
   }
   tally.phase = 'bookkeeping';
   const journal = options.sweep ? await startJournal(options.sweep, adapter.service, endpoint, prefix, result, progress) : undefined;
+  let identity: TargetIdentity | undefined;
   try {
     tally.phase = 'discovery';
     const discovered = await discoverWithRetries(connection, prefix);
@@ -142,7 +151,13 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       result.reason = describeFailure(discovered.failure);
       return result;
     }
-    const { identity, initialState } = discovered;
+    identity = discovered.identity;
+    const { initialState } = discovered;
+    if (journal) {
+      noteAccount(journal, identity.account);
+      tally.phase = 'bookkeeping';
+      await accountWideLeftovers(options.sweep!.sweeper, endpoint, identity, result, progress);
+    }
     sharedAtStart = model.sharedAtStart?.(initialState);
     executor = new Executor<Cmd>(
       model,
@@ -163,12 +178,13 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       if (Object.keys(executor.created).length) result.created = { ...executor.created };
     }
     tally.phase = 'bookkeeping';
-    if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, result);
+    if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, identity, result);
     if (sharedAtStart) {
       // What the model found at the start includes other runs' marked leftovers: say how many were theirs.
       const theirs = result.leftoversAtStart?.length ? `; ${result.leftoversAtStart.length} of them left by earlier (or concurrent) runs (\`policy-conformance sweep\` removes them)` : '';
       judgeCoverage(result, sharedAtStart.blocks, `${sharedAtStart.what}${theirs}`);
     }
+    await targetLease?.release();
     lease?.release();
     connection.close();
     result.requests = tally.snapshot();
@@ -194,14 +210,43 @@ async function startJournal(sweep: NonNullable<RunOptions['sweep']>, service: st
   return openJournal({ prefix, service, endpoint: endpoint.url, region: endpoint.region }, sweep.journalDir);
 }
 
+/**
+ * Marked policies of earlier runs on account-wide resources (the OpsItemGroup): listed with the other leftovers.
+ * A target that cannot read them (no policy operations) has none.
+ */
+async function accountWideLeftovers(sweeper: Sweeper, endpoint: Endpoint, identity: TargetIdentity, result: ServiceResult, progress: (m: string) => void): Promise<void> {
+  if (!sweeper.findAccountWide) return;
+  let found: LeftResource[];
+  try {
+    found = await sweeper.findAccountWide(endpoint, identity);
+  } catch {
+    return;
+  }
+  if (!found.length) return;
+  result.leftoversAtStart = [...(result.leftoversAtStart ?? []), ...found.map((r) => `${r.kind} ${r.name}`)];
+  progress(`${found.length} policies of earlier runs are on account-wide resources (policy-conformance sweep removes them)`);
+}
+
+/** What of this run is on the target: its marked resources, and (once the account is known) its marked account-wide policies. */
+async function leftOf(sweeper: Sweeper, endpoint: Endpoint, prefix: string, identity: TargetIdentity | undefined): Promise<LeftResource[]> {
+  const own = await sweeper.find(endpoint, prefix);
+  if (!identity || !sweeper.findAccountWide) return own;
+  try {
+    return [...own, ...(await sweeper.findAccountWide(endpoint, identity, prefix))];
+  } catch {
+    // No policy operations on the target: the run put nothing there.
+    return own;
+  }
+}
+
 /** After the last cleanup: read back what of this run is left; none → the journal goes, else it stays for `sweep`. */
-async function endJournal(sweeper: Sweeper, journal: string, endpoint: Endpoint, prefix: string, result: ServiceResult): Promise<void> {
+async function endJournal(sweeper: Sweeper, journal: string, endpoint: Endpoint, prefix: string, identity: TargetIdentity | undefined, result: ServiceResult): Promise<void> {
   try {
     // A deletion the cleanup sent may take a while to finish (a table or stream DELETING is still listed).
-    let left = await sweeper.find(endpoint, prefix);
+    let left = await leftOf(sweeper, endpoint, prefix, identity);
     for (let wait = 500; left.length && wait <= 8000; wait *= 2) {
       await sleep(wait);
-      left = await sweeper.find(endpoint, prefix);
+      left = await leftOf(sweeper, endpoint, prefix, identity);
     }
     if (left.length === 0) return closeJournal(journal);
     result.leftBehind = left.map((r) => `${r.kind} ${r.name}`);

@@ -19,10 +19,42 @@ export function marked(name: string | undefined, prefix?: string): boolean {
   return /^pc[0-9a-z]{9}[0-9a-z]*[-/]/.test(bare);
 }
 
+/**
+ * The tag every taggable resource gets when it is created (DynamoDB tables, Kinesis streams and consumers, SSM
+ * parameters created without Overwrite — AWS refuses tags with Overwrite): its value is the name prefix of the
+ * sequence that made it, so a user can find the suite's resources with the tag tools of their account too.
+ */
+export const RUN_TAG_KEY = 'policy-conformance:run';
+
+/**
+ * Whether a policy document on a shared resource is the suite's: every statement's Sid starts with a name prefix
+ * (generators/policy.ts `renderPolicy`'s marker) and then the Sid proper (a capital letter); with `prefix`, that
+ * run's. A document that is not JSON, or has a statement without such a Sid, is not ours.
+ */
+export function policyMarked(doc: string | undefined, prefix?: string): boolean {
+  let statements: unknown;
+  try {
+    statements = (JSON.parse(doc ?? '') as { Statement?: unknown }).Statement;
+  } catch {
+    return false;
+  }
+  const list = Array.isArray(statements) ? statements : [statements];
+  return list.length > 0 && list.every((st) => {
+    const sid = (st as { Sid?: unknown } | null)?.Sid;
+    if (typeof sid !== 'string' || !/^pc[0-9a-z]{9}[0-9a-z]*[A-Z]/.test(sid)) return false;
+    return prefix === undefined || (sid.startsWith(prefix) && /^[0-9a-z]*[A-Z]/.test(sid.slice(prefix.length)));
+  });
+}
+
 /** The run prefix a marked name carries (the part before the sequence number is not told apart: 11 characters). */
 export function prefixOf(name: string): string | undefined {
   const bare = name.startsWith('/') ? name.slice(1) : name;
   return marked(bare) ? bare.slice(0, 11) : undefined;
+}
+
+export interface AccountRegion {
+  account: string;
+  region: string;
 }
 
 export interface LeftResource {
@@ -35,6 +67,8 @@ export interface LeftResource {
   parent?: string;
   /** Shown to the user: the name as they would look it up. */
   name: string;
+  /** The run prefix of the mark, when `name` does not start with it (a policy marked by its Sids). */
+  run?: string;
 }
 
 export interface Sweeper {
@@ -42,6 +76,11 @@ export interface Sweeper {
   order: readonly string[];
   /** Marked resources on the target (all of the suite's, or one run's with `prefix`). */
   find(endpoint: Endpoint, prefix?: string): Promise<LeftResource[]>;
+  /**
+   * Marked policies on resources the account shares (SSM's OpsItemGroup), which the suite never deletes as a whole:
+   * reading them needs the account, known only once a run has discovered it (or from a journal).
+   */
+  findAccountWide?(endpoint: Endpoint, account: AccountRegion, prefix?: string): Promise<LeftResource[]>;
   /** Delete one and confirm it is gone; throws with the reason when it cannot. */
   remove(endpoint: Endpoint, resource: LeftResource, patience: Patience): Promise<void>;
 }

@@ -48,3 +48,31 @@ export function decodeJson(operation: string, request: HttpRequest, refuse: (mes
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return refuse('request body is not a JSON object');
   return { operation, input: body as JsonObject };
 }
+
+/**
+ * One page of a listing the reference serves from its state (ListTables, ListStreams, DescribeParameters): the
+ * names in order, those after `after` (the last name of the previous page), at most `limit` of them, and the last
+ * one when more remain (what the service's continuation member carries).
+ */
+export function pageOfNames(names: Iterable<string>, after: string | undefined, limit: number): { names: string[]; last?: string } {
+  const sorted = [...names].sort();
+  const from = after === undefined ? 0 : sorted.findIndex((n) => n > after);
+  const rest = from < 0 ? [] : sorted.slice(from);
+  const page = rest.slice(0, limit);
+  return rest.length > limit ? { names: page, last: page[page.length - 1]! } : { names: page };
+}
+
+/** A listing's continuation token that carries the last name of a page (opaque to clients). */
+export const nameToken = {
+  of: (name: string): string => Buffer.from(`after:${name}`).toString('base64'),
+  read: (token: unknown): string | undefined => {
+    if (typeof token !== 'string') return undefined;
+    const text = Buffer.from(token, 'base64').toString('utf8');
+    return text.startsWith('after:') ? text.slice(6) : undefined;
+  },
+};
+
+/** A page size the request asks for, within what the service allows (absent or out of range: its default). */
+export function pageLimit(value: unknown, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max ? value : fallback;
+}

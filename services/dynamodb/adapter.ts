@@ -32,6 +32,7 @@ import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { RUN_TAG_KEY } from '../../harness/sweep.js';
 import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 import { shellQuote } from '../../models/cli-hints.js';
 
@@ -44,7 +45,8 @@ const KNOWN_CODES = new Set([
   'AccessDeniedException',
 ]);
 
-export function createTableInput(name: string, stream: boolean, policy?: string): CreateTableCommandInput {
+/** A CreateTable input; `run` tags the table with the run's name prefix (harness/sweep.ts RUN_TAG_KEY). */
+export function createTableInput(name: string, stream: boolean, policy?: string, run?: string): CreateTableCommandInput {
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
@@ -56,6 +58,7 @@ export function createTableInput(name: string, stream: boolean, policy?: string)
     GlobalSecondaryIndexes: [{ IndexName: INDEX_NAME, KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
     ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
     ...(policy !== undefined ? { ResourcePolicy: policy } : {}),
+    ...(run !== undefined ? { Tags: [{ Key: RUN_TAG_KEY, Value: run }] } : {}),
   };
 }
 
@@ -187,7 +190,7 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
       const name = tableName(ctx, command.slot);
       const arn = tableArn(ctx.identity, name);
       const policy = command.policy && renderPolicy(command.policy, arn, DDB_VOCABULARY, ctx.lastPolicy.get(arn));
-      return createTableInput(name, command.stream, policy) as unknown as JsonObject;
+      return createTableInput(name, command.stream, policy, ctx.prefix) as unknown as JsonObject;
     },
     async send(input, ctx) {
       await ctx.client.send(new CreateTableCommand(input as never));
@@ -265,7 +268,7 @@ class DynamoDBConnection implements Connection<DdbCommand> {
   async discover(runPrefix: string) {
     const TableName = `${runPrefix}-probe`;
     try {
-      await this.client.send(new CreateTableCommand(createTableInput(TableName, false)));
+      await this.client.send(new CreateTableCommand(createTableInput(TableName, false, undefined, runPrefix)));
       const table = await activeTable(this.client, this.wait, TableName);
       await this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
       const match = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\//.exec(table?.TableArn ?? '');

@@ -1,6 +1,6 @@
 import { type DdbState, dynamodbModel, tableArn } from './model.js';
 import type { JsonObject, Outcome, Request } from '../../models/types.js';
-import { decodeJson, REFERENCE_EPOCH_MS, type ReferenceCodec, tick } from '../../harness/reference/codec.js';
+import { decodeJson, pageLimit, pageOfNames, REFERENCE_EPOCH_MS, type ReferenceCodec, tick } from '../../harness/reference/codec.js';
 import { dynamodbMutants } from './mutants.js';
 import type { EngineView } from '../../harness/reference/engine.js';
 import { awsJsonOperation, errorResponse, okResponse } from '../../harness/reference/protocol.js';
@@ -45,6 +45,11 @@ export const dynamodbCodec: ReferenceCodec<DdbState> = {
   route: (request) => awsJsonOperation(request, 'DynamoDB_20120810'),
   decode: (operation, request) => decodeJson(operation, request, (message) => errorResponse('awsJson1_0', 'SerializationException', 400, message, TYPE_PREFIX)),
   serveDirectly(request: Request, view): Outcome | undefined {
+    if (request.operation === 'ListTables') {
+      // What `sweep` and a user's own checks read: up to 100 names a page (AWS's limit), after ExclusiveStartTableName.
+      const page = pageOfNames(Object.keys(view.state.tables), request.input.ExclusiveStartTableName as string | undefined, pageLimit(request.input.Limit, 100, 100));
+      return { kind: 'ok', output: { TableNames: page.names, ...(page.last ? { LastEvaluatedTableName: page.last } : {}) } };
+    }
     if (request.operation !== 'DescribeTable') return undefined;
     const name = String(request.input.TableName ?? '');
     if (!view.state.tables[name]) return { kind: 'error', code: 'ResourceNotFoundException', status: 400, message: `Requested resource not found: Table: ${name} not found` };

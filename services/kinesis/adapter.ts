@@ -35,6 +35,7 @@ import { observeError, type SdkErrorLike, sleep } from '../../harness/observe.js
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, pick, type WaitBudget, waiterBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { RUN_TAG_KEY } from '../../harness/sweep.js';
 import { shellQuote } from '../../models/cli-hints.js';
 import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 
@@ -213,7 +214,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
   },
   CreateStream: {
     creates: 'stream',
-    bind: (command, ctx) => ({ StreamName: streamName(ctx, command.slot), ShardCount: 1 }),
+    bind: (command, ctx) => ({ StreamName: streamName(ctx, command.slot), ShardCount: 1, Tags: { [RUN_TAG_KEY]: ctx.prefix } }),
     async send(input, ctx) {
       const StreamName = String(input.StreamName);
       await ctx.client.send(new CreateStreamCommand(input as never));
@@ -239,7 +240,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
   },
   RegisterStreamConsumer: {
     creates: 'consumer',
-    bind: (command, ctx) => ({ StreamARN: slotArn(ctx, command.slot), ConsumerName: command.consumer }),
+    bind: (command, ctx) => ({ StreamARN: slotArn(ctx, command.slot), ConsumerName: command.consumer, Tags: { [RUN_TAG_KEY]: ctx.prefix } }),
     async send(input, ctx) {
       const { Consumer }: RegisterStreamConsumerCommandOutput = await ctx.client.send(new RegisterStreamConsumerCommand(input as never));
       if (Consumer?.ConsumerARN && Consumer.ConsumerStatus !== 'ACTIVE') await waitConsumer(ctx, { ConsumerARN: Consumer.ConsumerARN }, 'CREATING');
@@ -299,7 +300,7 @@ class KinesisConnection implements Connection<KinCommand> {
   async discover(runPrefix: string) {
     const StreamName = `${runPrefix}-probe`;
     try {
-      await this.client.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
+      await this.client.send(new CreateStreamCommand({ StreamName, ShardCount: 1, Tags: { [RUN_TAG_KEY]: runPrefix } }));
       await withReadRetries(() => waitUntilStreamExists({ client: this.client, ...this.wait }, { StreamName }));
       const { StreamDescriptionSummary } = await withReadRetries(() => this.client.send(new DescribeStreamSummaryCommand({ StreamName })));
       await this.client.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { type KinesisState, kinesisModel, streamArn } from './model.js';
 import type { JsonObject, Outcome, Request } from '../../models/types.js';
-import { decodeJson, REFERENCE_EPOCH_MS, type ReferenceCodec, tick } from '../../harness/reference/codec.js';
+import { decodeJson, nameToken, pageLimit, pageOfNames, REFERENCE_EPOCH_MS, type ReferenceCodec, tick } from '../../harness/reference/codec.js';
 import type { EngineView } from '../../harness/reference/engine.js';
 import { kinesisMutants } from './mutants.js';
 import { awsJsonOperation, errorResponse, okResponse } from '../../harness/reference/protocol.js';
@@ -69,6 +69,20 @@ function describeStream(request: Request, view: EngineView<KinesisState>): Outco
   return { kind: 'ok', output: { StreamDescription: { ...base, Shards: [shard], HasMoreShards: false } } };
 }
 
+/** ListStreams: names and summaries, up to 100 a page, continued by NextToken or ExclusiveStartStreamName. */
+function listStreams(request: Request, view: EngineView<KinesisState>): Outcome {
+  const after = nameToken.read(request.input.NextToken) ?? (request.input.ExclusiveStartStreamName as string | undefined);
+  const page = pageOfNames(Object.keys(view.state.streams), after, pageLimit(request.input.Limit, 10_000, 100));
+  const summaries = page.names.map((name) => ({
+    StreamName: name,
+    StreamARN: streamArn(view.ctx, name),
+    StreamStatus: 'ACTIVE',
+    StreamModeDetails: { StreamMode: 'PROVISIONED' },
+    StreamCreationTimestamp: EPOCH_S,
+  }));
+  return { kind: 'ok', output: { StreamNames: page.names, StreamSummaries: summaries, HasMoreStreams: !!page.last, ...(page.last ? { NextToken: nameToken.of(page.last) } : {}) } };
+}
+
 function listStreamConsumers(request: Request, view: EngineView<KinesisState>): Outcome {
   const name = streamNameOf(request.input, view);
   const stream = view.state.streams[name];
@@ -93,6 +107,8 @@ export const kinesisCodec: ReferenceCodec<KinesisState> = {
         return describeStream(request, view);
       case 'ListStreamConsumers':
         return listStreamConsumers(request, view);
+      case 'ListStreams':
+        return listStreams(request, view);
       default:
         return undefined;
     }

@@ -34,6 +34,7 @@ import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, tryCall, withReadRetries } from '../../harness/adapter-kit.js';
+import { RUN_TAG_KEY } from '../../harness/sweep.js';
 import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
@@ -201,7 +202,8 @@ function renderDoc(ctx: SsmContext, gen: SsmPolicyGen, target: SsmTarget, arn: s
   const vocabulary = target.kind === 'opsitemgroup' ? SSM_OPS_VOCABULARY : SSM_PARAMETER_VOCABULARY;
   // "previous" for an update: the document the named policy holds, so an identical update is reachable.
   const previous = named && named.arn === arn && !named.gone ? named.doc : ctx.lastPolicy.get(arn);
-  return renderPolicy(gen, resource, vocabulary, previous);
+  // On the OpsItemGroup, shared with the account and other runs, the statements' Sids carry the run's mark.
+  return renderPolicy(gen, resource, vocabulary, previous, target.kind === 'opsitemgroup' ? ctx.prefix : '');
 }
 
 function pageToken(ctx: SsmContext, arn: string, page: PageChoice): string | undefined {
@@ -307,7 +309,15 @@ export const ssmOperations: OperationTable<SsmCommand, SsmContext> = {
   PutParameter: {
     creates: 'parameter',
     bind: (command, ctx) =>
-      compact({ Name: parameterName(ctx, command.slot), Value: 'v', Type: 'String', Tier: command.tier, Overwrite: command.overwrite }),
+      compact({
+        Name: parameterName(ctx, command.slot),
+        Value: 'v',
+        Type: 'String',
+        Tier: command.tier,
+        Overwrite: command.overwrite,
+        // AWS refuses tags together with Overwrite: such a parameter carries only the name's mark.
+        Tags: command.overwrite ? undefined : [{ Key: RUN_TAG_KEY, Value: ctx.prefix }],
+      }),
     send: { command: PutParameterCommand, output: keep('Version', 'Tier') },
     // Whatever the answer: a call that faulted may still have created the parameter, and cleanup must delete it.
     learn(input, _observation, ctx) {

@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
 import { parameterArn, type SsmState, ssmModel } from './model.js';
 import type { JsonObject, Outcome, Request } from '../../models/types.js';
-import { decodeJson, REFERENCE_EPOCH_MS, type ReferenceCodec } from '../../harness/reference/codec.js';
+import { decodeJson, nameToken, pageLimit, pageOfNames, REFERENCE_EPOCH_MS, type ReferenceCodec } from '../../harness/reference/codec.js';
 import type { EngineView } from '../../harness/reference/engine.js';
 import { awsJsonOperation, type HttpResponse, okResponse } from '../../harness/reference/protocol.js';
 import { ssmMutants } from './mutants.js';
 
-/** LastModifiedDate of every parameter: the reference clock's start, in epoch seconds (only its ARN is ever read). */
+/** LastModifiedDate of a parameter without a write on record: the reference clock's start, in epoch seconds. */
 const EPOCH_S = REFERENCE_EPOCH_MS / 1000;
 
 interface SsmMemory {
   /** Numbers the invented ids, hashes and tokens (not a clock: SSM's answers carry no time the suite reads). */
   counter?: number;
   values?: Record<string, string>;
+  /** When each parameter was last written, by the wall clock (epoch seconds): only GetParameter shows it, never judged. */
+  modified?: Record<string, number>;
 }
 
 function next(view: EngineView<SsmState>): number {
@@ -60,8 +62,17 @@ export const ssmCodec: ReferenceCodec<SsmState> = {
   mutants: ssmMutants,
   route: (request) => awsJsonOperation(request, 'AmazonSSM'),
   decode: (operation, request) => decodeJson(operation, request, (message) => ssmError('SerializationException', 400, message)),
-  /** GetParameter is only used to learn the account and region (the parameter's ARN). */
+  /** GetParameter is only used to learn the account and region (the parameter's ARN); DescribeParameters by `sweep`. */
   serveDirectly(request: Request, view): Outcome | undefined {
+    if (request.operation === 'DescribeParameters') {
+      // No filters (the suite sends none): every parameter, 10 a page by default, at most 50 (AWS's limits).
+      const page = pageOfNames(Object.keys(view.state.parameters), nameToken.read(request.input.NextToken), pageLimit(request.input.MaxResults, 50, 10));
+      const parameters = page.names.map((name) => {
+        const p = view.state.parameters[name]!;
+        return { Name: name, ARN: parameterArn(view.ctx, name), Type: 'String', Tier: p.tier, Version: p.version, LastModifiedDate: EPOCH_S, DataType: 'text' };
+      });
+      return { kind: 'ok', output: { Parameters: parameters, ...(page.last ? { NextToken: nameToken.of(page.last) } : {}) } };
+    }
     if (request.operation !== 'GetParameter') return undefined;
     const name = String(request.input.Name ?? '');
     const parameter = view.state.parameters[name];
@@ -75,7 +86,7 @@ export const ssmCodec: ReferenceCodec<SsmState> = {
           Type: 'String',
           Value: value,
           Version: parameter.version,
-          LastModifiedDate: EPOCH_S,
+          LastModifiedDate: (view.memory as SsmMemory).modified?.[name] ?? EPOCH_S,
           ARN: parameterArn(view.ctx, name),
           DataType: 'text',
         },
@@ -95,6 +106,7 @@ export const ssmCodec: ReferenceCodec<SsmState> = {
     if (request.operation === 'PutParameter' && outcome.kind === 'ok') {
       const m = view.memory as SsmMemory;
       (m.values ??= {})[String(request.input.Name)] = String(request.input.Value ?? '');
+      (m.modified ??= {})[String(request.input.Name)] = Math.floor(Date.now() / 1000);
     }
   },
 };
