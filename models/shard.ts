@@ -132,7 +132,7 @@ export function shardsMisfit(shards: readonly NamedManifest[]): string | undefin
   for (const { dir, manifest: b } of rest) {
     for (const key of Object.keys(SETTING_FLAGS) as Array<keyof ShardSettings>) {
       if (canonical(a.settings[key]) !== canonical(b.settings[key])) {
-        return `shards do not fit together: ${first.dir} ran ${SETTING_FLAGS[key]} ${shown(a.settings[key])}, ${dir} ${shown(b.settings[key])}`;
+        return `shards do not fit together: ${first.dir} ran ${SETTING_FLAGS[key]} ${shown(a.settings[key])}, ${dir} ${SETTING_FLAGS[key]} ${shown(b.settings[key])}`;
       }
     }
     const targets = (m: ShardManifest) => m.targets.map((t) => t.target).join(',');
