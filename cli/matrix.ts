@@ -1,5 +1,5 @@
 /** `policy-conformance matrix`: the suite against several targets, one column each, and the matrix of them. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExpectationReport } from '../models/results.js';
 import { SHARD_FORMAT, type Shard, type ShardColumn, type ShardManifest } from '../models/shard.js';
@@ -87,7 +87,7 @@ async function runMatrix(o: MatrixCommand, halt: Halt): Promise<number> {
       ...(signal ? { interruptedBy: signal } : {}),
     };
     await writeFile(join(o.out, 'shard.json'), renderShardManifest(manifest));
-  }
+  } else await rm(join(o.out, 'shard.json'), { force: true }); // a whole matrix in a shard's old folder is no shard
   return exit;
 }
 
