@@ -2,6 +2,7 @@
 import { InfraError, UsageError } from '../harness/errors.js';
 import { EXIT, stderr } from './exit.js';
 import { matrix } from './matrix.js';
+import { merge } from './merge.js';
 import { mutants } from './mutants.js';
 import { replay } from './replay.js';
 import { run } from './run.js';
@@ -9,7 +10,7 @@ import { serve } from './serve.js';
 import { sweep } from './sweep.js';
 import { USAGE } from './usage.js';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, matrix, serve, mutants, replay, sweep };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, matrix, merge, serve, mutants, replay, sweep };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -4,6 +4,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type Cell, cellsOfShard, matrixCells, parseShard, type Shard } from '../models/shard.js';
 import type { Consistency, ServiceName } from '../models/types.js';
 import { UsageError } from '../harness/errors.js';
 import type { Budgets } from '../harness/halt.js';
@@ -53,6 +54,14 @@ const MATRIX_OPTIONS = {
   targets: { type: 'string' },
   out: { type: 'string', default: DEFAULTS.matrixOut },
   'expect-dir': { type: 'string' },
+  shard: { type: 'string' },
+} as const;
+
+const MERGE_OPTIONS = {
+  out: { type: 'string', default: DEFAULTS.matrixOut },
+  'expect-dir': { type: 'string' },
+  'update-expectations': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
 } as const;
 
 export function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -216,6 +225,8 @@ export interface MatrixCommand {
   out: string;
   updateExpectations: boolean;
   failuresFile?: string;
+  /** With --shard: which shard, every cell of the whole matrix, and the cells this shard runs (matrix order). */
+  shard?: { shard: Shard; cells: Cell[]; mine: Cell[] };
 }
 
 export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
@@ -238,6 +249,9 @@ export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
   if (clash) throw new UsageError(`two targets share the name "${clash}"; list each target once`);
   const shared = sharedSettings(values);
   if (values['update-expectations'] && !values['expect-dir']) throw new UsageError('--update-expectations needs --expect-dir DIR (where the files go)');
+  const shard = values.shard === undefined ? undefined : shardOf(values.shard, specs.map((spec, i) => ({ target: spec, slug: slugs[i]! })), shared.services);
+  if (shard && values.seed === undefined) throw new UsageError('--shard needs --seed S: every shard of a matrix runs the same seed (else their outputs cannot be merged)');
+  if (shard && values['update-expectations']) throw new UsageError('--update-expectations with --shard would write expectations from part of the matrix; update them with merge --update-expectations');
   const expectDir = values['expect-dir'] ? resolve(values['expect-dir']) : undefined;
   const columns = specs.map((spec, i) => ({ spec, slug: slugs[i]!, ...(expectDir ? { expectFile: join(expectDir, `${slugs[i]}.json`) } : {}) }));
   if (!values['update-expectations']) for (const c of columns) if (c.expectFile) await loadExpectations(c.expectFile);
@@ -247,7 +261,43 @@ export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
     ...foldersWritten(out, failuresFile, values.failures),
     ...(expectDir && values['update-expectations'] ? [{ dir: expectDir, flag: '--expect-dir' }] : []),
   ]);
-  return { shared, columns, out, updateExpectations: values['update-expectations'], ...(failuresFile ? { failuresFile } : {}) };
+  return { shared, columns, out, updateExpectations: values['update-expectations'], ...(failuresFile ? { failuresFile } : {}), ...(shard ? { shard } : {}) };
+}
+
+/** `--shard i/N`: strictly two positive integers, i at most N, and N at most the number of cells. */
+function shardOf(value: string, targets: Array<{ target: string; slug: string }>, services: ServiceName[]): NonNullable<MatrixCommand['shard']> {
+  const shard = parseShard(value);
+  if (!shard) throw new UsageError(`--shard must be i/N, shard i of N with 1 <= i <= N (e.g. 2/3), not "${value}"`);
+  const cells = matrixCells(targets, services);
+  if (shard.count > cells.length) {
+    throw new UsageError(`--shard ${value}: the matrix has ${cells.length} cell${cells.length === 1 ? '' : 's'} (${targets.length} target${targets.length === 1 ? '' : 's'} × ${services.length} service${services.length === 1 ? '' : 's'}), so at most ${cells.length} shards`);
+  }
+  return { shard, cells, mine: cellsOfShard(cells, shard) };
+}
+
+/** `merge`, checked: the shards' folders, where the merged matrix goes, and the expectations to compare with. */
+export interface MergeCommand {
+  dirs: string[];
+  out: string;
+  expectDir?: string;
+  updateExpectations: boolean;
+  quiet: boolean;
+}
+
+export async function mergeOptions(argv: string[]): Promise<MergeCommand> {
+  const { values, positionals } = parseArgs({ args: argv, options: MERGE_OPTIONS, allowPositionals: true, strict: true });
+  if (positionals.length === 0) throw new UsageError('merge needs the --out folders of the shards (merge DIR...)');
+  if (values['update-expectations'] && !values['expect-dir']) throw new UsageError('--update-expectations needs --expect-dir DIR (where the files go)');
+  const dirs = positionals.map((d) => resolve(d));
+  const out = resolve(values.out);
+  if (dirs.includes(out)) throw new UsageError(`--out ${values.out} is one of the shard folders; the merged matrix needs a folder of its own`);
+  const expectDir = values['expect-dir'] ? resolve(values['expect-dir']) : undefined;
+  return { dirs, out, ...(expectDir ? { expectDir } : {}), updateExpectations: values['update-expectations'], quiet: values.quiet };
+}
+
+/** The merge's folders, checked once its shards are known good (a bad one would lose the merge). */
+export async function checkMergeFolders(o: MergeCommand): Promise<void> {
+  await checkWritable([{ dir: o.out, flag: '--out' }, ...(o.expectDir && o.updateExpectations ? [{ dir: o.expectDir, flag: '--expect-dir' }] : [])]);
 }
 
 /**

@@ -47,7 +47,7 @@ const XRAY_RULE = Object.keys(serviceNamed('xray')!.adapter.model.rules)[0]!;
 type Row = [argv: string[], firstLine: RegExp];
 
 /**
- * The table. `run` and `matrix` rows without `--out` get a fresh `--out` folder (two levels down) that must not exist
+ * The table. `run`, `matrix` and `merge` rows without `--out` get a fresh `--out` folder (two levels down) that must not exist
  * afterwards; `{file}` is an existing regular file.
  */
 const TABLE: Row[] = [
@@ -103,6 +103,21 @@ const TABLE: Row[] = [
   [['matrix', '--targets', 'http://127.0.0.1:4566,http://127.0.0.1:4566/'], /^two targets share the name "http-127\.0\.0\.1-4566"; list each target once$/],
   [['matrix', '--targets', 'reference', '--expect-dir', '/nonexistent'], /^expectations file \/nonexistent\/reference\.json does not exist/],
   [['matrix', '--targets', 'reference', '--update-expectations'], /^--update-expectations needs --expect-dir DIR/],
+  // --shard i/N: strictly, and only where shards can be merged; merge: the shards' folders.
+  [['matrix', '--targets', 'reference', '--seed', '1', '--shard', '0/3'], /^--shard must be i\/N, shard i of N with 1 <= i <= N \(e\.g\. 2\/3\), not "0\/3"$/],
+  [['matrix', '--targets', 'reference', '--seed', '1', '--shard', '4/3'], /^--shard must be i\/N, .*, not "4\/3"$/],
+  [['matrix', '--targets', 'reference', '--seed', '1', '--shard', 'a/b'], /^--shard must be i\/N, .*, not "a\/b"$/],
+  [['matrix', '--targets', 'reference', '--seed', '1', '--shard', '1/0'], /^--shard must be i\/N, .*, not "1\/0"$/],
+  [['matrix', '--targets', 'reference', '--seed', '1', '--shard', '1/3/4'], /^--shard must be i\/N, .*, not "1\/3\/4"$/],
+  [['matrix', '--targets', 'reference', '--services', 'all', '--seed', '1', '--shard', '5/5'], /^--shard 5\/5: the matrix has 4 cells \(1 target × 4 services\), so at most 4 shards$/],
+  [['matrix', '--targets', 'reference', '--shard', '1/3'], /^--shard needs --seed S: every shard of a matrix runs the same seed/],
+  [['matrix', '--targets', 'reference', '--seed', '1', '--shard', '1/3', '--expect-dir', '{file}', '--update-expectations'], /^--update-expectations with --shard would write expectations from part of the matrix; update them with merge --update-expectations$/],
+  [['merge'], /^merge needs the --out folders of the shards \(merge DIR\.\.\.\)$/],
+  [['merge', '/nonexistent/shard'], /^shard folder \/nonexistent\/shard does not exist$/],
+  [['merge', '{file}'], /^shard folder \S+a-file is a file, not a folder \(give the --out folder of a matrix --shard run\)$/],
+  [['merge', scratch], /^\S+ has no shard\.json: it is not the --out folder of a matrix --shard run$/],
+  [['merge', scratch, '--out', scratch], /^--out \S+ is one of the shard folders; the merged matrix needs a folder of its own$/],
+  [['merge', scratch, '--update-expectations'], /^--update-expectations needs --expect-dir DIR/],
   // Numbers.
   [['run', '--runs', '0'], /^--runs must be a positive integer, not "0"$/],
   [['run', '--runs', '-1'], /^Option '--runs' argument is ambiguous\. Did you forget to specify the option argument for '--runs'\? To specify an option argument starting with a dash use '--runs=-XYZ'\.$/],
@@ -148,7 +163,7 @@ describe('bad input: exit 2, one line, nothing started', () => {
   it.each(TABLE)('%j → %s', async (argv, firstLine) => {
     const fresh = join(scratch, `row-${++rowNumber}`);
     const args = argv.map((a) => a.replace('{file}', FILE));
-    if ((args[0] === 'run' || args[0] === 'matrix') && !args.some((a) => a === '--out')) args.push('--out', join(fresh, 'nested', 'out'));
+    if (['run', 'matrix', 'merge'].includes(args[0]!) && !args.some((a) => a === '--out')) args.push('--out', join(fresh, 'nested', 'out'));
     const r = await runCli(args, 20_000);
     expect(r.code, r.stderr).toBe(2);
     const [first, ...rest] = r.stderr.split('\n');
@@ -165,7 +180,7 @@ describe('bad input: exit 2, one line, nothing started', () => {
 
   it('the table covers the cases of issue 10 ("Inputs checked first")', () => {
     const flags = new Set(TABLE.flatMap(([argv]) => argv.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0])));
-    for (const f of ['--out', '--path', '--region', '--set-aside', '--switch', '--target', '--targets', '--runs', '--max-divergences', '--wait-seconds', '--settle-ms', '--reproduce', '--seed', '--port']) expect(flags).toContain(f);
+    for (const f of ['--out', '--path', '--region', '--set-aside', '--switch', '--target', '--targets', '--shard', '--runs', '--max-divergences', '--wait-seconds', '--settle-ms', '--reproduce', '--seed', '--port']) expect(flags).toContain(f);
   });
 });
 
