@@ -29,6 +29,7 @@ const SHARED_OPTIONS = {
   'max-divergences': { type: 'string' },
   'settle-ms': { type: 'string' },
   'wait-seconds': { type: 'string' },
+  concurrency: { type: 'string' },
   quiet: { type: 'boolean', default: false },
   reproduce: { type: 'string' },
   failures: { type: 'string' },
@@ -130,6 +131,8 @@ export interface TargetRun {
   settleMs?: number;
   /** Budget for each resource transition; default: LOCAL_WAIT_SECONDS on this machine, DEFAULT_WAIT_SECONDS elsewhere. */
   waitSeconds?: number;
+  /** Sequences run at once per service (--concurrency); default: by target kind (harness/targets defaultConcurrency). */
+  concurrency?: number;
   maxDivergences: number;
   reproduce: number;
   /** The failures file, or undefined for none. */
@@ -139,7 +142,7 @@ export interface TargetRun {
   budgets?: Budgets;
 }
 
-export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'maxDivergences' | 'reproduce' | 'quiet'> & { budgets: Budgets };
+export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'concurrency' | 'maxDivergences' | 'reproduce' | 'quiet'> & { budgets: Budgets };
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -167,6 +170,7 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
     reproduce: countOf('reproduce', v.reproduce as string | undefined, DEFAULTS.reproduce),
     ...(settle !== undefined ? { settleMs: Number(settle) } : {}),
     ...(wait !== undefined ? { waitSeconds: positiveInt('wait-seconds', wait, DEFAULT_WAIT_SECONDS) } : {}),
+    ...(v.concurrency !== undefined ? { concurrency: positiveInt('concurrency', v.concurrency as string, 1) } : {}),
     ...(v.consistency !== undefined ? { consistency: consistencyOf(v.consistency as string, 'strict') } : {}),
     quiet: Boolean(v.quiet),
     budgets: {

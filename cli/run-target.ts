@@ -12,7 +12,7 @@ import { leaseFile } from '../harness/lease.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
-import { parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
+import { defaultConcurrency, parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
 import { writeWitnesses } from '../harness/witness.js';
 import { renderJson } from '../reports/json.js';
 import { renderJUnit } from '../reports/junit.js';
@@ -41,7 +41,9 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
     services: [],
   };
   const key = targetKey(target.name, o.mutant);
-  const journaled = parseTarget(o.spec).kind === 'url';
+  const spec = parseTarget(o.spec);
+  const journaled = spec.kind === 'url';
+  const concurrency = o.concurrency ?? defaultConcurrency(spec);
   const failures = o.failuresFile ? await loadFailures(o.failuresFile, log) : undefined;
   // The reference listens on a throw-away port: reproducers name the port `serve` uses by default.
   const reproducerEndpoint = target.name === 'reference' ? `http://127.0.0.1:${DEFAULTS.port}` : target.endpoint.url;
@@ -83,6 +85,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
         // Only a target that outlives the run (a URL) can keep anything of it: journal, leftover checks, sweep.
         ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
         ...(journaled && definition.accountWide ? { lease: leaseFile(target.endpoint.url, service) } : {}),
+        concurrency,
         ...(log ? { onProgress: log } : {}),
       });
       halt.charge(serviceResult.calls, createdCount(serviceResult.created));

@@ -64,3 +64,32 @@ export interface WaitBudget {
 export function waiterBudget(waitSeconds: number): WaitBudget {
   return { minDelay: 1, maxDelay: 5, maxWaitTime: Math.max(1, waitSeconds) };
 }
+
+/**
+ * A policy removed for the fixture pool, and the removal confirmed: `remove` (an error `nothing` says means there
+ * was none counts as done), then `gone` read until it says so — a read may lag behind the write — for at most
+ * `patienceMs`. False when the removal failed or could not be confirmed: the pool then does not lend the resource.
+ */
+export async function removeConfirmed(remove: () => Promise<unknown>, nothing: (error: unknown) => boolean, gone: () => Promise<boolean>, patienceMs: number): Promise<boolean> {
+  try {
+    await remove();
+  } catch (error) {
+    if (!nothing(error)) return false;
+  }
+  const until = Date.now() + patienceMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      if (await gone()) return true;
+    } catch {
+      return false;
+    }
+    if (Date.now() + wait > until) return false;
+    await sleep(wait);
+  }
+}
+
+/** Whether an SDK error has one of these names (the service's error codes). */
+export function errorNamed(error: unknown, ...names: string[]): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return !!name && names.includes(name);
+}

@@ -13,6 +13,7 @@ import { type AllowedOutcome, Checker, type CheckerSettings, ModelError, type St
 import type { Json, Observation, Request, ServiceModel } from '../models/types.js';
 import { isThrottle, sleep } from './observe.js';
 import type { Step } from '../models/results.js';
+import { fixtureSlots } from './operations.js';
 import type { Connection, Sequence, TargetIdentity } from './service.js';
 
 export type Diverged = Extract<StepVerdict, { status: 'diverged' }>;
@@ -76,6 +77,23 @@ export interface ExecutorOptions {
   tally?: RequestTally;
   /** Operation → the kind of resource a success creates: counted in `created`. */
   createdKinds?: Readonly<Record<string, string>>;
+  /**
+   * Operations that create or delete the fixture's resources. With them, the fixture pool: a sequence none of
+   * whose commands is one of them borrows the resources an earlier such sequence created and reset (FixturePool).
+   */
+  lifecycleOperations?: ReadonlySet<string>;
+  /** Fixtures the pool keeps at most (one per sequence that may run at once; 0: no pool). */
+  poolSize?: number;
+}
+
+/**
+ * A fixture kept for the next sequence: the name prefix its resources carry, and what the target answered when
+ * they were created (its resource-creating setup steps, by index in the setup).
+ */
+interface PooledFixture {
+  prefix: string;
+  fixtureKey: string;
+  created: Map<number, { request: Request; observation: Observation }>;
 }
 
 const READ_RETRIES = 3;
@@ -119,6 +137,12 @@ export class Executor<Cmd> {
   private consecutiveTimeouts = 0;
   private persistentFaults = 0;
   private executions = 0;
+  /** Fixtures ready to lend (their policies removed and the removal confirmed). */
+  private readonly pool: PooledFixture[] = [];
+  /** A reset failed once on this target (its policy operations misbehave): no more pooling. */
+  private poolBroken = false;
+  /** Fixture steps sent vs. lent by the pool (for the report). */
+  readonly fixtures = { created: 0, reused: 0 };
 
   constructor(
     private readonly model: ServiceModel<unknown>,
@@ -150,7 +174,32 @@ export class Executor<Cmd> {
         this.dirty = false;
       }
     }
-    const sequence = this.connection.sequence(`${this.prefix}${(this.executions++).toString(36)}`, this.identity);
+    const tally = this.options.tally;
+    return tally ? tally.apart(() => this.execute(commands, settings, shift, toTheEnd)) : this.execute(commands, settings, shift, toTheEnd);
+  }
+
+  /**
+   * Whether the commands that ran left the fixture as its creation made it (up to policies, which a reset removes):
+   * none of them created or deleted a resource in one of the fixture's slots (a consumer on a fixture stream
+   * counts), nor one without a slot.
+   */
+  private fixtureIntact(sequence: Sequence<Cmd>, ran: readonly Cmd[]): boolean {
+    const lifecycle = this.options.lifecycleOperations!;
+    const slots = fixtureSlots(sequence.setup as unknown as Array<{ op: string; slot?: string }>, lifecycle);
+    return !ran.some((c) => {
+      const { op, slot } = c as { op?: string; slot?: string };
+      return lifecycle.has(op ?? '') && (slot === undefined || slots.has(slot));
+    });
+  }
+
+  private async execute(commands: readonly Cmd[], settings: CheckerSettings, shift: number, toTheEnd: boolean): Promise<Execution<Cmd>> {
+    const poolable = !!this.options.lifecycleOperations?.size && (this.options.poolSize ?? 1) > 0 && !this.poolBroken;
+    const lent = poolable ? this.borrow() : undefined;
+    const prefix = `${this.prefix}${(this.executions++).toString(36)}`;
+    const fixturePrefix = lent?.prefix ?? prefix;
+    const sequence = this.connection.sequence(prefix, this.identity, fixturePrefix);
+    /** The resource-creating fixture steps as the target answered them, to keep with the fixture afterwards. */
+    const created = new Map<number, { request: Request; observation: Observation }>();
     const steps: Step[] = [];
     const result: Execution<Cmd> = { commands: [], steps, stepCommands: [], calls: 0, end: { status: 'pass' }, consequences: [], rules: [], withoutFixture: [...this.skippedFixture].sort() };
     const rules = new Set<string>();
@@ -180,14 +229,21 @@ export class Executor<Cmd> {
           sequence.learn(request, outcome);
           continue;
         }
-        const sent = await this.send(sequence, request, { knownCrash: this.knownCrashes.has(crashSignature(request.operation, c)) });
+        const recorded = setup ? lent?.created.get(index) : undefined;
+        if (recorded && JSON.stringify(recorded.request) !== JSON.stringify(request)) throw new Error(`pooled fixture step ${index} was ${JSON.stringify(recorded.request)}, now ${JSON.stringify(request)}`);
+        // A resource the pool lends: not created again; its creation's answer stands for this step.
+        const sent = recorded ? recorded.observation : await this.send(sequence, request, { knownCrash: this.knownCrashes.has(crashSignature(request.operation, c)) });
+        if (setup && this.options.lifecycleOperations?.has(request.operation)) {
+          created.set(index, { request, observation: sent });
+          this.fixtures[recorded ? 'reused' : 'created']++;
+        }
         // moto answers operations it lacks with an HTML 500 page, every time: unsupported, if it stays so.
         const outcome: Observation =
           sent.kind === 'fault' && this.neverAnswered(request.operation, sent) ? { kind: 'unsupported', reason: sent.reason, ...(sent.status !== undefined ? { status: sent.status } : {}) } : sent;
         // What the target really answered, before anything else: a fault stays a fault for the adapter (a write may
         // have happened, and cleanup must look for it), whatever the step then means for the verdict.
         sequence.learn(request, sent);
-        const step: Step = { operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}) };
+        const step: Step = { operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}), ...(recorded ? { reused: true as const } : {}) };
         steps.push(step);
         result.stepCommands.push(c);
         if (!setup) result.calls++;
@@ -259,7 +315,57 @@ export class Executor<Cmd> {
       throw new InternalError(why, error, [...result.commands] as unknown[], steps);
     } finally {
       if (this.options.tally) this.options.tally.phase = 'cleanup';
-      await this.cleanup(sequence);
+      const keep = poolable && this.keepable(result, created) && this.fixtureIntact(sequence, result.commands) ? { prefix: fixturePrefix, fixtureKey: result.withoutFixture.join(','), created } : undefined;
+      await this.release(sequence, keep);
+    }
+  }
+
+  /** A fixture fit to lend again: the sequence ended clean, every resource of the fixture was created, and the pool has room. */
+  private keepable(e: Execution<Cmd>, created: ReadonlyMap<number, { observation: Observation }>): boolean {
+    if (e.end.status !== 'pass' || e.tainted || this.infra || this.stalled || this.pool.length >= (this.options.poolSize ?? 1)) return false;
+    return created.size > 0 && [...created.values()].every((c) => c.observation.kind === 'ok');
+  }
+
+  /** A pooled fixture for the fixture steps sequences run now (one made for other steps is deleted). */
+  private borrow(): PooledFixture | undefined {
+    const key = [...this.skippedFixture].sort().join(',');
+    for (let i = this.pool.length - 1; i >= 0; i--) {
+      if (this.pool[i]!.fixtureKey === key) return this.pool.splice(i, 1)[0];
+    }
+    return undefined;
+  }
+
+  /**
+   * After a sequence: its fixture reset and kept for the next one (`keep`), or everything it made removed. A reset
+   * that cannot be confirmed removes the fixture instead, and ends pooling for this target.
+   */
+  private async release(sequence: Sequence<Cmd>, keep: PooledFixture | undefined): Promise<void> {
+    if (keep && sequence.reset) {
+      let reset = false;
+      try {
+        reset = await sequence.reset();
+      } catch {
+        reset = false;
+      }
+      if (reset) {
+        await this.cleanup(sequence, true);
+        this.pool.push(keep);
+        return;
+      }
+      this.poolBroken = true;
+    }
+    await this.cleanup(sequence);
+  }
+
+  /** Delete the pooled fixtures (the end of the run). */
+  async drainPool(): Promise<void> {
+    while (this.pool.length) {
+      const fixture = this.pool.pop()!;
+      const sequence = this.connection.sequence(fixture.prefix, this.identity, fixture.prefix);
+      // What the sequence would have learnt from creating them: the names its cleanup deletes.
+      for (const { request, observation } of fixture.created.values()) sequence.learn(request, observation);
+      const run = () => this.cleanup(sequence);
+      await (this.options.tally ? this.options.tally.apart(async () => ((this.options.tally!.phase = 'cleanup'), await run())) : run());
     }
   }
 
@@ -363,14 +469,14 @@ export class Executor<Cmd> {
    * Remove what the sequence created, within a bound. A target that stopped answering is not cleaned up at all:
    * every call would wait out its deadline.
    */
-  private async cleanup(sequence: Sequence<Cmd>): Promise<void> {
+  private async cleanup(sequence: Sequence<Cmd>, keepFixture = false): Promise<void> {
     if (this.stalled) return;
     let timer: NodeJS.Timeout | undefined;
     const budget = this.consecutiveTimeouts > 0 ? this.options.deadlineMs : this.options.cleanupMs;
     const bound = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budget)));
     const started = Date.now();
     try {
-      const confirmed = await Promise.race([sequence.cleanup().catch(() => false as const), bound]);
+      const confirmed = await Promise.race([sequence.cleanup(keepFixture).catch(() => false as const), bound]);
       if (confirmed === false) this.dirty = true;
     } finally {
       clearTimeout(timer);

@@ -31,6 +31,11 @@ export interface OperationEntry<Cmd, Ctx> {
   read?: true;
   /** The kind of resource a success creates (counted in results.json, bounded by --max-resources). */
   creates?: string;
+  /**
+   * Creates or deletes a resource the fixture makes (a table, a stream, a consumer, a parameter — not a policy): a
+   * sequence with such a command gets fresh resources, the others may reuse a pooled fixture (execution.ts).
+   */
+  lifecycle?: true;
   cli?: CliHint;
 }
 
@@ -47,6 +52,42 @@ export function createdKinds(table: Record<string, OperationEntry<never, never>>
   return Object.fromEntries(Object.entries(table).flatMap(([op, e]) => (e.creates ? [[op, e.creates]] : [])));
 }
 
+/** The operations that create or delete the fixture's resources (see OperationEntry.lifecycle). */
+export function lifecycleOperations(table: Record<string, OperationEntry<never, never>>): ReadonlySet<string> {
+  return new Set(Object.entries(table).flatMap(([op, e]) => (e.lifecycle ? [op] : [])));
+}
+
+/**
+ * The slots the fixture's resources fill: the `slot` of each setup command that creates a resource. A lifecycle
+ * command names its resource by `slot`; one on a fixture slot (or without one) changes the fixture itself.
+ */
+export function fixtureSlots(setup: readonly { op: string; slot?: string }[], lifecycle: ReadonlySet<string>): ReadonlySet<string> {
+  return new Set(setup.flatMap((c) => (lifecycle.has(c.op) && c.slot !== undefined ? [c.slot] : [])));
+}
+
+/**
+ * How a sequence names its resources: the fixture's slots under the fixture's prefix (a pooled fixture's, lent by
+ * the executor, or the sequence's own), every other slot under the sequence's own — so a resource a sequence makes
+ * beyond the fixture never has a name an earlier sequence used.
+ */
+export interface SlotNaming {
+  readonly prefix: string;
+  readonly fixturePrefix: string;
+}
+
+export function slotPrefix(naming: SlotNaming, slot: string, fixture: ReadonlySet<string>): string {
+  return fixture.has(slot) ? naming.fixturePrefix : naming.prefix;
+}
+
+/** The slot a name `<lead><prefix><sep><slot>` of this sequence stands for (fixture prefix first), or undefined. */
+export function slotOfName(naming: SlotNaming, name: string, lead: string, sep: string): string | undefined {
+  for (const prefix of [naming.fixturePrefix, naming.prefix]) {
+    const head = `${lead}${prefix}${sep}`;
+    if (name.startsWith(head)) return name.slice(head.length);
+  }
+  return undefined;
+}
+
 /** The CLI hints of a table, for reports. */
 export function cliHints(table: Record<string, OperationEntry<never, never>>): Record<string, CliHint> {
   return Object.fromEntries(Object.entries(table).flatMap(([op, e]) => (e.cli ? [[op, e.cli]] : [])));
@@ -54,8 +95,18 @@ export function cliHints(table: Record<string, OperationEntry<never, never>>): R
 
 export interface SequenceHooks<Cmd, Ctx> {
   setup: readonly Cmd[];
-  /** Remove what the sequence created; false when account-wide state could not be confirmed as found. */
-  cleanup(ctx: Ctx): Promise<boolean | void>;
+  /**
+   * Remove what the sequence created; false when account-wide state could not be confirmed as found. With
+   * `keepFixture`, the fixture's resources stay (the fixture pool keeps them); the rest goes, and account-wide state
+   * is still restored.
+   */
+  cleanup(ctx: Ctx, keepFixture: boolean): Promise<boolean | void>;
+  /**
+   * Bring the fixture's resources back to how they were right after they were created — every policy the sequence
+   * (its fixture steps included) may have put on them removed, and the removal confirmed with a read — so another
+   * sequence can use them as its fixture. False when that could not be confirmed.
+   */
+  reset?(ctx: Ctx): Promise<boolean>;
   /** A read whose answer is not judged, for shifting call alignment. */
   idle?(ctx: Ctx): Request;
 }
@@ -100,8 +151,13 @@ export class TableSequence<Cmd extends { op: string }, Ctx> implements Sequence<
     this.entry(request.operation).learn?.(request.input, observation, this.ctx);
   }
 
-  cleanup(): Promise<boolean | void> {
-    return this.hooks.cleanup(this.ctx);
+  cleanup(keepFixture = false): Promise<boolean | void> {
+    return this.hooks.cleanup(this.ctx, keepFixture);
+  }
+
+  get reset(): (() => Promise<boolean>) | undefined {
+    const reset = this.hooks.reset;
+    return reset && (() => reset(this.ctx));
   }
 
   idle(): Request {

@@ -5,13 +5,33 @@
  * sequence created), `bookkeeping` (leftover checks before and after the run). The SDK's HTTP handler counts each
  * request into the phase the executor says it is in (harness/sdk.ts `Endpoint.onRequest`).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export type RequestPhase = 'discovery' | 'fixture' | 'judged' | 'idle' | 'cleanup' | 'bookkeeping';
 
 export type RequestCounts = Record<RequestPhase | 'total', number>;
 
 export class RequestTally {
-  phase: RequestPhase = 'discovery';
+  private readonly root: { phase: RequestPhase } = { phase: 'discovery' };
+  /**
+   * Sequences run side by side (--concurrency) share one SDK client: each keeps its own phase in its async
+   * context, so a request is counted into the phase of the sequence that sent it.
+   */
+  private readonly own = new AsyncLocalStorage<{ phase: RequestPhase }>();
   private readonly counts: RequestCounts = { total: 0, discovery: 0, fixture: 0, judged: 0, idle: 0, cleanup: 0, bookkeeping: 0 };
+
+  get phase(): RequestPhase {
+    return (this.own.getStore() ?? this.root).phase;
+  }
+
+  set phase(phase: RequestPhase) {
+    (this.own.getStore() ?? this.root).phase = phase;
+  }
+
+  /** Run `fn` with a phase of its own (starting as the current one): what one sequence sets is not another's. */
+  apart<T>(fn: () => Promise<T>): Promise<T> {
+    return this.own.run({ phase: this.phase }, fn);
+  }
 
   readonly count = (): void => {
     this.counts[this.phase]++;

@@ -65,6 +65,13 @@ export interface RunOptions {
   sweep?: { sweeper: Sweeper; journalDir?: string };
   /** A lease file for account-wide state: the run waits its turn behind other runs on this machine holding it. */
   lease?: string;
+  /**
+   * Sequences run at once (default 1), each on resources of its own — so never more than 1 for a service with
+   * account-wide state (ServiceAdapter.accountWide). The same seed gives the same sequences and departures for any value.
+   */
+  concurrency?: number;
+  /** Reuse fixtures between sequences that create and delete none (default true); false: fresh ones every time. */
+  fixturePool?: boolean;
   onProgress?(message: string): void;
 }
 
@@ -111,6 +118,9 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     profile: {},
     divergences: [],
   };
+  // Account-wide state is shared by every sequence: such a service runs one at a time, whatever the caller asked.
+  if (adapter.accountWide) options = { ...options, concurrency: 1 };
+  if ((options.concurrency ?? 1) > 1) result.concurrency = options.concurrency;
   const progress = (m: string) => options.onProgress?.(`[${adapter.service}] ${m}`);
   const tally = new RequestTally();
   endpoint = { ...endpoint, onRequest: tally.count };
@@ -165,7 +175,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       identity,
       initialState,
       prefix,
-      { ...executorOptions(adapter, endpoint, options), tally },
+      { ...executorOptions(adapter, endpoint, options, Math.max(1, options.concurrency ?? 1)), tally },
       discovered.answered,
     );
     const run = new ServiceRun(adapter, model, executor, options, identity, initialState, result, progress);
@@ -173,7 +183,9 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     return result;
   } finally {
     if (executor) {
+      await executor.drainPool();
       result.calls = executor.calls;
+      if (executor.fixtures.created + executor.fixtures.reused) result.fixtures = { ...executor.fixtures };
       result.faults = executor.faults;
       if (Object.keys(executor.created).length) result.created = { ...executor.created };
     }
@@ -267,10 +279,11 @@ function judgeCoverage(result: ServiceResult, blocks: readonly string[], why: st
   result.reason = `${why}; rules not reached: ${unreached.join(', ')}`;
 }
 
-function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs'>) {
+function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool'>, concurrency = 1) {
   return {
     readOperations: adapter.readOperations,
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
+    ...(adapter.lifecycleOperations ? { lifecycleOperations: adapter.lifecycleOperations, poolSize: options.fixturePool === false ? 0 : concurrency } : {}),
     faultLimit: options.faultLimit ?? 3,
     retryBaseMs: options.retryBaseMs ?? 100,
     cleanupMs: 15_000,
@@ -341,6 +354,12 @@ class ServiceRun<Cmd> {
   private readonly consequenceExamples = new Map<string, Execution<Cmd>[]>();
   private crashChecks = 0;
   private internal: InternalError | undefined;
+  /**
+   * Sequences started ahead of fast-check, by their commands (--concurrency): fast-check runs the property one case
+   * at a time, and the cases a seed gives are known beforehand (fc.sample draws the same ones), so the next K are
+   * run at once and the property finds each one's execution waiting. Shrinking stays one at a time.
+   */
+  private readonly ahead = new Map<string, Array<{ settings: CheckerSettings; run: Promise<Execution<Cmd>> }>>();
 
   constructor(
     private readonly adapter: ServiceAdapter<Cmd>,
@@ -455,16 +474,57 @@ class ServiceRun<Cmd> {
     return this.executor.infra !== undefined || this.internal !== undefined || this.options.halt?.check(this.executor.calls, createdCount(this.executor.created)) !== undefined;
   }
 
+  /** Start the cases from `index` on that are not running yet, up to the concurrency (the case at `index` included). */
+  private runAhead(cases: readonly Cmd[][], index: number, settings: CheckerSettings, concurrency: number): void {
+    let running = [...this.ahead.values()].reduce((n, list) => n + list.length, 0);
+    for (let i = index; i < cases.length && running < concurrency; i++) {
+      if (this.started.has(i)) continue;
+      if (this.stopped()) return;
+      this.started.add(i);
+      const key = JSON.stringify(cases[i]);
+      const run = this.executor.run(cases[i]!, settings);
+      // An execution nobody asks for (fast-check stopped at an earlier failure) must not become an unhandled rejection.
+      run.catch(() => undefined);
+      this.ahead.set(key, [...(this.ahead.get(key) ?? []), { settings, run }]);
+      running++;
+    }
+  }
+
+  private readonly started = new Set<number>();
+
+  /** The execution started ahead for these commands under these settings, if any (taken: it is used once). */
+  private takeAhead(commands: Cmd[], settings: CheckerSettings): Promise<Execution<Cmd>> | undefined {
+    const key = JSON.stringify(commands);
+    const list = this.ahead.get(key);
+    const i = list?.findIndex((a) => a.settings === settings) ?? -1;
+    if (!list || i < 0) return undefined;
+    const [taken] = list.splice(i, 1);
+    if (!list.length) this.ahead.delete(key);
+    return taken!.run;
+  }
+
+  /** Wait for every execution started ahead and not used (each cleans up after itself). */
+  private async settleAhead(): Promise<void> {
+    const pending = [...this.ahead.values()].flat().map((a) => a.run.catch(() => undefined));
+    this.ahead.clear();
+    this.started.clear();
+    await Promise.all(pending);
+  }
+
   /** One fast-check run under the current settings: the minimal failing execution, or null when none fails. */
   private async round(round: number): Promise<Failure<Cmd> | null> {
     const settings = this.settings();
     let shrinking: Failure<Cmd> | undefined;
     let runs = 0;
+    const concurrency = Math.max(1, this.options.concurrency ?? 1);
+    // The cases fast-check will try, in order (the same seed draws the same values): run `concurrency` at a time.
+    const cases = concurrency > 1 && !this.options.path ? fc.sample(this.adapter.commands(this.options.consistency), { seed: this.options.seed, numRuns: this.options.runs }) : undefined;
     const property = fc.asyncProperty(this.adapter.commands(this.options.consistency), async (commands) => {
       if (this.stopped()) return true;
       try {
         if (!shrinking) {
           runs++;
+          if (cases) this.runAhead(cases, runs - 1, settings, concurrency);
           if (runs % 25 === 0) this.progress(`round ${round + 1}: ${runs} sequences, ${this.executor.calls} calls, ${this.executor.faults} faults`);
         }
         const failure = await this.failureOf(commands, settings, shrinking !== undefined);
@@ -482,7 +542,12 @@ class ServiceRun<Cmd> {
         return true;
       }
     });
-    const details = await fc.check(property, { numRuns: this.options.runs, seed: this.options.seed, ...(this.options.path ? { path: this.options.path } : {}) });
+    let details: fc.RunDetails<[Cmd[]]>;
+    try {
+      details = await fc.check(property, { numRuns: this.options.runs, seed: this.options.seed, ...(this.options.path ? { path: this.options.path } : {}) });
+    } finally {
+      await this.settleAhead();
+    }
     this.result.runs += runs;
     if (this.stopped() || !details.failed || !shrinking) return null;
     const failure = shrinking as Failure<Cmd>;
@@ -558,8 +623,9 @@ class ServiceRun<Cmd> {
   private async execute(commands: Cmd[], settings: CheckerSettings): Promise<Execution<Cmd>> {
     const key = `${this.executor.fixtureKey}|${JSON.stringify(commands)}`;
     const before = this.history.get(key);
-    if (before && before.commands.length === commands.length && before.end.status === 'pass' && this.stillPasses(before, settings)) return before;
-    const e = await this.executor.run(commands, settings);
+    const ahead = this.takeAhead(commands, settings);
+    if (!ahead && before && before.commands.length === commands.length && before.end.status === 'pass' && this.stillPasses(before, settings)) return before;
+    const e = await (ahead ?? this.executor.run(commands, settings));
     this.history.set(`${this.executor.fixtureKey}|${JSON.stringify(commands)}`, e);
     this.learnFrom(e);
     return e;

@@ -27,7 +27,12 @@ export interface Sequence<Cmd> {
    * account-wide state (X-Ray policies, the OpsItemGroup) is as the sequence found it: the next sequence then
    * starts from a fresh reading of it (`Connection.resync`).
    */
-  cleanup(): Promise<boolean | void>;
+  cleanup(keepFixture?: boolean): Promise<boolean | void>;
+  /**
+   * Remove every policy this sequence's resources may hold now and confirm it with a read, so the resources are as
+   * right after their creation (the fixture pool lends them to the next sequence). False: not confirmed.
+   */
+  reset?: () => Promise<boolean>;
   /** A read whose answer is not judged (e.g. Get on a name nothing uses): shifts call alignment when a crash is re-checked. */
   idle?(): Request;
 }
@@ -35,7 +40,11 @@ export interface Sequence<Cmd> {
 export interface Connection<Cmd> {
   /** Probe the target once per run; an infrastructure failure or an unsupported service comes back as such. */
   discover(runPrefix: string): Promise<{ identity: TargetIdentity; initialState?: unknown; answered?: string[] } | { failure: Observation }>;
-  sequence(namePrefix: string, identity: TargetIdentity): Sequence<Cmd>;
+  /**
+   * A sequence's view of the target. `fixturePrefix`: the name prefix of the pooled fixture it runs on (its
+   * fixture's slots are named with it, the others with `namePrefix`); absent: its own fixture, named `namePrefix`.
+   */
+  sequence(namePrefix: string, identity: TargetIdentity, fixturePrefix?: string): Sequence<Cmd>;
   /** Read the account-wide state again (after a cleanup that could not be confirmed): the model's new initial state. */
   resync?(): Promise<{ initialState?: unknown } | { failure: Observation }>;
   close(): void;
@@ -60,6 +69,13 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
   readOperations: ReadonlySet<string>;
   /** Operation → the kind of resource a success creates (see harness/operations.ts `createdKinds`). */
   createdKinds?: Readonly<Record<string, string>>;
+  /** Operations that create or delete the fixture's resources (see harness/operations.ts `lifecycleOperations`). */
+  lifecycleOperations?: ReadonlySet<string>;
+  /**
+   * Its sequences change state the whole account shares (X-Ray's policies, SSM's OpsItemGroup): they run one at a
+   * time whatever --concurrency says, and runs against one target take turns (leases).
+   */
+  accountWide?: true;
   commands(consistency: Consistency): fc.Arbitrary<Cmd[]>;
   connect(endpoint: Endpoint, options: ConnectOptions): Connection<Cmd>;
   /**
@@ -122,7 +138,6 @@ export function defineService(parts: {
   claimedBy: readonly string[];
   cliHints?: Readonly<Record<string, CliHint>>;
   sweeper?: Sweeper;
-  accountWide?: true;
 }): ServiceDefinition {
   const { adapter, codec, claimedBy } = parts;
   return {
@@ -133,6 +148,6 @@ export function defineService(parts: {
     claimedBy,
     cli: { service: adapter.service, operations: parts.cliHints ?? {} },
     ...(parts.sweeper ? { sweeper: parts.sweeper } : {}),
-    ...(parts.accountWide ? { accountWide: true as const } : {}),
+    ...(adapter.accountWide ? { accountWide: true as const } : {}),
   };
 }

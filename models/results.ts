@@ -25,6 +25,11 @@ export interface Step {
   outcome: Observation;
   /** Fixture call made before the generated sequence. */
   setup?: boolean;
+  /**
+   * A fixture resource lent by the pool: this call was not sent in this sequence; its outcome is what the target
+   * answered when an earlier sequence created the resource (whose policies were removed since, and that confirmed).
+   */
+  reused?: true;
   /** The model could not judge this answer: it departs on a rule already reported (the state after it is a guess). */
   setAside?: string;
   /** Steps after a departure, fault or unsupported answer are not judged against the model's guess: why not. */
@@ -148,6 +153,13 @@ export interface ServiceResult {
   leftBehind?: string[];
   /** Resources the run created, by kind (successful creating calls; `policy` counts policy writes). */
   created?: Record<string, number>;
+  /**
+   * Fixture resources (tables, streams, consumers, parameters a sequence's setup needs): `created` afresh, or
+   * `reused` — lent by the fixture pool, their policies removed and the removal confirmed in between.
+   */
+  fixtures?: { created: number; reused: number };
+  /** Sequences that ran at once (absent: one at a time). */
+  concurrency?: number;
   /**
    * Every HTTP request the run made, by what it was for (`calls` counts sends of steps, fixture and generated, not their waits):
    * discovery, fixture (setup steps and their waits), judged (with the waits and describes of compound calls),

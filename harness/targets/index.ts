@@ -182,6 +182,15 @@ export async function resolveTarget(spec: string, options: { region: string; mut
 const LOCAL_WAIT_SECONDS = 20;
 
 /** The budget for each resource transition at `url` (unless --wait-seconds says otherwise). */
+/**
+ * Sequences run at once by default, per service (--concurrency): the embedded reference answers in-process and
+ * the emulators the suite starts are bound by their own CPU on this machine — nothing to overlap, and sequences run
+ * ahead of a failure are wasted (1); a URL may be anywhere, AWS included, where a call mostly waits on the network (8).
+ */
+export function defaultConcurrency(spec: TargetSpec): number {
+  return spec.kind === 'url' ? 8 : 1;
+}
+
 export function waitSecondsFor(url: string): number {
   return isLocalUrl(url) ? LOCAL_WAIT_SECONDS : DEFAULT_WAIT_SECONDS;
 }

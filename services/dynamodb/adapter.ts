@@ -4,6 +4,7 @@ import {
   DeleteResourcePolicyCommand,
   DeleteTableCommand,
   DescribeTableCommand,
+  type DescribeTableCommandOutput,
   DynamoDBClient,
   GetResourcePolicyCommand,
   PutResourcePolicyCommand,
@@ -31,9 +32,9 @@ import type { JsonObject, Request } from '../../models/types.js';
 import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { compact, errorNamed, removeConfirmed, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
 import { RUN_TAG_KEY } from '../../harness/sweep.js';
-import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
+import { createdKinds, fixtureSlots, keep, lifecycleOperations, type OperationTable, readOperations, type SequenceHooks, type SlotNaming, slotOfName, slotPrefix, TableSequence } from '../../harness/operations.js';
 import { shellQuote } from '../../models/cli-hints.js';
 
 const KNOWN_CODES = new Set([
@@ -76,11 +77,10 @@ export function foreignTableArn(identity: TargetIdentity, name: string, differs:
 }
 
 /** What one sequence knows: where it sends, its tables' names, and what the target returned so far. */
-interface DdbContext {
+interface DdbContext extends SlotNaming {
   readonly client: DynamoDBClient;
   readonly wait: WaitBudget;
   readonly settleMs: number;
-  readonly prefix: string;
   readonly identity: TargetIdentity;
   /** The stream ARN each slot's table was created with (it carries the creation time, so only the target knows it). */
   readonly streamArns: Map<DdbSlot, string>;
@@ -92,7 +92,12 @@ interface DdbContext {
 }
 
 function tableName(ctx: DdbContext, slot: DdbSlot): string {
-  return `${ctx.prefix}-${slot}`;
+  return `${slotPrefix(ctx, slot, DDB_FIXTURE)}-${slot}`;
+}
+
+/** The fixture's tables of this sequence (what the pool keeps). */
+function fixtureTables(ctx: DdbContext): string[] {
+  return [...DDB_FIXTURE].map((slot) => tableName(ctx, slot as DdbSlot));
 }
 
 function targetArn(ctx: DdbContext, target: DdbTarget): string {
@@ -130,7 +135,10 @@ function targetArn(ctx: DdbContext, target: DdbTarget): string {
 
 /** The table once the waiter saw it ACTIVE, as DescribeTable shows it (CreateTable itself answers while it is still CREATING). */
 async function activeTable(client: DynamoDBClient, wait: WaitBudget, TableName: string): Promise<TableDescription | undefined> {
-  await withReadRetries(() => waitUntilTableExists({ client, ...wait }, { TableName }));
+  // The waiter's last DescribeTable answer (ACTIVE) is the table as it is: no second DescribeTable.
+  const { reason } = await withReadRetries(() => waitUntilTableExists({ client, ...wait }, { TableName }));
+  const seen = (reason as DescribeTableCommandOutput | undefined)?.Table;
+  if (seen) return seen;
   const { Table } = await withReadRetries(() => client.send(new DescribeTableCommand({ TableName })));
   return Table;
 }
@@ -186,11 +194,12 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
   },
   CreateTable: {
     creates: 'table',
+    lifecycle: true,
     bind(command, ctx) {
       const name = tableName(ctx, command.slot);
       const arn = tableArn(ctx.identity, name);
       const policy = command.policy && renderPolicy(command.policy, arn, DDB_VOCABULARY, ctx.lastPolicy.get(arn));
-      return createTableInput(name, command.stream, policy, ctx.prefix) as unknown as JsonObject;
+      return createTableInput(name, command.stream, policy, slotPrefix(ctx, command.slot, DDB_FIXTURE)) as unknown as JsonObject;
     },
     async send(input, ctx) {
       await ctx.client.send(new CreateTableCommand(input as never));
@@ -203,7 +212,7 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
       ctx.created.add(name);
       if (typeof input.ResourcePolicy === 'string') ctx.lastPolicy.set(tableArn(ctx.identity, name), input.ResourcePolicy);
       if (observation.kind === 'ok' && typeof observation.output.LatestStreamArn === 'string') {
-        ctx.streamArns.set(name.slice(ctx.prefix.length + 1) as DdbSlot, observation.output.LatestStreamArn);
+        ctx.streamArns.set(slotOfName(ctx, name, '', '-') as DdbSlot, observation.output.LatestStreamArn);
       }
     },
     cli: {
@@ -213,6 +222,7 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
     },
   },
   DeleteTable: {
+    lifecycle: true,
     bind: (command, ctx) => ({ TableName: tableName(ctx, command.slot) }),
     async send(input, ctx) {
       await ctx.client.send(new DeleteTableCommand(input as never));
@@ -238,10 +248,34 @@ const requestOperation = (op: string): string => (op === 'Settle' ? SETTLE : op)
 /** The table under both names of a settle step: TableSequence binds by the command's op, sends and learns by the request's. */
 const byEitherName = { ...dynamodbOperations, [SETTLE]: dynamodbOperations.Settle };
 
+/** How long a reset waits for a read to show a removed policy gone (reads may lag: eventual mode settles this long). */
+const resetPatienceMs = (ctx: DdbContext) => Math.max(2000, 2 * ctx.settleMs);
+
+/** The slots the fixture's tables fill (t0, t1). */
+const DDB_FIXTURE = fixtureSlots(DDB_SETUP, lifecycleOperations(dynamodbOperations));
+
 const hooks: SequenceHooks<DdbCommand, DdbContext> = {
   setup: DDB_SETUP,
-  async cleanup(ctx) {
-    await Promise.all([...ctx.created].map((TableName) => ctx.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)));
+  async cleanup(ctx, keepFixture) {
+    const kept = new Set(keepFixture ? fixtureTables(ctx) : []);
+    await Promise.all([...ctx.created].filter((name) => !kept.has(name)).map((TableName) => ctx.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)));
+  },
+  /** Every policy the sequence sent to one of the fixture's tables or their streams removed, each removal confirmed by a Get. */
+  async reset(ctx) {
+    // The fixture's tables and the streams they were created with: the resources a later sequence's fixture is.
+    const own = new Set([...DDB_FIXTURE].flatMap((slot) => [tableArn(ctx.identity, tableName(ctx, slot as DdbSlot)), ...(ctx.streamArns.has(slot as DdbSlot) ? [ctx.streamArns.get(slot as DdbSlot)!] : [])]));
+    const arns = [...ctx.lastPolicy.keys()].filter((arn) => own.has(arn));
+    const results = await Promise.all(
+      arns.map((ResourceArn) =>
+        removeConfirmed(
+          () => ctx.client.send(new DeleteResourcePolicyCommand({ ResourceArn })),
+          (e) => errorNamed(e, 'PolicyNotFoundException'),
+          () => ctx.client.send(new GetResourcePolicyCommand({ ResourceArn })).then(() => false, (e) => (errorNamed(e, 'PolicyNotFoundException') ? true : Promise.reject(e))),
+          resetPatienceMs(ctx),
+        ),
+      ),
+    );
+    return results.every(Boolean);
   },
   idle: (ctx) => ({ operation: 'GetResourcePolicy', input: { ResourceArn: tableArn(ctx.identity, `${ctx.prefix}-idle`) } }),
 };
@@ -279,12 +313,13 @@ class DynamoDBConnection implements Connection<DdbCommand> {
     }
   }
 
-  sequence(namePrefix: string, identity: TargetIdentity): Sequence<DdbCommand> {
+  sequence(namePrefix: string, identity: TargetIdentity, fixturePrefix = namePrefix): Sequence<DdbCommand> {
     const ctx: DdbContext = {
       client: this.client,
       wait: this.wait,
       settleMs: this.settleMs,
       prefix: namePrefix,
+      fixturePrefix,
       identity,
       streamArns: new Map(),
       revisions: new Map(),
@@ -303,6 +338,7 @@ export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   service: 'dynamodb',
   model: dynamodbModel as ServiceAdapter['model'],
   createdKinds: createdKinds(dynamodbOperations),
+  lifecycleOperations: lifecycleOperations(dynamodbOperations),
   readOperations: new Set([...readOperations(dynamodbOperations)].map(requestOperation)),
   commands: (consistency) => dynamodbCommands(consistency),
   simplify: simplifyDynamodbCommand,

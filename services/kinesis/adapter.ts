@@ -34,10 +34,11 @@ import type { JsonObject, Observation } from '../../models/types.js';
 import { observeError, type SdkErrorLike, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, pick, type WaitBudget, waiterBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { compact, pick, removeConfirmed, type WaitBudget, waiterBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { jsonEqual, parseJsonOrUndefined } from '../../models/match.js';
 import { RUN_TAG_KEY } from '../../harness/sweep.js';
 import { shellQuote } from '../../models/cli-hints.js';
-import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
+import { createdKinds, fixtureSlots, keep, lifecycleOperations, type OperationTable, readOperations, type SequenceHooks, type SlotNaming, slotOfName, slotPrefix, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
   'ResourceNotFoundException',
@@ -60,11 +61,10 @@ interface ConsumerTransitions {
 }
 
 /** One sequence's view of the world: its names, what the target returned so far, and how to reach the target. */
-export interface KinContext {
+export interface KinContext extends SlotNaming {
   client: KinesisClient;
   wait: WaitBudget;
   consumers: ConsumerTransitions;
-  prefix: string;
   identity: TargetIdentity;
   /** ConsumerARN the target returned for (slot, consumer), kept after deregistration (it then names nothing). */
   consumerArns: Map<string, string>;
@@ -75,7 +75,12 @@ export interface KinContext {
 }
 
 function streamName(ctx: KinContext, slot: KinSlot): string {
-  return `${ctx.prefix}-${slot}`;
+  return `${slotPrefix(ctx, slot, KIN_FIXTURE)}-${slot}`;
+}
+
+/** The fixture's streams of this sequence (what the pool keeps). */
+function fixtureStreams(ctx: KinContext): string[] {
+  return [...KIN_FIXTURE].map((slot) => streamName(ctx, slot as KinSlot));
 }
 
 function slotArn(ctx: KinContext, slot: KinSlot): string {
@@ -84,7 +89,7 @@ function slotArn(ctx: KinContext, slot: KinSlot): string {
 
 function slotOf(ctx: KinContext, streamArnOrName: string): KinSlot | undefined {
   const name = streamArnOrName.split('/').pop() ?? '';
-  return name.startsWith(`${ctx.prefix}-`) ? (name.slice(ctx.prefix.length + 1) as KinSlot) : undefined;
+  return slotOfName(ctx, name, '', '-') as KinSlot | undefined;
 }
 
 function consumerArn(ctx: KinContext, slot: KinSlot, consumer: KinConsumerName): string {
@@ -213,8 +218,9 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
     send: { command: DeleteResourcePolicyCommand, output: keep() },
   },
   CreateStream: {
+    lifecycle: true,
     creates: 'stream',
-    bind: (command, ctx) => ({ StreamName: streamName(ctx, command.slot), ShardCount: 1, Tags: { [RUN_TAG_KEY]: ctx.prefix } }),
+    bind: (command, ctx) => ({ StreamName: streamName(ctx, command.slot), ShardCount: 1, Tags: { [RUN_TAG_KEY]: slotPrefix(ctx, command.slot, KIN_FIXTURE) } }),
     async send(input, ctx) {
       const StreamName = String(input.StreamName);
       await ctx.client.send(new CreateStreamCommand(input as never));
@@ -230,6 +236,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
     cli: { waitAfter: (at, input) => [`aws kinesis wait stream-exists ${at} ${streamNameArg(input)}`] },
   },
   DeleteStream: {
+    lifecycle: true,
     bind: (command, ctx) => ({ StreamName: streamName(ctx, command.slot), ...(command.force ? { EnforceConsumerDeletion: true } : {}) }),
     async send(input, ctx) {
       await ctx.client.send(new DeleteStreamCommand(input as never));
@@ -239,8 +246,9 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
     cli: { waitAfter: (at, input) => [`aws kinesis wait stream-not-exists ${at} ${streamNameArg(input)}`] },
   },
   RegisterStreamConsumer: {
+    lifecycle: true,
     creates: 'consumer',
-    bind: (command, ctx) => ({ StreamARN: slotArn(ctx, command.slot), ConsumerName: command.consumer, Tags: { [RUN_TAG_KEY]: ctx.prefix } }),
+    bind: (command, ctx) => ({ StreamARN: slotArn(ctx, command.slot), ConsumerName: command.consumer, Tags: { [RUN_TAG_KEY]: slotPrefix(ctx, command.slot, KIN_FIXTURE) } }),
     async send(input, ctx) {
       const { Consumer }: RegisterStreamConsumerCommandOutput = await ctx.client.send(new RegisterStreamConsumerCommand(input as never));
       if (Consumer?.ConsumerARN && Consumer.ConsumerStatus !== 'ACTIVE') await waitConsumer(ctx, { ConsumerARN: Consumer.ConsumerARN }, 'CREATING');
@@ -263,6 +271,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
     cli: { outputPrefix: 'ConsumerDescription' },
   },
   DeregisterStreamConsumer: {
+    lifecycle: true,
     bind: (command, ctx) => consumerRef(ctx, command),
     async send(input, ctx) {
       await ctx.client.send(new DeregisterStreamConsumerCommand(input as never));
@@ -276,11 +285,44 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
   },
 };
 
+/** Whether a Kinesis resource holds no policy now (Get shows "{}"). */
+async function holdsNoPolicy(ctx: KinContext, ResourceARN: string): Promise<boolean> {
+  const { Policy } = await ctx.client.send(new GetResourcePolicyCommand({ ResourceARN }));
+  return Policy === undefined || Policy === '' || jsonEqual(parseJsonOrUndefined(Policy) ?? null, {});
+}
+
+/** The slots the fixture's streams fill (s0, s1). */
+const KIN_FIXTURE = fixtureSlots(KIN_SETUP, lifecycleOperations(kinesisOperations));
+
 const hooks: SequenceHooks<KinCommand, KinContext> = {
   setup: KIN_SETUP,
-  async cleanup(ctx) {
+  /**
+   * Every policy the sequence (its fixture included) sent to one of its streams or their consumers removed, each
+   * removal confirmed by a Get showing "{}". A resource already without one gets no Delete (that is an error there).
+   */
+  async reset(ctx) {
+    // The fixture's streams and the consumers it registered, under the ARNs the target gave them.
+    const consumers = KIN_SETUP.flatMap((c) => (c.op === 'RegisterStreamConsumer' ? [ctx.consumerArns.get(`${c.slot}/${c.consumer}`)] : [])).filter((a): a is string => !!a);
+    const own = new Set([...fixtureStreams(ctx).map((name) => streamArn(ctx.identity, name)), ...consumers]);
+    const arns = [...ctx.lastPolicy.keys()].filter((arn) => own.has(arn));
+    const results = await Promise.all(
+      arns.map((ResourceARN) =>
+        removeConfirmed(
+          async () => {
+            if (!(await holdsNoPolicy(ctx, ResourceARN))) await ctx.client.send(new DeleteResourcePolicyCommand({ ResourceARN }));
+          },
+          () => false,
+          () => holdsNoPolicy(ctx, ResourceARN),
+          2000,
+        ),
+      ),
+    );
+    return results.every(Boolean);
+  },
+  async cleanup(ctx, keepFixture) {
+    const kept = new Set(keepFixture ? fixtureStreams(ctx) : []);
     await Promise.all(
-      [...ctx.created].map((StreamName) => ctx.client.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })).catch(() => undefined)),
+      [...ctx.created].filter((name) => !kept.has(name)).map((StreamName) => ctx.client.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })).catch(() => undefined)),
     );
   },
   idle: (ctx) => ({ operation: 'GetResourcePolicy', input: { ResourceARN: streamArn(ctx.identity, `${ctx.prefix}-idle`) } }),
@@ -313,12 +355,13 @@ class KinesisConnection implements Connection<KinCommand> {
     }
   }
 
-  sequence(namePrefix: string, identity: TargetIdentity): Sequence<KinCommand> {
+  sequence(namePrefix: string, identity: TargetIdentity, fixturePrefix = namePrefix): Sequence<KinCommand> {
     const ctx: KinContext = {
       client: this.client,
       wait: this.wait,
       consumers: this.consumers,
       prefix: namePrefix,
+      fixturePrefix,
       identity,
       consumerArns: new Map(),
       created: new Set(),
@@ -336,6 +379,7 @@ export const kinesisAdapter: ServiceAdapter<KinCommand> = {
   service: 'kinesis',
   model: kinesisModel as ServiceAdapter['model'],
   createdKinds: createdKinds(kinesisOperations),
+  lifecycleOperations: lifecycleOperations(kinesisOperations),
   readOperations: readOperations(kinesisOperations),
   commands: (consistency) => kinesisCommands(consistency),
   connect: (endpoint, { waitSeconds }) => new KinesisConnection(endpoint, waiterBudget(waitSeconds)),

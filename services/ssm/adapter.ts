@@ -33,9 +33,9 @@ import type { CliHint } from '../../models/cli-hints.js';
 import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, tryCall, withReadRetries } from '../../harness/adapter-kit.js';
+import { compact, removeConfirmed, tryCall, withReadRetries } from '../../harness/adapter-kit.js';
 import { RUN_TAG_KEY } from '../../harness/sweep.js';
-import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
+import { createdKinds, fixtureSlots, keep, lifecycleOperations, type OperationTable, readOperations, type SequenceHooks, type SlotNaming, slotPrefix, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
   'ResourcePolicyInvalidParameterException',
@@ -68,9 +68,8 @@ interface MyPolicy {
 }
 
 /** One sequence's view of the world: its names, what the target returned so far, and how to reach the target. */
-export interface SsmContext {
+export interface SsmContext extends SlotNaming {
   client: SSMClient;
-  prefix: string;
   identity: TargetIdentity;
   /** Ids of the OpsItemGroup policies that were there before the run: never touched. */
   foreign: ReadonlySet<string>;
@@ -111,7 +110,12 @@ function isRawPage(input: JsonObject): boolean {
 }
 
 function parameterName(ctx: SsmContext, slot: SsmSlot): string {
-  return `/${ctx.prefix}/${slot}`;
+  return `/${slotPrefix(ctx, slot, SSM_FIXTURE)}/${slot}`;
+}
+
+/** The fixture's parameters of this sequence (what the pool keeps). */
+function fixtureParameters(ctx: SsmContext): string[] {
+  return [...SSM_FIXTURE].map((slot) => parameterName(ctx, slot as SsmSlot));
 }
 
 function opsArn(ctx: SsmContext): string {
@@ -308,6 +312,7 @@ export const ssmOperations: OperationTable<SsmCommand, SsmContext> = {
   },
   PutParameter: {
     creates: 'parameter',
+    lifecycle: true,
     bind: (command, ctx) =>
       compact({
         Name: parameterName(ctx, command.slot),
@@ -316,7 +321,7 @@ export const ssmOperations: OperationTable<SsmCommand, SsmContext> = {
         Tier: command.tier,
         Overwrite: command.overwrite,
         // AWS refuses tags together with Overwrite: such a parameter carries only the name's mark.
-        Tags: command.overwrite ? undefined : [{ Key: RUN_TAG_KEY, Value: ctx.prefix }],
+        Tags: command.overwrite ? undefined : [{ Key: RUN_TAG_KEY, Value: slotPrefix(ctx, command.slot, SSM_FIXTURE) }],
       }),
     send: { command: PutParameterCommand, output: keep('Version', 'Tier') },
     // Whatever the answer: a call that faulted may still have created the parameter, and cleanup must delete it.
@@ -325,6 +330,7 @@ export const ssmOperations: OperationTable<SsmCommand, SsmContext> = {
     },
   },
   DeleteParameter: {
+    lifecycle: true,
     bind: (command, ctx) => ({ Name: parameterName(ctx, command.slot) }),
     send: { command: DeleteParameterCommand, output: keep() },
     learn(input, observation, ctx) {
@@ -334,6 +340,9 @@ export const ssmOperations: OperationTable<SsmCommand, SsmContext> = {
   },
 };
 
+/** The slots the fixture's parameters fill (p0, p1). */
+const SSM_FIXTURE = fixtureSlots(SSM_SETUP, lifecycleOperations(ssmOperations));
+
 const hooks: SequenceHooks<SsmCommand, SsmContext> = {
   setup: SSM_SETUP,
   /**
@@ -342,9 +351,10 @@ const hooks: SequenceHooks<SsmCommand, SsmContext> = {
    * exactly as it started: a policy this sequence did not create is never deleted. False when the OpsItemGroup
    * (account-wide) could not be confirmed free of this sequence's policies.
    */
-  async cleanup(ctx) {
+  async cleanup(ctx, keepFixture) {
     const { client } = ctx;
-    await Promise.all([...ctx.created].map((Name) => client.send(new DeleteParameterCommand({ Name })).catch(() => undefined)));
+    const kept = new Set(keepFixture ? fixtureParameters(ctx) : []);
+    await Promise.all([...ctx.created].filter((name) => !kept.has(name)).map((Name) => client.send(new DeleteParameterCommand({ Name })).catch(() => undefined)));
     const ops = opsArn(ctx);
     if (!ctx.mine.some((p) => p.arn === ops && !p.gone) && ctx.pendingOps.length === 0) return true;
     // The policy operations are not implemented (moto): a Put that "failed" there did nothing to clean up.
@@ -370,6 +380,27 @@ const hooks: SequenceHooks<SsmCommand, SsmContext> = {
     return false;
   },
   idle: (ctx) => ({ operation: 'GetResourcePolicies', input: { ResourceArn: parameterArn(ctx.identity, `/${ctx.prefix}/idle`) } }),
+  /** Every policy on the parameters the sequence sent one to (its fixture's included) deleted, confirmed by an empty listing. */
+  async reset(ctx) {
+    const own = new Set(fixtureParameters(ctx).map((name) => parameterArn(ctx.identity, name)));
+    const arns = [...ctx.lastPolicy.keys()].filter((arn) => own.has(arn));
+    const results = await Promise.all(
+      arns.map((ResourceArn) => {
+        const listed = async () => (await fullListing(ctx.client, ResourceArn)).Policies as JsonObject[];
+        return removeConfirmed(
+          async () => {
+            for (const e of await listed()) {
+              await ctx.client.send(new DeleteResourcePolicyCommand({ ResourceArn, PolicyId: String(e.PolicyId), PolicyHash: String(e.PolicyHash) }));
+            }
+          },
+          () => false,
+          async () => (await listed()).length === 0,
+          2000,
+        );
+      }),
+    );
+    return results.every(Boolean);
+  },
 };
 
 class SsmConnection implements Connection<SsmCommand> {
@@ -438,10 +469,11 @@ class SsmConnection implements Connection<SsmCommand> {
     return { identity, initialState: ssmInitialState(existing), answered: ['PutParameter'] };
   }
 
-  sequence(namePrefix: string, identity: TargetIdentity): Sequence<SsmCommand> {
+  sequence(namePrefix: string, identity: TargetIdentity, fixturePrefix = namePrefix): Sequence<SsmCommand> {
     const ctx: SsmContext = {
       client: this.client,
       prefix: namePrefix,
+      fixturePrefix,
       identity,
       foreign: this.foreign,
       listing: this.listing,
@@ -461,8 +493,10 @@ class SsmConnection implements Connection<SsmCommand> {
 
 export const ssmAdapter: ServiceAdapter<SsmCommand> = {
   service: 'ssm',
+  accountWide: true,
   model: ssmModel as ServiceAdapter['model'],
   createdKinds: createdKinds(ssmOperations),
+  lifecycleOperations: lifecycleOperations(ssmOperations),
   readOperations: readOperations(ssmOperations),
   commands: (consistency) => ssmCommands(consistency),
   connect: (endpoint) => new SsmConnection(endpoint),

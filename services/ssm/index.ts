@@ -6,4 +6,4 @@ import { ssmCodec } from './codec.js';
 
 export const ssm = defineService({
   sweeper: ssmSweeper,
-  accountWide: true, adapter: ssmAdapter, codec: ssmCodec, claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'], cliHints: cliHints(ssmOperations) });
+  adapter: ssmAdapter, codec: ssmCodec, claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'], cliHints: cliHints(ssmOperations) });

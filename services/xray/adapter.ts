@@ -259,6 +259,7 @@ class XrayConnection implements Connection<XrayCommand> {
 
 export const xrayAdapter: ServiceAdapter<XrayCommand> = {
   service: 'xray',
+  accountWide: true,
   model: xrayModel as ServiceAdapter['model'],
   createdKinds: createdKinds(xrayOperations),
   readOperations: readOperations(xrayOperations),

@@ -6,7 +6,6 @@ import { xrayCodec } from './codec.js';
 
 export const xray = defineService({
   sweeper: xraySweeper,
-  accountWide: true,
   adapter: xrayAdapter,
   codec: xrayCodec,
   // moto serves X-Ray (not its resource-policy operations); LocalStack only with a licence.
