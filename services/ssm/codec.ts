@@ -92,9 +92,11 @@ export const ssmCodec: ReferenceCodec<SsmState> = {
     return `${symbol}-${n}`;
   },
   after(request, outcome, view) {
-    if (request.operation === 'PutParameter' && outcome.kind === 'ok') {
-      const m = view.memory as SsmMemory;
-      (m.values ??= {})[String(request.input.Name)] = String(request.input.Value ?? '');
-    }
+    const m = view.memory as SsmMemory;
+    const name = String(request.input.Name);
+    if (request.operation === 'PutParameter' && outcome.kind === 'ok') (m.values ??= {})[name] = String(request.input.Value ?? '');
+    // A parameter the state no longer has is never read (GetParameter answers not-found first), and a PutParameter
+    // writes its value anew: it can go. Asked of the state, so a mutant that keeps a parameter keeps its value.
+    if (request.operation === 'DeleteParameter' && m.values && !view.state.parameters[name]) delete m.values[name];
   },
 };
