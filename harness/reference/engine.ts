@@ -49,7 +49,14 @@ export interface EngineSizes {
 }
 
 /** Fewer bindings than this are never swept: a sweep walks the whole state, so it waits until there is something to gain. */
-const SWEEP_FLOOR = 256;
+export const SWEEP_FLOOR = 256;
+
+export interface PruneOptions {
+  /** Forget the bindings nothing refers to (default true); false only to compare with an engine that keeps everything. */
+  prune?: boolean;
+  /** Bindings below which no sweep runs (default SWEEP_FLOOR; specs lower it to see sweeps in a few requests). */
+  sweepFloor?: number;
+}
 
 /**
  * Runs a model as a server: each request takes the model's first (most likely) branch, invents values for new
@@ -77,8 +84,7 @@ export class ReferenceEngine<S> {
     private readonly identity: { account: string; region: string },
     private readonly mutant?: Mutant<S>,
     initial?: S,
-    /** Forget the bindings nothing refers to (default); off only to compare with an engine that keeps everything. */
-    private readonly prune = true,
+    private readonly pruning: PruneOptions = {},
   ) {
     this.state = initial ?? model.initial();
     this.switches = defaultSwitches(model.switches);
@@ -98,7 +104,7 @@ export class ReferenceEngine<S> {
    */
   sweep(force = false): number {
     const { bindings } = this.symbols.size;
-    if (!this.prune || (!force && bindings < Math.max(SWEEP_FLOOR, 2 * this.swept))) return 0;
+    if (this.pruning.prune === false || (!force && bindings < Math.max(this.pruning.sweepFloor ?? SWEEP_FLOOR, 2 * this.swept))) return 0;
     const strings = stringsIn([this.state, this.memory, this.mutantMemory]);
     const dropped = this.symbols.forget((symbol) => referenced(symbol, strings));
     this.swept = this.symbols.size.bindings;

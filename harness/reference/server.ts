@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Outcome, Request, ServiceName } from '../../models/types.js';
 import { SERVICES } from '../../services/index.js';
 import type { ReferenceCodec } from './codec.js';
-import { type EngineSizes, type Mutant, ReferenceEngine } from './engine.js';
+import { type EngineSizes, type Mutant, type PruneOptions, ReferenceEngine } from './engine.js';
 import { type HttpRequest, type HttpResponse, signingRegion } from './protocol.js';
 
 export const REFERENCE_ACCOUNT = '123456789012';
@@ -17,10 +17,10 @@ export interface ReferenceServerOptions {
   /** The services it speaks, with their seeded bugs (default: services/index.ts) — a test may add its own. */
   services?: ReadonlyArray<{ codec: ReferenceCodec; mutants: readonly Mutant[] }>;
   /**
-   * Forget what only deleted resources referred to (default true): bindings nothing refers to (engine.ts), the
-   * codecs' memory of deleted resources. false keeps everything, to compare answers with (specs).
+   * Forgetting the bindings nothing refers to any more (engine.ts): on by default; `prune: false` keeps everything,
+   * to compare answers with (specs), `sweepFloor` lets a spec see sweeps after a few requests.
    */
-  prune?: boolean;
+  pruning?: PruneOptions;
 }
 
 export interface RunningReference {
@@ -63,7 +63,7 @@ export class ReferenceServer {
     let engine = this.engines.get(key);
     if (!engine) {
       const mutant = this.mutant?.service === codec.service ? this.mutant : undefined;
-      engine = new ReferenceEngine(codec.model, codec.invent, { account: REFERENCE_ACCOUNT, region }, mutant, this.options.initialState?.[codec.service], this.options.prune ?? true);
+      engine = new ReferenceEngine(codec.model, codec.invent, { account: REFERENCE_ACCOUNT, region }, mutant, this.options.initialState?.[codec.service], this.options.pruning);
       this.engines.set(key, engine);
     }
     return engine;
