@@ -63,10 +63,13 @@ export interface PruneOptions {
  * symbols, and moves on. The checker never sees this code path, so a model bug cannot hide itself here.
  *
  * Its cost per request does not grow with what it served before: the models' steps copy only what they change
- * (copy-on-write), symbols are looked up by value in an index kept up to date (SymbolTable), and the bindings of
- * symbols nothing refers to any more — not the state, nor the codec's or the mutant's scratch space — are
- * forgotten (`sweep`), which changes no answer (see SymbolTable). A sweep walks everything once, so it runs only
- * when the bindings have doubled since the last one: amortized, a constant per binding made.
+ * (copy-on-write, nothing of the state is copied whole), symbols are looked up by value in an index kept up to date
+ * (SymbolTable), and the bindings of symbols nothing refers to any more — not the state, nor the codec's or the
+ * mutant's scratch space — are forgotten (`sweep`), which changes no answer (see SymbolTable). A sweep walks
+ * everything once, so it runs only when the bindings have doubled since the last one: amortized, a constant per
+ * binding made. What the models keep of history because a later request can observe it (names once deleted,
+ * deregistered consumers, DynamoDB streams outliving their tables) stays in the state as short lists; a write that
+ * adds to one copies that list, a create looks a name up in it.
  */
 export class ReferenceEngine<S> {
   private state: S;
@@ -100,7 +103,8 @@ export class ReferenceEngine<S> {
 
   /**
    * Forget the bindings of symbols nothing refers to any more, when they have doubled since the last sweep (the
-   * server calls it after each request, once the codec's `after` has run). Returns how many were forgotten.
+   * server calls it after each request, once the codec and the mutant's `http` hook are done with it; `force`
+   * sweeps now). Returns how many were forgotten.
    */
   sweep(force = false): number {
     const { bindings } = this.symbols.size;
