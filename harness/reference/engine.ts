@@ -1,9 +1,9 @@
-import { symbolView } from '../../models/match.js';
 import { canonicalPolicyText } from '../../models/policy-document.js';
 import type { Branch, Expect, JsonObject, ModelContext, Outcome, Pattern, Request, ServiceModel, SwitchSettings } from '../../models/types.js';
 import { defaultSwitches } from '../../models/types.js';
 import type { DepartureKind } from '../../models/results.js';
 import type { HttpResponse } from './protocol.js';
+import { referenced, stringsIn, SymbolTable } from './symbols.js';
 
 export type StepFn<S> = (state: S, request: Request, ctx: ModelContext) => Branch<S>[];
 
@@ -39,17 +39,47 @@ export interface EngineView<S> {
 /** How a service's server invents the values its model leaves symbolic. */
 export type Inventor<S> = (symbol: string, field: string, request: Request, view: EngineView<S>) => string;
 
+/** What an engine holds, for benchmarks and specs: bound symbols, values recognised, keys in its scratch spaces. */
+export interface EngineSizes {
+  bindings: number;
+  values: number;
+  memoryKeys: number;
+  /** Characters of the state's JSON. */
+  stateChars: number;
+}
+
+/** Fewer bindings than this are never swept: a sweep walks the whole state, so it waits until there is something to gain. */
+export const SWEEP_FLOOR = 256;
+
+export interface PruneOptions {
+  /** Forget the bindings nothing refers to (default true); false only to compare with an engine that keeps everything. */
+  prune?: boolean;
+  /** Bindings below which no sweep runs (default SWEEP_FLOOR; specs lower it to see sweeps in a few requests). */
+  sweepFloor?: number;
+}
+
 /**
  * Runs a model as a server: each request takes the model's first (most likely) branch, invents values for new
  * symbols, and moves on. The checker never sees this code path, so a model bug cannot hide itself here.
+ *
+ * Its cost per request does not grow with what it served before: the models' steps copy only what they change
+ * (copy-on-write, nothing of the state is copied whole), symbols are looked up by value in an index kept up to date
+ * (SymbolTable), and the bindings of symbols nothing refers to any more — not the state, nor the codec's or the
+ * mutant's scratch space — are forgotten (`sweep`), which changes no answer (see SymbolTable). A sweep walks
+ * everything once, so it runs only when the bindings have doubled since the last one: amortized, a constant per
+ * binding made. What the models keep of history because a later request can observe it (names once deleted,
+ * deregistered consumers, DynamoDB streams outliving their tables) stays in the state as short lists; a write that
+ * adds to one copies that list, a create looks a name up in it.
  */
 export class ReferenceEngine<S> {
   private state: S;
-  private bindings: Record<string, string> = {};
+  private readonly symbols = new SymbolTable();
   readonly memory: Memory = {};
   /** The mutant's scratch space (its `step`, `respond` and `http` hooks share it). */
   readonly mutantMemory: Memory = {};
   private readonly switches: SwitchSettings;
+  /** Bindings after the last sweep. */
+  private swept = 0;
 
   constructor(
     private readonly model: ServiceModel<S>,
@@ -57,17 +87,37 @@ export class ReferenceEngine<S> {
     private readonly identity: { account: string; region: string },
     private readonly mutant?: Mutant<S>,
     initial?: S,
+    private readonly pruning: PruneOptions = {},
   ) {
     this.state = initial ?? model.initial();
     this.switches = defaultSwitches(model.switches);
   }
 
   view(): EngineView<S> {
-    return { state: this.state, bindings: this.bindings, ctx: this.ctx(), memory: this.memory };
+    return { state: this.state, bindings: this.symbols.values, ctx: this.ctx(), memory: this.memory };
   }
 
   private ctx(): ModelContext {
-    return { switches: this.switches, consistency: 'strict', ...this.identity, symbols: symbolView(this.bindings) };
+    return { switches: this.switches, consistency: 'strict', ...this.identity, symbols: this.symbols.view() };
+  }
+
+  /**
+   * Forget the bindings of symbols nothing refers to any more, when they have doubled since the last sweep (the
+   * server calls it after each request, once the codec and the mutant's `http` hook are done with it; `force`
+   * sweeps now). Returns how many were forgotten.
+   */
+  sweep(force = false): number {
+    const { bindings } = this.symbols.size;
+    if (this.pruning.prune === false || (!force && bindings < Math.max(this.pruning.sweepFloor ?? SWEEP_FLOOR, 2 * this.swept))) return 0;
+    const strings = stringsIn([this.state, this.memory, this.mutantMemory]);
+    const dropped = this.symbols.forget((symbol) => referenced(symbol, strings));
+    this.swept = this.symbols.size.bindings;
+    return dropped;
+  }
+
+  sizes(): EngineSizes {
+    const keys = (m: Memory) => Object.values(m).reduce<number>((n, v) => n + 1 + (v !== null && typeof v === 'object' ? Object.keys(v).length : 0), 0);
+    return { ...this.symbols.size, memoryKeys: keys(this.memory) + keys(this.mutantMemory), stateChars: JSON.stringify(this.state).length };
   }
 
   handle(request: Request): Outcome & { rule: string } {
@@ -76,7 +126,7 @@ export class ReferenceEngine<S> {
     const branches = this.mutant?.step ? this.mutant.step(step, this.state, request, ctx, this.mutantMemory) : step(this.state, request, ctx);
     const branch = branches[0];
     if (!branch) throw new Error(`model gave no outcome for ${request.operation}`);
-    if (branch.assume) Object.assign(this.bindings, branch.assume);
+    for (const [symbol, value] of Object.entries(branch.assume ?? {})) this.symbols.bind(symbol, value);
     let outcome = this.realize(branch.expect, request);
     this.state = branch.next;
     if (this.mutant?.respond) outcome = this.mutant.respond(request, outcome, this.mutantMemory);
@@ -88,6 +138,12 @@ export class ReferenceEngine<S> {
     return { kind: 'ok', output: this.realizeFields(expect.output, request) };
   }
 
+  private bindNew(symbol: string, field: string, request: Request): string {
+    const value = this.invent(symbol, field, request, this.view());
+    this.symbols.bind(symbol, value);
+    return value;
+  }
+
   private realizeFields(fields: Record<string, Pattern>, request: Request): JsonObject {
     const output: JsonObject = {};
     for (const [field, pattern] of Object.entries(fields)) {
@@ -96,7 +152,7 @@ export class ReferenceEngine<S> {
       // As AWS does (spec §7.4): the document read back in its canonical form.
       else if ('policy' in pattern) output[field] = canonicalPolicyText(pattern.policy) ?? pattern.policy;
       else if ('present' in pattern) output[field] = this.invent(`${field}#present`, field, request, this.view());
-      else if ('sym' in pattern) output[field] = this.bindings[pattern.sym] ??= this.invent(pattern.sym, field, request, this.view());
+      else if ('sym' in pattern) output[field] = this.symbols.values[pattern.sym] ?? this.bindNew(pattern.sym, field, request);
       else if ('setOf' in pattern) output[field] = pattern.setOf.map((record) => this.realizeFields(record, request));
     }
     return output;

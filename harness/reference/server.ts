@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Outcome, Request, ServiceName } from '../../models/types.js';
 import { SERVICES } from '../../services/index.js';
 import type { ReferenceCodec } from './codec.js';
-import { type Mutant, ReferenceEngine } from './engine.js';
+import { type EngineSizes, type Mutant, type PruneOptions, ReferenceEngine } from './engine.js';
 import { type HttpRequest, type HttpResponse, signingRegion } from './protocol.js';
 
 export const REFERENCE_ACCOUNT = '123456789012';
@@ -16,6 +16,11 @@ export interface ReferenceServerOptions {
   initialState?: Partial<Record<ServiceName, unknown>>;
   /** The services it speaks, with their seeded bugs (default: services/index.ts) — a test may add its own. */
   services?: ReadonlyArray<{ codec: ReferenceCodec; mutants: readonly Mutant[] }>;
+  /**
+   * Forgetting the bindings nothing refers to any more (engine.ts): on by default; `prune: false` keeps everything,
+   * to compare answers with (specs), `sweepFloor` lets a spec see sweeps after a few requests.
+   */
+  pruning?: PruneOptions;
 }
 
 export interface RunningReference {
@@ -58,10 +63,15 @@ export class ReferenceServer {
     let engine = this.engines.get(key);
     if (!engine) {
       const mutant = this.mutant?.service === codec.service ? this.mutant : undefined;
-      engine = new ReferenceEngine(codec.model, codec.invent, { account: REFERENCE_ACCOUNT, region }, mutant, this.options.initialState?.[codec.service]);
+      engine = new ReferenceEngine(codec.model, codec.invent, { account: REFERENCE_ACCOUNT, region }, mutant, this.options.initialState?.[codec.service], this.options.pruning);
       this.engines.set(key, engine);
     }
     return engine;
+  }
+
+  /** What each engine (service:region) holds. */
+  sizes(): Record<string, EngineSizes> {
+    return Object.fromEntries([...this.engines].map(([key, engine]) => [key, engine.sizes()]));
   }
 
   handle(http: HttpRequest): HttpResponse {
@@ -77,7 +87,10 @@ export class ReferenceServer {
       const engine = this.engine(codec, signingRegion(http.headers) ?? DEFAULT_REGION);
       const { answer, response } = this.answer(codec, engine, request);
       const mutant = this.mutant?.service === codec.service ? this.mutant : undefined;
-      return mutant?.http ? mutant.http(request, answer, response, engine.mutantMemory) : response;
+      const wire = mutant?.http ? mutant.http(request, answer, response, engine.mutantMemory) : response;
+      // Once everything that may read this request's bindings has run (codec, mutant), not in between.
+      engine.sweep();
+      return wire;
     }
     return {
       status: 404,

@@ -72,9 +72,12 @@ export const dynamodbCodec: ReferenceCodec<DdbState> = {
     return String(tick(view));
   },
   after(request, outcome, view) {
-    if (request.operation === 'CreateTable' && outcome.kind === 'ok') {
-      const m = view.memory as DdbMemory;
-      (m.inputs ??= {})[String(request.input.TableName)] = request.input;
-    }
+    const m = view.memory as DdbMemory;
+    const name = String(request.input.TableName);
+    if (request.operation === 'CreateTable' && outcome.kind === 'ok') (m.inputs ??= {})[name] = request.input;
+    // A table the state no longer has is never described (DescribeTable answers not-found first) and a CreateTable
+    // of its name writes its input anew before it is read: what it was created with can go. Asked of the state, not
+    // the answer, so a mutant that keeps a table past its DeleteTable still describes it.
+    if (request.operation === 'DeleteTable' && m.inputs && !view.state.tables[name]) delete m.inputs[name];
   },
 };

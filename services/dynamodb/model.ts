@@ -1,4 +1,4 @@
-import { clone, fail, ok, stepByOperation } from '../../models/branches.js';
+import { fail, ok, stepByOperation } from '../../models/branches.js';
 import { jsonEqual, parseJsonOrUndefined } from '../../models/match.js';
 import { deniesCaller, deniesEveryone, duplicateSid, equivalentPolicies, inspectPolicy, isPublic, policyBytes, type PolicyShape } from '../../models/policy-document.js';
 import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel, StringFormat } from '../../models/types.js';
@@ -103,12 +103,35 @@ function resolve(state: DdbState, arn: string, ctx: ModelContext): Resolved {
   return malformed;
 }
 
-/** Apply `change` to the resource a resolved ARN names, inside a copy of the state. */
+/**
+ * Apply `change` to the resource a resolved ARN names, in a new state. Copy-on-write: only the path to that resource
+ * (the state object, its table map or stream list, the resource) is copied; everything else is shared with `state`,
+ * which is never changed (the checker keeps both). Keys keep their order, so the state's JSON is what a deep copy
+ * changed in place would give.
+ */
 function withResource(state: DdbState, r: Found, change: (holder: DdbTable | DdbStream) => void): DdbState {
-  const next = clone(state);
-  const holder = r.kind === 'table' ? next.tables[r.table.name]! : next.streams.find((x) => x.sym === r.stream.sym)!;
-  change(holder);
-  return next;
+  if (r.kind === 'table') {
+    const table = { ...state.tables[r.table.name]! };
+    change(table);
+    return { ...state, tables: { ...state.tables, [table.name]: table } };
+  }
+  const streams = state.streams.map((x) => (x.sym === r.stream.sym ? { ...x } : x));
+  change(streams.find((x) => x.sym === r.stream.sym)!);
+  return { ...state, streams };
+}
+
+/** The streams with those of table `name` marked as outliving it (the same list when there are none). */
+function tableGone(streams: DdbStream[], name: string): DdbStream[] {
+  const live = (s: DdbStream) => s.table === name && !s.tableDeleted;
+  return streams.some(live) ? streams.map((s) => (live(s) ? { ...s, tableDeleted: true } : s)) : streams;
+}
+
+/** `pending` without the views of `key` (the same object when it has none). */
+function withoutPending(pending: DdbState['pending'], key: string): DdbState['pending'] {
+  if (!(key in pending)) return pending;
+  const rest = { ...pending };
+  delete rest[key];
+  return rest;
 }
 
 function currentPolicy(r: Found): DdbPolicy | null {
@@ -145,15 +168,17 @@ function compareRevision(policy: DdbPolicy, value: string, ctx: ModelContext): R
   return ctx.symbols.symbolOf(value) !== undefined ? 'mismatch' : 'unknown';
 }
 
+/** A new symbol; `state` is a copy the caller owns (only its `seq` changes). */
 function fresh(state: DdbState, kind: string): string {
   state.seq += 1;
   return `${kind}#${state.seq}`;
 }
 
+/** Add a view a lagging read may still show; `state` is a copy the caller owns, its `pending` is replaced, not changed. */
 function pushView(state: DdbState, key: string, view: DdbView, ctx: ModelContext): void {
   if (ctx.consistency !== 'eventual') return;
-  const list = (state.pending[key] ??= []);
-  if (!list.some((v) => jsonEqual(v as unknown as Json, view as unknown as Json))) list.push(view);
+  const list = state.pending[key] ?? [];
+  state.pending = { ...state.pending, [key]: list.some((v) => jsonEqual(v as unknown as Json, view as unknown as Json)) ? list : [...list, view] };
 }
 
 /** An action that does not apply to the kind of resource the policy is for (spec §7.7); wildcards apply to all. */
@@ -266,7 +291,7 @@ function putResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
   if (policy && sameDocument(policy.doc, doc, ctx)) {
     return [assumed(ok(successRule(r, 'ddb.put.identical'), state, { RevisionId: revision(policy.rev) })), ...gate.stop];
   }
-  const next = clone(state);
+  const next = { ...state };
   const rev = fresh(next, 'rev');
   const written = withResource(next, r, (h) => (h.policy = { doc, rev }));
   pushView(written, r.key, { policy }, ctx);
@@ -336,17 +361,16 @@ function deleteResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelCont
 function created(state: DdbState, input: JsonObject, ctx: ModelContext): { next: DdbState; stream: string | null; policy: DdbPolicy | null } {
   const name = str(input, 'TableName') ?? '';
   const resourcePolicy = str(input, 'ResourcePolicy');
-  const next = clone(state);
+  // Copy-on-write (see withResource): the table map is copied, the tables in it are shared.
+  const next = { ...state, tables: { ...state.tables } };
   const replaced = next.tables[name];
-  if (replaced) {
-    for (const s of next.streams) if (s.table === name && !s.tableDeleted) s.tableDeleted = true;
-  }
+  if (replaced) next.streams = tableGone(next.streams, name);
   const streamSpec = input.StreamSpecification as JsonObject | undefined;
   const stream = streamSpec?.StreamEnabled === true ? fresh(next, 'stream') : null;
   const policy = resourcePolicy === undefined ? null : { doc: resourcePolicy, rev: fresh(next, 'rev'), fromCreate: true };
   next.tables[name] = { name, policy, stream, recreated: !!replaced || next.deletedNames.includes(name) };
-  if (stream) next.streams.push({ sym: stream, table: name, policy: null, tableDeleted: false });
-  delete next.pending[`table:${name}`];
+  if (stream) next.streams = [...next.streams, { sym: stream, table: name, policy: null, tableDeleted: false }];
+  next.pending = withoutPending(next.pending, `table:${name}`);
   if (policy) {
     pushView(next, `table:${name}`, { tableMissing: true }, ctx);
     pushView(next, `table:${name}`, { policy: null }, ctx);
@@ -372,12 +396,16 @@ function createTable(state: DdbState, input: JsonObject, ctx: ModelContext): Bra
 }
 
 function deleted(state: DdbState, name: string): DdbState {
-  const next = clone(state);
-  delete next.tables[name];
-  if (!next.deletedNames.includes(name)) next.deletedNames.push(name);
-  for (const s of next.streams) if (s.table === name && !s.tableDeleted) s.tableDeleted = true;
-  delete next.pending[`table:${name}`];
-  return next;
+  // Copy-on-write (see withResource): the table map and the lists that change are copied, nothing else.
+  const tables = { ...state.tables };
+  delete tables[name];
+  return {
+    ...state,
+    tables,
+    deletedNames: state.deletedNames.includes(name) ? state.deletedNames : [...state.deletedNames, name],
+    streams: tableGone(state.streams, name),
+    pending: withoutPending(state.pending, `table:${name}`),
+  };
 }
 
 function deleteTable(state: DdbState, input: JsonObject): Branch<DdbState>[] {
@@ -404,7 +432,7 @@ function effects(state: DdbState, request: Request, ctx: ModelContext): DdbState
       if (r.kind === 'error') return [];
       const policy = currentPolicy(r);
       if (policy && sameDocument(policy.doc, doc, ctx)) return [];
-      const next = clone(state);
+      const next = { ...state };
       const rev = fresh(next, 'rev');
       return [withResource(next, r, (h) => (h.policy = { doc, rev }))];
     }

@@ -1,4 +1,4 @@
-import { clone, fail, ok, stepByOperation } from '../../models/branches.js';
+import { fail, ok, stepByOperation } from '../../models/branches.js';
 import { parseJsonOrUndefined } from '../../models/match.js';
 import { inspectPolicy } from '../../models/policy-document.js';
 import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel, StringFormat } from '../../models/types.js';
@@ -123,6 +123,25 @@ function holderOf(state: KinesisState, t: Extract<Target, { stream: string }>): 
   return t.kind === 'stream' ? stream : stream.consumers.find((c) => c.name === t.consumer)!;
 }
 
+/**
+ * A new state with `change` applied to stream `name` (a copy of it, which `change` may edit). Copy-on-write: only
+ * the path to the stream is copied, everything else is shared with `state`, which is never changed (the checker
+ * keeps both); keys keep their order, so the JSON is what a deep copy changed in place would give.
+ */
+function withStream(state: KinesisState, name: string, change: (stream: KinStream) => void): KinesisState {
+  const stream = { ...state.streams[name]! };
+  change(stream);
+  return { ...state, streams: { ...state.streams, [name]: stream } };
+}
+
+/** A new state with the policy of the stream or consumer `t` names set to `policy` (copy-on-write, see withStream). */
+function withPolicy(state: KinesisState, t: Extract<Target, { stream: string }>, policy: string | null): KinesisState {
+  return withStream(state, t.stream, (stream) => {
+    if (t.kind === 'stream') stream.policy = policy;
+    else stream.consumers = stream.consumers.map((c) => (c.name === t.consumer ? { ...c, policy } : c));
+  });
+}
+
 /** Branches for a policy call, one resolution of the ARN at a time; rate limiting is always possible. */
 function policyCall(
   state: KinesisState,
@@ -148,9 +167,8 @@ function putResourcePolicy(state: KinesisState, input: JsonObject, ctx: ModelCon
   const branches = policyCall(state, input, ctx, (t) => {
     if (invalid) return [fail('kin.policy.invalid', state, ctx.switches['kin.invalidPolicyError']!)];
     const had = holderOf(state, t).policy !== null;
-    const next = clone(state);
-    holderOf(next, t).policy = doc;
-    if (t.kind === 'stream') next.streams[t.stream]!.recreated = false;
+    let next = withPolicy(state, t, doc);
+    if (t.kind === 'stream') next = withStream(next, t.stream, (s) => (s.recreated = false));
     return [ok(had ? 'kin.put.replace' : 'kin.put.create', next)];
   });
   // An invalid document for a stream or consumer that does not exist: AWS does not document which check answers
@@ -182,28 +200,32 @@ function getResourcePolicy(state: KinesisState, input: JsonObject, ctx: ModelCon
 function deleteResourcePolicy(state: KinesisState, input: JsonObject, ctx: ModelContext): Branch<KinesisState>[] {
   return policyCall(state, input, ctx, (t) => {
     if (holderOf(state, t).policy === null) return [fail('kin.delete.no-policy', state, ctx.switches['kin.deleteNoPolicyError']!)];
-    const next = clone(state);
-    holderOf(next, t).policy = null;
-    return [ok('kin.delete.removes', next)];
+    return [ok('kin.delete.removes', withPolicy(state, t, null))];
   });
 }
 
-/** Remove stream `name` from `next` (a copy): its consumers' ARNs name nothing from now on. */
+/**
+ * Remove stream `name` from `next` (a top-level copy the caller owns; its members are replaced, never changed, so
+ * the state it was copied from stays as it was): its consumers' ARNs name nothing from now on.
+ */
 function dropStream(next: KinesisState, name: string): void {
   const stream = next.streams[name]!;
-  next.goneConsumers.push(...stream.consumers.map((c) => c.arn));
-  delete next.streams[name];
-  if (stream.policy !== null && !next.deletedNames.includes(name)) next.deletedNames.push(name);
+  next.goneConsumers = [...next.goneConsumers, ...stream.consumers.map((c) => c.arn)];
+  const streams = { ...next.streams };
+  delete streams[name];
+  next.streams = streams;
+  if (stream.policy !== null && !next.deletedNames.includes(name)) next.deletedNames = [...next.deletedNames, name];
 }
 
+/** Add a new stream `name` to `next` (a top-level copy the caller owns, as for dropStream). */
 function freshStream(next: KinesisState, name: string): void {
-  next.streams[name] = { name, policy: null, consumers: [], recreated: next.deletedNames.includes(name) };
+  next.streams = { ...next.streams, [name]: { name, policy: null, consumers: [], recreated: next.deletedNames.includes(name) } };
 }
 
 function createStream(state: KinesisState, input: JsonObject): Branch<KinesisState>[] {
   const name = str(input, 'StreamName') ?? '';
   if (state.streams[name]) return [fail('kin.createstream.exists', state, 'ResourceInUseException')];
-  const next = clone(state);
+  const next = { ...state };
   freshStream(next, name);
   return [ok('kin.createstream.create', next)];
 }
@@ -224,7 +246,7 @@ function deleteStream(state: KinesisState, input: JsonObject, ctx: ModelContext)
   if (stream.consumers.length > 0 && input.EnforceConsumerDeletion !== true) {
     return [fail('kin.deletestream.has-consumers', state, 'ResourceInUseException')];
   }
-  const next = clone(state);
+  const next = { ...state };
   dropStream(next, name);
   return [ok('kin.deletestream.delete', next)];
 }
@@ -246,9 +268,9 @@ function registerStreamConsumer(state: KinesisState, input: JsonObject, ctx: Mod
   const name = str(input, 'ConsumerName') ?? '';
   if (stream.consumers.some((c) => c.name === name)) return [fail('kin.register.exists', state, 'ResourceInUseException')];
   if (stream.consumers.length >= MAX_CONSUMERS) return [fail('kin.register.limit', state, 'LimitExceededException')];
-  const next = clone(state);
+  const next = { ...state };
   const arn = fresh(next, 'consumer');
-  next.streams[stream.name]!.consumers.push({ name, arn, policy: null });
+  next.streams = { ...next.streams, [stream.name]: { ...stream, consumers: [...stream.consumers, { name, arn, policy: null }] } };
   // A new consumer's ARN is new: it carries its creation time, so it differs from every consumer's before it,
   // deregistered ones included (a target that reuses one hands the new consumer whatever the old ARN held).
   const earlier = [...state.goneConsumers, ...Object.values(state.streams).flatMap((s) => s.consumers.map((c) => c.arn))];
@@ -267,13 +289,16 @@ function describeStreamConsumer(state: KinesisState, input: JsonObject, ctx: Mod
 function deregisterStreamConsumer(state: KinesisState, input: JsonObject, ctx: ModelContext): Branch<KinesisState>[] {
   return consumerTargets(state, input, ctx).map((t) => {
     if (t.kind === 'error') return fail(t.rule, state, t.code);
-    const next = clone(state);
-    const stream = next.streams[t.stream]!;
-    const consumer = stream.consumers.find((c) => c.name === t.consumer)!;
-    stream.consumers = stream.consumers.filter((c) => c !== consumer);
-    next.goneConsumers.push(consumer.arn);
-    return withAssume(ok('kin.deregister.delete', next), t.assume);
+    return withAssume(ok('kin.deregister.delete', deregistered(state, t)), t.assume);
   });
+}
+
+/** The state after consumer `t` is deregistered (copy-on-write, see withStream): its ARN names nothing from now on. */
+function deregistered(state: KinesisState, t: Extract<ConsumerTarget, { kind: 'consumer' }>): KinesisState {
+  const consumer = state.streams[t.stream]!.consumers.find((c) => c.name === t.consumer)!;
+  const next = withStream(state, t.stream, (s) => (s.consumers = s.consumers.filter((c) => c !== consumer)));
+  next.goneConsumers = [...next.goneConsumers, consumer.arn];
+  return next;
 }
 
 /** Every stream or consumer `arn` may name (the not-found readings left out). */
@@ -295,16 +320,14 @@ function effects(state: KinesisState, request: Request, ctx: ModelContext): Kine
       const doc = request.operation === 'PutResourcePolicy' ? str(input, 'Policy') : null;
       if (arn === undefined || doc === undefined) return [];
       return holdersNamed(state, arn, ctx).map((t) => {
-        const next = clone(state);
-        holderOf(next, t).policy = doc;
-        if (doc !== null && t.kind === 'stream') next.streams[t.stream]!.recreated = false;
-        return next;
+        const next = withPolicy(state, t, doc);
+        return doc !== null && t.kind === 'stream' ? withStream(next, t.stream, (s) => (s.recreated = false)) : next;
       });
     }
     case 'CreateStream': {
       const name = str(input, 'StreamName');
       if (name === undefined) return [];
-      const next = clone(state);
+      const next = { ...state };
       if (next.streams[name]) dropStream(next, name);
       freshStream(next, name);
       return [next];
@@ -312,7 +335,7 @@ function effects(state: KinesisState, request: Request, ctx: ModelContext): Kine
     case 'DeleteStream': {
       const name = streamNameOf(input, ctx);
       if (name === undefined || !state.streams[name]) return [];
-      const next = clone(state);
+      const next = { ...state };
       dropStream(next, name);
       return [next];
     }
@@ -320,23 +343,15 @@ function effects(state: KinesisState, request: Request, ctx: ModelContext): Kine
       const stream = state.streams[streamNameOf({ StreamARN: input.StreamARN ?? null }, ctx) ?? ''];
       const name = str(input, 'ConsumerName');
       if (!stream || name === undefined) return [];
-      const next = clone(state);
-      const target = next.streams[stream.name]!;
-      const replaced = target.consumers.filter((c) => c.name === name);
-      next.goneConsumers.push(...replaced.map((c) => c.arn));
-      target.consumers = [...target.consumers.filter((c) => c.name !== name), { name, arn: fresh(next, 'consumer'), policy: null }];
+      const next = { ...state };
+      const replaced = stream.consumers.filter((c) => c.name === name);
+      next.goneConsumers = [...next.goneConsumers, ...replaced.map((c) => c.arn)];
+      const arn = fresh(next, 'consumer');
+      next.streams = { ...next.streams, [stream.name]: { ...stream, consumers: [...stream.consumers.filter((c) => c.name !== name), { name, arn, policy: null }] } };
       return [next];
     }
     case 'DeregisterStreamConsumer':
-      return consumerTargets(state, input, ctx).flatMap((t) => {
-        if (t.kind === 'error') return [];
-        const next = clone(state);
-        const stream = next.streams[t.stream]!;
-        const consumer = stream.consumers.find((c) => c.name === t.consumer)!;
-        stream.consumers = stream.consumers.filter((c) => c !== consumer);
-        next.goneConsumers.push(consumer.arn);
-        return [next];
-      });
+      return consumerTargets(state, input, ctx).flatMap((t) => (t.kind === 'error' ? [] : [deregistered(state, t)]));
     default:
       return [];
   }

@@ -103,10 +103,17 @@ export const ssmCodec: ReferenceCodec<SsmState> = {
     return `${symbol}-${n}`;
   },
   after(request, outcome, view) {
+    const m = view.memory as SsmMemory;
+    const name = String(request.input.Name);
     if (request.operation === 'PutParameter' && outcome.kind === 'ok') {
-      const m = view.memory as SsmMemory;
-      (m.values ??= {})[String(request.input.Name)] = String(request.input.Value ?? '');
-      (m.modified ??= {})[String(request.input.Name)] = Math.floor(Date.now() / 1000);
+      (m.values ??= {})[name] = String(request.input.Value ?? '');
+      (m.modified ??= {})[name] = Math.floor(Date.now() / 1000);
+    }
+    // A parameter the state no longer has is never read (GetParameter answers not-found first), and a PutParameter
+    // writes its value anew: it can go. Asked of the state, so a mutant that keeps a parameter keeps its value.
+    if (request.operation === 'DeleteParameter' && !view.state.parameters[name]) {
+      if (m.values) delete m.values[name];
+      if (m.modified) delete m.modified[name];
     }
   },
 };

@@ -1,4 +1,4 @@
-import { clone, fail, ok, stepByOperation } from '../../models/branches.js';
+import { fail, ok, stepByOperation } from '../../models/branches.js';
 import { inspectPolicy, policyBytes } from '../../models/policy-document.js';
 import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel } from '../../models/types.js';
 import { SSM_RULES, SSM_SWITCHES } from './rules.js';
@@ -125,10 +125,17 @@ function policiesIn(state: SsmState, key: string): SsmPolicy[] {
   return key === OPS_KEY ? state.opsItemGroup : state.parameters[key.slice('parameter:'.length)]!.policies;
 }
 
-/** Replace the policies of a resource in `state` (a copy), dropping the listings that no longer describe it. */
+/**
+ * Replace the policies of a resource in `state`, dropping the listings that no longer describe it. `state` is a
+ * top-level copy the caller owns; copy-on-write: its members are replaced (the parameter map, the parameter), never
+ * changed, so the state it was copied from stays as it was (the checker keeps both), and keys keep their order.
+ */
 function setPolicies(state: SsmState, key: string, policies: SsmPolicy[]): void {
   if (key === OPS_KEY) state.opsItemGroup = policies;
-  else state.parameters[key.slice('parameter:'.length)]!.policies = policies;
+  else {
+    const name = key.slice('parameter:'.length);
+    state.parameters = { ...state.parameters, [name]: { ...state.parameters[name]!, policies } };
+  }
   state.cursors = state.cursors.filter((c) => c.resource !== key);
 }
 
@@ -202,7 +209,7 @@ function putResourcePolicy(state: SsmState, input: JsonObject, ctx: ModelContext
     if (r.parameter && limit !== 'none' && r.policies.length >= Number(limit)) {
       return [fail('ssm.put.parameter-limit', state, 'ResourcePolicyLimitExceededException')];
     }
-    const next = clone(state);
+    const next = { ...state };
     const policy = { id: fresh(next, 'policyId'), hash: fresh(next, 'policyHash'), doc };
     setPolicies(next, r.key, [...r.policies, policy]);
     const output: Record<string, Pattern> = {
@@ -218,7 +225,7 @@ function putResourcePolicy(state: SsmState, input: JsonObject, ctx: ModelContext
     if (identical && mode === 'same') {
       return withAssume(ok('ssm.put.update-identical', state, { PolicyId: symPattern(state, policy.id), PolicyHash: symPattern(state, policy.hash) }), assume);
     }
-    const next = clone(state);
+    const next = { ...state };
     const newHash = fresh(next, 'policyHash');
     setPolicies(
       next,
@@ -254,7 +261,7 @@ function pageBranches(state: SsmState, key: string, remaining: SsmPolicy[], retu
   if (remaining.length > MAX_ENUMERATED_PAGE) return [ok('ssm.get.page', state, {})];
   const last = (page: SsmPolicy[]): Branch<SsmState> => ok('ssm.get.page', state, { Policies: { setOf: page.map((p) => entry(state, p)) }, NextToken: { absent: true } });
   const more = (page: SsmPolicy[]): Branch<SsmState> => {
-    const next = clone(state);
+    const next = { ...state };
     const token = fresh(next, 'nextToken');
     const others = next.cursors.filter((c) => c.resource === key);
     const keep = others.slice(Math.max(0, others.length - (CURSORS_PER_RESOURCE - 1)));
@@ -310,7 +317,7 @@ function deleteResourcePolicy(state: SsmState, input: JsonObject, ctx: ModelCont
   const r: Resolved = id === undefined || hash === undefined ? invalid(ctx) : resolve(state, str(input, 'ResourceArn') ?? '', ctx);
   if (r.kind === 'error') return [fail(r.rule, state, r.code)];
   const remove = (policy: SsmPolicy, assume: Record<string, string> | undefined): Branch<SsmState> => {
-    const next = clone(state);
+    const next = { ...state };
     setPolicies(
       next,
       r.key,
@@ -325,32 +332,35 @@ function putParameter(state: SsmState, input: JsonObject): Branch<SsmState>[] {
   const name = str(input, 'Name') ?? '';
   const requested = str(input, 'Tier');
   const existing = state.parameters[name];
-  const next = clone(state);
   if (!existing) {
     const tier: SsmTier = requested === 'Advanced' ? 'Advanced' : 'Standard';
-    next.parameters[name] = { name, tier, version: 1, policies: [], recreated: next.deletedNames.includes(name) };
-    return [ok('ssm.putparameter.create', next, { Version: { eq: 1 }, Tier: { eq: tier } })];
+    const created: SsmParameter = { name, tier, version: 1, policies: [], recreated: state.deletedNames.includes(name) };
+    // Copy-on-write (see setPolicies): the parameter map is copied, the parameters in it are shared.
+    return [ok('ssm.putparameter.create', { ...state, parameters: { ...state.parameters, [name]: created } }, { Version: { eq: 1 }, Tier: { eq: tier } })];
   }
   if (input.Overwrite !== true) return [fail('ssm.putparameter.exists', state, 'ParameterAlreadyExists')];
   if (existing.tier === 'Advanced' && requested === 'Standard') return [fail('ssm.putparameter.downgrade', state, 'ValidationException')];
-  const parameter = next.parameters[name]!;
+  const parameter = { ...existing };
   parameter.version += 1;
   if (requested === 'Advanced') parameter.tier = 'Advanced';
+  const next = { ...state, parameters: { ...state.parameters, [name]: parameter } };
   return [ok('ssm.putparameter.overwrite', next, { Version: { eq: parameter.version }, Tier: { eq: parameter.tier } })];
 }
 
-/** Remove parameter `name` from `next` (a copy) with its policies and the listings of them. */
+/** Remove parameter `name` from `next` (a top-level copy the caller owns, as for setPolicies) with its policies and the listings of them. */
 function dropParameter(next: SsmState, name: string): void {
   const had = next.parameters[name]!.policies.length > 0;
-  delete next.parameters[name];
+  const parameters = { ...next.parameters };
+  delete parameters[name];
+  next.parameters = parameters;
   next.cursors = next.cursors.filter((c) => c.resource !== `parameter:${name}`);
-  if (had && !next.deletedNames.includes(name)) next.deletedNames.push(name);
+  if (had && !next.deletedNames.includes(name)) next.deletedNames = [...next.deletedNames, name];
 }
 
 function deleteParameter(state: SsmState, input: JsonObject): Branch<SsmState>[] {
   const name = str(input, 'Name') ?? '';
   if (!state.parameters[name]) return [fail('ssm.deleteparameter.not-found', state, 'ParameterNotFound')];
-  const next = clone(state);
+  const next = { ...state };
   dropParameter(next, name);
   return [ok('ssm.deleteparameter.delete', next)];
 }
@@ -358,7 +368,7 @@ function deleteParameter(state: SsmState, input: JsonObject): Branch<SsmState>[]
 /** The state after an update of `policy` on resource `key` with `doc` (same hash only for an identical document under switch "same"). */
 function updated(state: SsmState, key: string, policy: SsmPolicy, doc: string, ctx: ModelContext): SsmState {
   if (policy.doc === doc && ctx.switches['ssm.identicalUpdateHash'] === 'same') return state;
-  const next = clone(state);
+  const next = { ...state };
   const hash = fresh(next, 'policyHash');
   setPolicies(
     next,
@@ -387,7 +397,7 @@ function effects(state: SsmState, request: Request, ctx: ModelContext): SsmState
       const id = str(input, 'PolicyId');
       const out: SsmState[] = [];
       if (doc !== null && (id === undefined || str(input, 'PolicyHash') === undefined)) {
-        const next = clone(state);
+        const next = { ...state };
         setPolicies(next, r.key, [...r.policies, { id: fresh(next, 'policyId'), hash: fresh(next, 'policyHash'), doc }]);
         out.push(next);
       }
@@ -396,7 +406,7 @@ function effects(state: SsmState, request: Request, ctx: ModelContext): SsmState
           if (doc !== null) {
             out.push(updated(state, r.key, policy, doc, ctx));
           } else {
-            const next = clone(state);
+            const next = { ...state };
             setPolicies(
               next,
               r.key,
@@ -413,17 +423,16 @@ function effects(state: SsmState, request: Request, ctx: ModelContext): SsmState
       if (name === undefined) return [];
       const existing = state.parameters[name];
       if (!existing) return putParameter(state, input).map((b) => b.next);
-      const next = clone(state);
-      const parameter = next.parameters[name]!;
+      const parameter = { ...existing };
       parameter.version += 1;
       const tier = str(input, 'Tier');
       if (tier === 'Standard' || tier === 'Advanced') parameter.tier = tier;
-      return [next];
+      return [{ ...state, parameters: { ...state.parameters, [name]: parameter } }];
     }
     case 'DeleteParameter': {
       const name = str(input, 'Name');
       if (name === undefined || !state.parameters[name]) return [];
-      const next = clone(state);
+      const next = { ...state };
       dropParameter(next, name);
       return [next];
     }

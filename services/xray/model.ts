@@ -1,4 +1,4 @@
-import { clone, fail, type OperationStep, ok, stepByOperation } from '../../models/branches.js';
+import { fail, type OperationStep, ok, stepByOperation } from '../../models/branches.js';
 import { deniesEveryone, inspectPolicy, policyBytes } from '../../models/policy-document.js';
 import type { Branch, Json, JsonObject, ModelContext, Pattern, Request, ServiceModel } from '../../models/types.js';
 import { XRAY_RULES, XRAY_SWITCHES } from './rules.js';
@@ -121,7 +121,8 @@ function putResourcePolicy(state: XrayState, input: JsonObject, ctx: ModelContex
   });
   const identical = current !== null && current.doc === doc;
   if (identical && ctx.switches['xray.identicalPolicy'] === 'unchanged') return go(ok('xray.put.identical', state, output(revPattern(current.rev))));
-  const next = clone(state);
+  // Copy-on-write: the policy map is copied, the policies in it are shared with `state`, which stays as it was.
+  const next = { ...state, policies: { ...state.policies } };
   const { rev, pattern } = nextRevision(next, current?.rev ?? null, ctx);
   next.policies[name] = { name, doc, rev };
   const rule = identical ? 'xray.put.identical' : current ? 'xray.put.update' : 'xray.put.create';
@@ -154,7 +155,7 @@ function deleteResourcePolicy(state: XrayState, input: JsonObject, ctx: ModelCon
   }
   const gate = revisionGate(state, current, sent, ctx, 'xray.delete.revision-mismatch');
   if (!gate.proceed) return gate.stop;
-  const next = clone(state);
+  const next = { ...state, policies: { ...state.policies } };
   delete next.policies[name];
   return [withAssume(ok('xray.delete.removes', next), gate.assume), ...gate.stop];
 }
@@ -173,13 +174,13 @@ function effects(state: XrayState, request: Request, ctx: ModelContext): XraySta
       if (doc === undefined) return [];
       const current = state.policies[name] ?? null;
       if (current?.doc === doc && ctx.switches['xray.identicalPolicy'] === 'unchanged') return [state];
-      const next = clone(state);
+      const next = { ...state, policies: { ...state.policies } };
       next.policies[name] = { name, doc, rev: nextRevision(next, current?.rev ?? null, ctx).rev };
       return [next];
     }
     case 'DeleteResourcePolicy': {
       if (!state.policies[name]) return [];
-      const next = clone(state);
+      const next = { ...state, policies: { ...state.policies } };
       delete next.policies[name];
       return [next];
     }
