@@ -56,6 +56,8 @@ function serviceSection(s: ServiceResult): string[] {
   else if (s.reason) lines.push(`${s.verdict === 'infra' ? 'Infrastructure failure' : 'Note'}: ${s.reason}`, '');
   if (s.leftoversAtStart?.length) lines.push(`Resources of earlier runs on the target at the start (${s.leftoversAtStart.length}): ${s.leftoversAtStart.map(code).join(', ')}`, '');
   if (s.leftBehind?.length) lines.push(`**Left on the target after cleanup:** ${s.leftBehind.map(code).join(', ')} — ${code('policy-conformance sweep --target <target URL> --yes')} removes them.`, '');
+  const traffic = trafficLine(s);
+  if (traffic) lines.push(traffic, '');
   const profile = Object.entries(s.profile);
   lines.push(profile.length ? `Behaviour profile: AWS, except ${profile.map(([k, v]) => code(`${k}=${v}`)).join(', ')}.` : 'Behaviour profile: AWS defaults for every switch.', '');
   if (s.unsupportedOperations.length) lines.push(`Unsupported operations: ${s.unsupportedOperations.map((o) => code(o)).join(', ')}.`, '');
@@ -324,6 +326,16 @@ function looksLikeJson(text: string): boolean {
 
 function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** What the run sent: requests by what they were for, fixtures made or lent by the pool, sequences at once. */
+function trafficLine(s: ServiceResult): string | undefined {
+  if (!s.requests) return undefined;
+  const { total, ...phases } = s.requests;
+  const parts = Object.entries(phases).filter(([, n]) => n > 0).map(([phase, n]) => `${n} ${phase}`);
+  const fixtures = s.fixtures ? `; fixture resources: ${s.fixtures.created} created, ${s.fixtures.reused} lent by the pool` : '';
+  const together = s.concurrency ? `; ${s.concurrency} sequences at once` : '';
+  return `Requests: ${total}${parts.length ? ` (${parts.join(', ')})` : ''}${fixtures}${together}.`;
 }
 
 /** The run's budgets and what it used of them; why it stopped early, if it did (interrupted or out of budget). */

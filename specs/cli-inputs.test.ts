@@ -136,6 +136,7 @@ const TABLE: Row[] = [
   [['run', '--seed', '1.5'], /^--seed must be an integer, not "1\.5"$/],
   [['run', '--seed', '123456789012345678901234'], /^--seed must be an integer, not "123456789012345678901234"$/],
   [['run', '--max-calls', '0'], /^--max-calls must be a positive integer, not "0"$/],
+  [['run', '--concurrency', '0'], /^--concurrency must be a positive integer, not "0"$/],
   [['run', '--time-limit', 'soon'], /^--time-limit must be a duration such as 90s, 10m or 1h30m, not "soon"$/],
   [['serve', '--port', '70000'], /^--port must be 0\.\.65535, not "70000"$/],
   [['serve', '--port', 'x'], /^--port must be 0\.\.65535, not "x"$/],
