@@ -17,7 +17,8 @@ import { SERVICE_NAMES } from '../services/index.js';
 import { startDelayProxy } from './bench/delay-proxy.js';
 import { generationCost } from './bench/generation.js';
 import { mutantTimings } from './bench/mutants.js';
-import { plainLoop, type PlainLoopResult, type PlainTarget, round } from './bench/plain-loop.js';
+import { plainLoop, type PlainLoopResult, type PlainTarget } from './bench/plain-loop.js';
+import { round } from './bench/stats.js';
 import { runSuite, type SuiteFigures } from './bench/suite.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -47,7 +48,7 @@ async function plainLoops(target: PlainTarget, iterations: number): Promise<Plai
     try {
       services.push(await plainLoop(service, target, iterations));
     } catch (error) {
-      // moto has no X-Ray resource-policy operations: that service has no plain figure there (nor a suite one).
+      // moto 5.2.5 has no SSM or X-Ray resource-policy operations: those services have no plain figure there (nor judged calls).
       services.push({ service, error: (error as Error).message.split('\n')[0]!.slice(0, 200) });
     }
   }
@@ -71,14 +72,16 @@ function compare(suite: SuiteFigures, plain: PlainFigures) {
   const seconds = both.reduce((n, s) => n + s.seconds, 0);
   const requests = both.reduce((n, s) => n + (s.requests.total ?? 0), 0);
   const plainOk = plain.services.filter((p): p is PlainLoopResult => 'policyCalls' in p && both.some((s) => s.service === p.service));
-  const plainRate = plainOk.reduce((n, p) => n + p.policyCalls, 0) / plainOk.reduce((n, p) => n + p.seconds, 0);
-  const suiteRate = judged / seconds;
+  // No service in common (a target that implements none of them): rates of 0, not NaN, in the JSON.
+  const rate = (calls: number, s: number) => (s > 0 ? calls / s : 0);
+  const plainRate = rate(plainOk.reduce((n, p) => n + p.policyCalls, 0), plainOk.reduce((n, p) => n + p.seconds, 0));
+  const suiteRate = rate(judged, seconds);
   return {
     services: both.map((s) => s.service),
     suiteJudgedPolicyCallsPerSec: round(suiteRate, 1),
     plainPolicyCallsPerSec: round(plainRate, 1),
-    ratio: round(suiteRate / plainRate, 2),
-    requestsPerJudgedCall: round(requests / judged, 2),
+    ratio: plainRate > 0 ? round(suiteRate / plainRate, 2) : 0,
+    requestsPerJudgedCall: judged > 0 ? round(requests / judged, 2) : 0,
     perService,
   };
 }

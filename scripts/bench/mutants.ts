@@ -5,7 +5,7 @@
 import { runMutants } from '../../harness/mutation-score.js';
 import { allMutants } from '../../harness/reference/server.js';
 import { SERVICE_NAMES } from '../../services/index.js';
-import { round } from './plain-loop.js';
+import { median, round } from './stats.js';
 
 export interface MutantTiming {
   name: string;
@@ -24,13 +24,6 @@ export interface MutantFigures {
   /** Median seconds to the first divergence, over caught mutants. */
   medianSeconds: number;
   perService: Record<string, { mutants: number; caught: number; medianSeconds: number }>;
-}
-
-export function median(xs: readonly number[]): number {
-  if (!xs.length) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** `perService`: how many of each service's mutants to run (all when absent). */

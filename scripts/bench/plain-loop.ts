@@ -7,6 +7,7 @@ import { CreateStreamCommand, DeleteResourcePolicyCommand as KinDelete, DeleteSt
 import { DeleteParameterCommand, DeleteResourcePolicyCommand as SsmDelete, GetResourcePoliciesCommand, PutParameterCommand, PutResourcePolicyCommand as SsmPut, SSMClient } from '@aws-sdk/client-ssm';
 import { DeleteResourcePolicyCommand as XrayDelete, ListResourcePoliciesCommand, PutResourcePolicyCommand as XrayPut, XRayClient } from '@aws-sdk/client-xray';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { round } from './stats.js';
 
 export interface PlainTarget {
   url: string;
@@ -128,9 +129,4 @@ export async function plainLoop(service: string, target: PlainTarget, iterations
   const seconds = (performance.now() - started) / 1000;
   const policyCalls = 3 * iterations;
   return { service, policyCalls, requests, seconds: round(seconds, 3), policyCallsPerSec: round(policyCalls / seconds, 1) };
-}
-
-export function round(n: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }
