@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { documentRuleGen, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
@@ -110,9 +111,7 @@ export function dynamodbCommand(consistency: Consistency, focus: DdbSlot = 't0')
 }
 
 export function dynamodbCommands(consistency: Consistency, maxCommands = 14): fc.Arbitrary<DdbCommand[]> {
-  return fc
-    .constantFrom<DdbSlot>('t0', 't1', 't2')
-    .chain((focus) => fc.array(dynamodbCommand(consistency, focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
+  return focusedSequences<DdbSlot, DdbCommand>(['t0', 't1', 't2'], (focus) => dynamodbCommand(consistency, focus), maxCommands);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

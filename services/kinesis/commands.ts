@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 
@@ -133,9 +134,7 @@ export function kinesisCommand(focus: KinSlot = 's0'): fc.Arbitrary<KinCommand> 
 
 /** Kinesis promises read-your-writes for these calls (spec §2.6), so both consistency modes draw the same calls. */
 export function kinesisCommands(_consistency: Consistency, maxCommands = 14): fc.Arbitrary<KinCommand[]> {
-  return fc
-    .constantFrom<KinSlot>('s0', 's1', 's2')
-    .chain((focus) => fc.array(kinesisCommand(focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
+  return focusedSequences<KinSlot, KinCommand>(['s0', 's1', 's2'], (focus) => kinesisCommand(focus), maxCommands);
 }
 
 function describeTarget(target: KinTarget): string {

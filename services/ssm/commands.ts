@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 
@@ -190,9 +191,7 @@ export function ssmCommand(_consistency: Consistency, focus: SsmFocus = 'p0'): f
 }
 
 export function ssmCommands(consistency: Consistency, maxCommands = 14): fc.Arbitrary<SsmCommand[]> {
-  return fc
-    .constantFrom<SsmFocus>('p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops')
-    .chain((focus) => fc.array(ssmCommand(consistency, focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
+  return focusedSequences<SsmFocus, SsmCommand>(['p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops'], (focus) => ssmCommand(consistency, focus), maxCommands);
 }
 
 const PLAIN_TARGET: SsmTarget = { kind: 'parameter', slot: 'p0' };

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
@@ -107,9 +108,7 @@ export function xrayCommand(_consistency: Consistency, focus: XraySlot = 'a'): f
 
 /** X-Ray has no eventual-consistency rules: the command set is the same in both modes. */
 export function xrayCommands(consistency: Consistency, maxCommands = 12): fc.Arbitrary<XrayCommand[]> {
-  return fc
-    .constantFrom<XraySlot>('a', 'b', 'f0')
-    .chain((focus) => fc.array(xrayCommand(consistency, focus), { minLength: 1, maxLength: maxCommands, size: 'max' }));
+  return focusedSequences<XraySlot, XrayCommand>(['a', 'b', 'f0'], (focus) => xrayCommand(consistency, focus), maxCommands);
 }
 
 /** Where a simplified command's name goes: the first slot a sequence may focus on (it starts absent). */

@@ -1,0 +1,90 @@
+// The suite as the CLI runs it: `run`'s own option parser (so every setting is the CLI's default unless given) and
+// `runTarget`, in this process, with the judged policy calls counted (./judged.ts).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runOptions } from '../../cli/options.js';
+import { runTarget } from '../../cli/run-target.js';
+import { Halt } from '../../harness/halt.js';
+import { JudgedPolicyCalls } from './judged.js';
+import { round } from './stats.js';
+
+export interface SuiteServiceFigures {
+  service: string;
+  verdict: string;
+  sequences: number;
+  /** results.json `calls`: steps sent, fixture and generated. */
+  calls: number;
+  judgedPolicyCalls: number;
+  /** results.json `requests`, by phase. */
+  requests: Record<string, number>;
+  divergences: number;
+  /** The rules the entries were found under, and why a run that is not a pass was not (for a reader of the JSON). */
+  departures: string[];
+  reason?: string;
+  seconds: number;
+  judgedPolicyCallsPerSec: number;
+  /** Every HTTP request of the service's run per judged policy call. */
+  requestsPerJudgedCall: number;
+}
+
+export interface SuiteFigures {
+  target: string;
+  targetVersion?: string;
+  args: string[];
+  /** The run's seed (the CLI's default is a new one per run): `run --seed` with the same arguments repeats it. */
+  seed: number;
+  /** From the start of `runTarget` to its end: the target's start and stop included. */
+  wallSeconds: number;
+  services: SuiteServiceFigures[];
+  total: Omit<SuiteServiceFigures, 'service' | 'verdict' | 'departures' | 'reason'> & { verdicts: string[] };
+}
+
+/** `args` are `run`'s options (e.g. `--target moto --runs 20`); reports are not written, failures go to a scratch folder. */
+export async function runSuite(args: string[]): Promise<SuiteFigures> {
+  const out = mkdtempSync(join(tmpdir(), 'pc-bench-'));
+  const o = await runOptions([...args, '--quiet', '--out', out]);
+  const judged = new JudgedPolicyCalls();
+  const started = performance.now();
+  let result;
+  try {
+    result = await runTarget(o.target, new Halt(o.target.budgets ?? {}));
+  } finally {
+    judged.stop();
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const services = result.services.map((s) => ({
+    ...figures(s.service, s.verdict, s.runs, s.calls, judged.of(s.service), s.requests ?? {}, s.divergences.length, s.durationMs / 1000),
+    departures: s.divergences.map((d) => d.rule),
+    ...(s.reason ? { reason: s.reason } : {}),
+  }));
+  const sum = (f: (s: SuiteServiceFigures) => number) => services.reduce((n, s) => n + f(s), 0);
+  const requests: Record<string, number> = {};
+  for (const s of services) for (const [k, v] of Object.entries(s.requests)) requests[k] = (requests[k] ?? 0) + v;
+  const { service: _s, verdict: _v, departures: _d, ...total } = figures('', '', sum((s) => s.sequences), sum((s) => s.calls), sum((s) => s.judgedPolicyCalls), requests, sum((s) => s.divergences), sum((s) => s.seconds));
+  return {
+    target: result.target,
+    ...(result.targetVersion ? { targetVersion: result.targetVersion } : {}),
+    args,
+    seed: result.seed,
+    wallSeconds: round(wallSeconds, 2),
+    services,
+    total: { ...total, verdicts: services.map((s) => s.verdict) },
+  };
+}
+
+function figures(service: string, verdict: string, sequences: number, calls: number, judged: number, requests: Record<string, number>, divergences: number, seconds: number): SuiteServiceFigures {
+  return {
+    service,
+    verdict,
+    sequences,
+    calls,
+    judgedPolicyCalls: judged,
+    requests,
+    divergences,
+    departures: [],
+    seconds: round(seconds, 2),
+    judgedPolicyCallsPerSec: seconds > 0 ? round(judged / seconds, 1) : 0,
+    requestsPerJudgedCall: judged > 0 ? round((requests.total ?? 0) / judged, 2) : 0,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * `npm run bench -- --quick` end to end (the reference server, moto, the mutants, the latency proxy): it exits 0 and
+ * its JSON has every figure, each consistent with the others. No timing is asserted: the machine is shared.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVICE_NAMES } from '../../services/index.js';
+import { REPO, runProcess } from '../support/cli.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'pc-bench-spec-'));
+const file = join(scratch, 'bench.json');
+let report: any;
+let run: Awaited<ReturnType<typeof runProcess>>;
+
+beforeAll(async () => {
+  run = await runProcess(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', '--quick', '--out', file], { cwd: REPO, timeoutMs: 400_000 });
+  if (run.code === 0) report = JSON.parse(readFileSync(file, 'utf8'));
+}, 420_000);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const positive = (n: unknown) => expect(typeof n === 'number' && Number.isFinite(n) && n > 0, `${n} is a positive number`).toBe(true);
+
+/** A suite-vs-loop comparison: its rates are those of its parts, and its ratio theirs. */
+function checkComparison(scenario: { suite: any; plain: any; comparison: any }, services: string[]) {
+  const { suite, plain, comparison } = scenario;
+  expect(comparison.services, JSON.stringify(suite.services)).toEqual(services);
+  for (const s of suite.services.filter((x: any) => services.includes(x.service))) {
+    const about = JSON.stringify(s);
+    expect(s.judgedPolicyCalls, about).toBeGreaterThan(0);
+    // A judged policy call is one request of the judged phase: never more of them than that phase's requests.
+    expect(s.judgedPolicyCalls, about).toBeLessThanOrEqual(s.requests.judged);
+    expect(s.requests.total).toBe(['discovery', 'fixture', 'judged', 'idle', 'cleanup', 'bookkeeping'].reduce((n, k) => n + s.requests[k], 0));
+    expect(Math.abs(s.requestsPerJudgedCall - s.requests.total / s.judgedPolicyCalls), about).toBeLessThan(0.05);
+    // Against the rounded seconds of the JSON: within 2% of the rate.
+    expect(Math.abs(s.judgedPolicyCallsPerSec - s.judgedPolicyCalls / s.seconds), about).toBeLessThan(0.02 * s.judgedPolicyCallsPerSec + 0.1);
+    expect(s.sequences).toBeGreaterThan(0);
+  }
+  for (const p of plain.services.filter((x: any) => services.includes(x.service))) {
+    expect(p.policyCalls % 3).toBe(0);
+    expect(p.requests).toBeGreaterThanOrEqual(p.policyCalls);
+    positive(p.policyCallsPerSec);
+  }
+  positive(comparison.suiteJudgedPolicyCallsPerSec);
+  positive(comparison.plainPolicyCallsPerSec);
+  const about = JSON.stringify(comparison);
+  expect(Math.abs(comparison.ratio - comparison.suiteJudgedPolicyCallsPerSec / comparison.plainPolicyCallsPerSec), about).toBeLessThan(0.02);
+  expect(comparison.requestsPerJudgedCall, about).toBeGreaterThanOrEqual(1);
+  expect(comparison.perService.map((s: any) => s.service), about).toEqual(services);
+}
+
+describe('npm run bench -- --quick', () => {
+  it('exits 0 and writes its JSON', () => {
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    expect(run.stdout).toMatch(/suite judged\/s/);
+    expect(report.quick).toBe(true);
+    expect(new Date(report.date).toString()).not.toBe('Invalid Date');
+    expect(report.machine.node).toBe(process.version);
+    positive(report.machine.cores);
+  });
+
+  it('measures generation for every service', () => {
+    expect(report.generation.map((g: any) => g.service)).toEqual(SERVICE_NAMES);
+    for (const g of report.generation) {
+      expect(g.sequences).toBe(200);
+      expect(g.commands).toBeGreaterThanOrEqual(g.sequences);
+    }
+  });
+
+  it('compares the suite with the plain loop on the reference, for all four services', () => {
+    checkComparison(report.reference, [...SERVICE_NAMES]);
+    expect(report.reference.suite.total.verdicts, JSON.stringify(report.reference.suite.services)).toEqual(SERVICE_NAMES.map(() => 'pass'));
+  });
+
+  it('on moto, over the services moto implements (its SSM and X-Ray policy operations are missing)', () => {
+    // A service whose first departure came before any policy call was answered has no rate to compare (--quick stops
+    // at the first departure): the comparison covers exactly the services with judged policy calls and a plain loop.
+    const compared = report.moto.suite.services
+      .filter((s: any) => s.judgedPolicyCalls > 0 && report.moto.plain.services.some((p: any) => p.service === s.service && !p.error))
+      .map((s: any) => s.service);
+    expect(compared.length).toBeGreaterThan(0);
+    expect(['dynamodb', 'kinesis']).toEqual(expect.arrayContaining(compared));
+    checkComparison(report.moto, compared);
+    expect(report.moto.suite.targetVersion).toMatch(/^\d+\.\d+/);
+    for (const s of ['ssm', 'xray']) expect(report.moto.plain.services.find((p: any) => p.service === s).error).toBeTruthy();
+    expect(typeof report.moto.underSixtySeconds).toBe('boolean');
+  });
+
+  it('times the first divergence of one mutant per service, each caught', () => {
+    expect(report.mutants.mutants.map((m: any) => m.service)).toEqual(SERVICE_NAMES);
+    expect(report.mutants.caught).toBe(SERVICE_NAMES.length);
+    positive(report.mutants.medianSeconds);
+    expect(Object.keys(report.mutants.perService)).toEqual(SERVICE_NAMES);
+  });
+
+  it('runs both through the 20 ms proxy, which answered every one of their requests', () => {
+    expect(report.latency.delayMs).toBe(20);
+    checkComparison(report.latency, [...SERVICE_NAMES]);
+    const plainRequests = report.latency.plain.services.reduce((n: number, p: any) => n + p.requests, 0);
+    expect(report.latency.answeredByProxy).toBeGreaterThanOrEqual(plainRequests + report.latency.suite.total.requests.total);
+  });
+
+  it('says which of the issue\'s targets are met', () => {
+    for (const k of ['referenceRatioAtLeast085', 'motoRatioAtLeast085', 'motoDefaultRunUnder60s', 'latencyRatioAtLeast3']) expect(typeof report.targets[k]).toBe('boolean');
+  });
+});
