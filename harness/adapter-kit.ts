@@ -1,5 +1,5 @@
 import type { Json, JsonObject, Observation } from '../models/types.js';
-import { observeError, sleep } from './observe.js';
+import { observeError, sleep, transportCause } from './observe.js';
 
 /** Drop undefined members, so a request or output records only what was really there. */
 export function compact(record: Record<string, unknown>): JsonObject {
@@ -92,4 +92,36 @@ export async function removeConfirmed(remove: () => Promise<unknown>, nothing: (
 export function errorNamed(error: unknown, ...names: string[]): boolean {
   const name = (error as { name?: string } | null)?.name;
   return !!name && names.includes(name);
+}
+
+/**
+ * An SDK waiter that ends at its first poll that ran out of time, with that poll's error. smithy's generated
+ * waiters poll again after any error until their budget is spent, so a target that stopped answering would cost a
+ * whole wait budget (minutes on AWS) of timed-out polls before the runner could tell it is gone.
+ */
+export async function waitOrTimeout<C extends { send(...args: never[]): Promise<unknown> }, R>(
+  client: C,
+  wait: WaitBudget,
+  waiter: (config: WaitBudget & { client: C; abortSignal: AbortSignal }) => Promise<R>,
+): Promise<R> {
+  const controller = new AbortController();
+  let timedOut: unknown;
+  const watched = new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return (...args: never[]) =>
+        target.send(...args).catch((error: unknown) => {
+          if (transportCause(error) === 'timeout') {
+            timedOut ??= error;
+            controller.abort();
+          }
+          throw error;
+        });
+    },
+  });
+  try {
+    return await waiter({ ...wait, client: watched, abortSignal: controller.signal });
+  } catch (error) {
+    throw timedOut ?? error;
+  }
 }

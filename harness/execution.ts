@@ -340,14 +340,8 @@ export class Executor<Cmd> {
    * that cannot be confirmed removes the fixture instead, and ends pooling for this target.
    */
   private async release(sequence: Sequence<Cmd>, keep: PooledFixture | undefined): Promise<void> {
-    if (keep && sequence.reset) {
-      let reset = false;
-      try {
-        reset = await sequence.reset();
-      } catch {
-        reset = false;
-      }
-      if (reset) {
+    if (keep && sequence.reset && !this.stalled) {
+      if (await this.bounded('resetting a fixture', () => sequence.reset!())) {
         await this.cleanup(sequence, true);
         this.pool.push(keep);
         return;
@@ -355,6 +349,25 @@ export class Executor<Cmd> {
       this.poolBroken = true;
     }
     await this.cleanup(sequence);
+  }
+
+  /**
+   * `work` (a reset, a cleanup) within a bound: the cleanup budget, or one request deadline once a request timed out
+   * (the target may be stalling). False when it failed or ran out of time; one that lasted a whole deadline had a
+   * request time out in it, which counts toward "the target stopped answering".
+   */
+  private async bounded(what: string, work: () => Promise<boolean | void>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const budget = this.consecutiveTimeouts > 0 ? this.options.deadlineMs : this.options.cleanupMs;
+    const bound = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budget)));
+    const started = Date.now();
+    try {
+      return (await Promise.race([work().catch(() => false as const), bound])) !== false;
+    } finally {
+      clearTimeout(timer);
+      // On this machine's emulators such work takes milliseconds, on AWS a few calls' time.
+      if (Date.now() - started >= this.options.deadlineMs) this.timedOut(what);
+    }
   }
 
   /** Delete the pooled fixtures (the end of the run). */
@@ -471,18 +484,7 @@ export class Executor<Cmd> {
    */
   private async cleanup(sequence: Sequence<Cmd>, keepFixture = false): Promise<void> {
     if (this.stalled) return;
-    let timer: NodeJS.Timeout | undefined;
-    const budget = this.consecutiveTimeouts > 0 ? this.options.deadlineMs : this.options.cleanupMs;
-    const bound = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), budget)));
-    const started = Date.now();
-    try {
-      const confirmed = await Promise.race([sequence.cleanup(keepFixture).catch(() => false as const), bound]);
-      if (confirmed === false) this.dirty = true;
-    } finally {
-      clearTimeout(timer);
-    }
-    // Cleanup on this machine's emulators takes milliseconds, on AWS a few calls' time: one that lasted a whole
-    // request deadline had a request time out in it, which counts toward "the target stopped answering".
-    if (Date.now() - started >= this.options.deadlineMs) this.timedOut('cleanup');
+    // Not confirmed (or out of time): the account-wide state is read again before the next sequence.
+    if (!(await this.bounded('cleanup', () => sequence.cleanup(keepFixture)))) this.dirty = true;
   }
 }

@@ -32,7 +32,7 @@ import type { JsonObject, Request } from '../../models/types.js';
 import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, errorNamed, removeConfirmed, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { compact, errorNamed, removeConfirmed, waitOrTimeout, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
 import { RUN_TAG_KEY } from '../../harness/sweep.js';
 import { createdKinds, fixtureSlots, keep, lifecycleOperations, type OperationTable, readOperations, type SequenceHooks, type SlotNaming, slotOfName, slotPrefix, TableSequence } from '../../harness/operations.js';
 import { shellQuote } from '../../models/cli-hints.js';
@@ -136,7 +136,7 @@ function targetArn(ctx: DdbContext, target: DdbTarget): string {
 /** The table once the waiter saw it ACTIVE, as DescribeTable shows it (CreateTable itself answers while it is still CREATING). */
 async function activeTable(client: DynamoDBClient, wait: WaitBudget, TableName: string): Promise<TableDescription | undefined> {
   // The waiter's last DescribeTable answer (ACTIVE) is the table as it is: no second DescribeTable.
-  const { reason } = await withReadRetries(() => waitUntilTableExists({ client, ...wait }, { TableName }));
+  const { reason } = await withReadRetries(() => waitOrTimeout(client, wait, (config) => waitUntilTableExists(config, { TableName })));
   const seen = (reason as DescribeTableCommandOutput | undefined)?.Table;
   if (seen) return seen;
   const { Table } = await withReadRetries(() => client.send(new DescribeTableCommand({ TableName })));
@@ -226,7 +226,7 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
     bind: (command, ctx) => ({ TableName: tableName(ctx, command.slot) }),
     async send(input, ctx) {
       await ctx.client.send(new DeleteTableCommand(input as never));
-      await withReadRetries(() => waitUntilTableNotExists({ client: ctx.client, ...ctx.wait }, { TableName: String(input.TableName) }));
+      await withReadRetries(() => waitOrTimeout(ctx.client, ctx.wait, (config) => waitUntilTableNotExists(config, { TableName: String(input.TableName) })));
       return {};
     },
     cli: { waitAfter: (at, input) => [`aws dynamodb wait table-not-exists ${at} ${tableNameArg(input)}`] },

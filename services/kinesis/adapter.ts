@@ -34,7 +34,7 @@ import type { JsonObject, Observation } from '../../models/types.js';
 import { observeError, type SdkErrorLike, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, pick, removeConfirmed, type WaitBudget, waiterBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { compact, pick, removeConfirmed, waitOrTimeout, type WaitBudget, waiterBudget, withReadRetries } from '../../harness/adapter-kit.js';
 import { jsonEqual, parseJsonOrUndefined } from '../../models/match.js';
 import { RUN_TAG_KEY } from '../../harness/sweep.js';
 import { shellQuote } from '../../models/cli-hints.js';
@@ -225,7 +225,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
       const StreamName = String(input.StreamName);
       await ctx.client.send(new CreateStreamCommand(input as never));
       // The waiter's last DescribeStream answer (ACTIVE) already says what the harness reports.
-      const { reason } = await withReadRetries(() => waitUntilStreamExists({ client: ctx.client, ...ctx.wait }, { StreamName }));
+      const { reason } = await withReadRetries(() => waitOrTimeout(ctx.client, ctx.wait, (config) => waitUntilStreamExists(config, { StreamName })));
       const s = (reason as DescribeStreamCommandOutput | undefined)?.StreamDescription;
       return compact({ StreamARN: s?.StreamARN, StreamStatus: s?.StreamStatus });
     },
@@ -240,7 +240,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
     bind: (command, ctx) => ({ StreamName: streamName(ctx, command.slot), ...(command.force ? { EnforceConsumerDeletion: true } : {}) }),
     async send(input, ctx) {
       await ctx.client.send(new DeleteStreamCommand(input as never));
-      await withReadRetries(() => waitUntilStreamNotExists({ client: ctx.client, ...ctx.wait }, { StreamName: String(input.StreamName) }));
+      await withReadRetries(() => waitOrTimeout(ctx.client, ctx.wait, (config) => waitUntilStreamNotExists(config, { StreamName: String(input.StreamName) })));
       return {};
     },
     cli: { waitAfter: (at, input) => [`aws kinesis wait stream-not-exists ${at} ${streamNameArg(input)}`] },
@@ -343,7 +343,7 @@ class KinesisConnection implements Connection<KinCommand> {
     const StreamName = `${runPrefix}-probe`;
     try {
       await this.client.send(new CreateStreamCommand({ StreamName, ShardCount: 1, Tags: { [RUN_TAG_KEY]: runPrefix } }));
-      await withReadRetries(() => waitUntilStreamExists({ client: this.client, ...this.wait }, { StreamName }));
+      await withReadRetries(() => waitOrTimeout(this.client, this.wait, (config) => waitUntilStreamExists(config, { StreamName })));
       const { StreamDescriptionSummary } = await withReadRetries(() => this.client.send(new DescribeStreamSummaryCommand({ StreamName })));
       await this.client.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true })).catch(() => undefined);
       const arn = StreamDescriptionSummary?.StreamARN ?? '';
