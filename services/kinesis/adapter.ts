@@ -257,9 +257,9 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
     learn: learnConsumerArn,
     cli: {
       outputPrefix: 'Consumer',
-      // The input (StreamARN + ConsumerName) also names the consumer for DescribeStreamConsumer.
-      waitAfter: (at, _input, inputWord) => [
-        `i=0; while [ $i -lt 60 ] && [ "$(aws kinesis describe-stream-consumer ${at} --cli-input-json ${inputWord} --query ConsumerDescription.ConsumerStatus --output text)" != ACTIVE ]; do sleep 1; i=$((i+1)); done`,
+      // The consumer named as DescribeStreamConsumer takes it (the input's Tags are RegisterStreamConsumer's alone).
+      waitAfter: (at, input) => [
+        `i=0; while [ $i -lt 60 ] && [ "$(aws kinesis describe-stream-consumer ${at} --stream-arn ${shellQuote(String(input.StreamARN ?? ''))} --consumer-name ${shellQuote(String(input.ConsumerName ?? ''))} --query ConsumerDescription.ConsumerStatus --output text)" != ACTIVE ]; do sleep 1; i=$((i+1)); done`,
       ],
     },
   },
