@@ -36,7 +36,7 @@ export class JudgedPolicyCalls {
   private watchConnection(service: string, connection: Connection<unknown>): Connection<unknown> {
     return new Proxy(connection, {
       get: (target, property) => {
-        if (property === 'sequence') return (prefix: string, identity: Parameters<Connection<unknown>['sequence']>[1]) => this.watchSequence(service, target.sequence(prefix, identity));
+        if (property === 'sequence') return (...args: Parameters<Connection<unknown>['sequence']>) => this.watchSequence(service, target.sequence(...args));
         const value = Reflect.get(target, property, target);
         return typeof value === 'function' ? value.bind(target) : value;
       },
