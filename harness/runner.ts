@@ -279,11 +279,13 @@ function judgeCoverage(result: ServiceResult, blocks: readonly string[], why: st
   result.reason = `${why}; rules not reached: ${unreached.join(', ')}`;
 }
 
-function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool'>, concurrency = 1) {
+function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool' | 'consistency'>, concurrency = 1) {
   return {
     readOperations: adapter.readOperations,
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
-    ...(adapter.lifecycleOperations ? { lifecycleOperations: adapter.lifecycleOperations, poolSize: options.fixturePool === false ? 0 : concurrency } : {}),
+    // No pool under eventual consistency: a read may still show a policy the reset removed after its own read said
+    // it was gone, and the next sequence's model, starting afresh, would take that lag for a departure.
+    ...(adapter.lifecycleOperations ? { lifecycleOperations: adapter.lifecycleOperations, poolSize: options.fixturePool === false || options.consistency === 'eventual' ? 0 : concurrency } : {}),
     faultLimit: options.faultLimit ?? 3,
     retryBaseMs: options.retryBaseMs ?? 100,
     cleanupMs: 15_000,
@@ -974,7 +976,7 @@ export async function replayWitness<Cmd>(
   try {
     const discovered = await discoverWithRetries(connection, prefix);
     if ('failure' in discovered) return { status: discovered.failure.kind === 'unsupported' ? 'unsupported' : 'infra', steps: [], reason: describeFailure(discovered.failure) };
-    const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, executorOptions(adapter, endpoint, {}), discovered.answered);
+    const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, executorOptions(adapter, endpoint, { consistency: witness.consistency }), discovered.answered);
     executor.skipFixture(witness.withoutFixture ?? []);
     const settings: CheckerSettings = { switches: { ...defaultSwitches(model.switches), ...witness.switches }, consistency: witness.consistency, ...discovered.identity };
     const e = await executor.run(witness.commands as Cmd[], settings);

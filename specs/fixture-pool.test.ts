@@ -67,7 +67,7 @@ describe('the fixture pool', () => {
     expect(fresh.n - pooled.n).toBe(pooled.reused);
   }, 120_000);
 
-  for (const mutant of ['kin-policy-survives-deletestream', 'ssm-recreated-parameter-keeps-policies', 'ddb-ignore-expected-revision']) {
+  for (const mutant of ['kin-delete-no-policy-succeeds', 'ssm-recreated-parameter-keeps-policies', 'ddb-ignore-expected-revision']) {
     const service = { ddb: 'dynamodb', kin: 'kinesis', ssm: 'ssm' }[mutant.split('-')[0]!]!;
     it(`${mutant}: caught the same with the pool on or off`, async () => {
       const [pooled, fresh] = [await run(service, {}, mutant), await run(service, { fixturePool: false }, mutant)];
