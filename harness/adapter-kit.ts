@@ -88,12 +88,6 @@ export async function removeConfirmed(remove: () => Promise<unknown>, nothing: (
   }
 }
 
-/** Whether an SDK error has one of these names (the service's error codes). */
-export function errorNamed(error: unknown, ...names: string[]): boolean {
-  const name = (error as { name?: string } | null)?.name;
-  return !!name && names.includes(name);
-}
-
 /**
  * An SDK waiter that ends at its first poll that ran out of time, with that poll's error. smithy's generated
  * waiters poll again after any error until their budget is spent, so a target that stopped answering would cost a

@@ -86,7 +86,7 @@ export function readJournals(dir = journalDir()): JournalRecord[] {
 }
 
 /** Whether the run that wrote a journal is still running (same host, its pid alive). */
-export function stillRunning(entry: JournalEntry): boolean {
+export function stillRunning(entry: Pick<JournalEntry, 'pid' | 'host'>): boolean {
   if (entry.host !== hostname()) return false;
   try {
     process.kill(entry.pid, 0);

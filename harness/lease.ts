@@ -43,7 +43,7 @@ function holder(file: string): LeaseFile | undefined {
 function stale(h: LeaseFile | undefined, now: number): boolean {
   if (!h) return true; // unreadable: cut short by a kill between create and write
   if (now - Date.parse(h.at) > EXPIRY_MS) return true;
-  return !stillRunning({ pid: h.pid, host: h.host } as Parameters<typeof stillRunning>[0]) && h.host === hostname();
+  return !stillRunning(h) && h.host === hostname();
 }
 
 /**

@@ -82,7 +82,7 @@ export async function acquireTargetLease(
     const now = await read(client, Name).catch(() => undefined);
     if (now) {
       if (!seen || seen.version !== now.version) seen = { version: now.version, since: Date.now() };
-      const gone = now.holder && now.holder.host === hostname() && !stillRunning({ pid: now.holder.pid, host: now.holder.host } as Parameters<typeof stillRunning>[0]);
+      const gone = now.holder && now.holder.host === hostname() && !stillRunning(now.holder);
       if (gone || Date.now() - seen.since > ttl) {
         // Not renewed for a whole TTL (or its holder on this machine is dead): taken over, create-if-absent decides.
         await client.send(new DeleteParameterCommand({ Name })).catch(() => undefined);
@@ -144,7 +144,7 @@ export async function staleTargetLeases(endpoint: Endpoint, services: readonly s
         continue; // none there, or no SSM on the target
       }
       const h = parse(parameter?.Value);
-      const dead = !h || (h.host === hostname() && !stillRunning({ pid: h.pid, host: h.host } as Parameters<typeof stillRunning>[0]));
+      const dead = !h || (h.host === hostname() && !stillRunning(h));
       const modified = parameter?.LastModifiedDate?.getTime() ?? 0;
       if (dead || now - modified > 2 * TTL_MS) stale.push(Name);
     }

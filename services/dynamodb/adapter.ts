@@ -32,8 +32,8 @@ import type { JsonObject, Request } from '../../models/types.js';
 import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, errorNamed, removeConfirmed, waitOrTimeout, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
-import { RUN_TAG_KEY } from '../../harness/sweep.js';
+import { compact, removeConfirmed, waitOrTimeout, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { isCode, RUN_TAG_KEY, stillThere } from '../../harness/sweep.js';
 import { createdKinds, fixtureSlots, keep, lifecycleOperations, type OperationTable, readOperations, type SequenceHooks, type SlotNaming, slotOfName, slotPrefix, TableSequence } from '../../harness/operations.js';
 import { shellQuote } from '../../models/cli-hints.js';
 
@@ -269,8 +269,8 @@ const hooks: SequenceHooks<DdbCommand, DdbContext> = {
       arns.map((ResourceArn) =>
         removeConfirmed(
           () => ctx.client.send(new DeleteResourcePolicyCommand({ ResourceArn })),
-          (e) => errorNamed(e, 'PolicyNotFoundException'),
-          () => ctx.client.send(new GetResourcePolicyCommand({ ResourceArn })).then(() => false, (e) => (errorNamed(e, 'PolicyNotFoundException') ? true : Promise.reject(e))),
+          (e) => isCode(e, 'PolicyNotFoundException'),
+          async () => !(await stillThere(() => ctx.client.send(new GetResourcePolicyCommand({ ResourceArn })), 'PolicyNotFoundException')),
           resetPatienceMs(ctx),
         ),
       ),
