@@ -5,6 +5,7 @@ import { SERVICES } from '../../services/index.js';
 import type { ReferenceCodec } from './codec.js';
 import { type EngineSizes, type Mutant, type PruneOptions, ReferenceEngine } from './engine.js';
 import { type HttpRequest, type HttpResponse, signingRegion } from './protocol.js';
+import { answerSts, isStsRequest } from './sts.js';
 
 export const REFERENCE_ACCOUNT = '123456789012';
 const DEFAULT_REGION = 'us-east-1';
@@ -21,6 +22,8 @@ export interface ReferenceServerOptions {
    * to compare answers with (specs), `sweepFloor` lets a spec see sweeps after a few requests.
    */
   pruning?: PruneOptions;
+  /** The account the server plays: in ARNs it accepts and invents, and the one STS GetCallerIdentity names (default REFERENCE_ACCOUNT). */
+  account?: string;
 }
 
 export interface RunningReference {
@@ -54,6 +57,11 @@ export class ReferenceServer {
     }
   }
 
+  /** The account the server plays. */
+  get account(): string {
+    return this.options.account ?? REFERENCE_ACCOUNT;
+  }
+
   reset(): void {
     this.engines.clear();
   }
@@ -63,7 +71,7 @@ export class ReferenceServer {
     let engine = this.engines.get(key);
     if (!engine) {
       const mutant = this.mutant?.service === codec.service ? this.mutant : undefined;
-      engine = new ReferenceEngine(codec.model, codec.invent, { account: REFERENCE_ACCOUNT, region }, mutant, this.options.initialState?.[codec.service], this.options.pruning);
+      engine = new ReferenceEngine(codec.model, codec.invent, { account: this.account, region }, mutant, this.options.initialState?.[codec.service], this.options.pruning);
       this.engines.set(key, engine);
     }
     return engine;
@@ -79,6 +87,7 @@ export class ReferenceServer {
       this.reset();
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
     }
+    if (isStsRequest(http)) return answerSts(http, this.account);
     for (const { codec } of this.services) {
       const operation = codec.route(http);
       if (operation === null) continue;
