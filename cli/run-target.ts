@@ -19,8 +19,22 @@ import { renderJUnit } from '../reports/junit.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { awsCliReproducer } from '../reports/reproducer.js';
 import { serviceNamed } from '../services/index.js';
+import { defaultSafetyFor, type SafetyProfile } from '../generators/safety.js';
 import { stderr } from './exit.js';
 import { DEFAULTS, type TargetRun } from './options.js';
+
+/**
+ * The generation profile a run uses: --safety, else the target kind's default (real-account for `aws`), with the
+ * partner accounts named. `callerAccount`: the caller's account when the target knows it before any service runs
+ * (the `aws` target, from STS GetCallerIdentity).
+ */
+export function safetyProfileOf(o: Pick<TargetRun, 'spec' | 'safety' | 'partnerAccounts'>, callerAccount?: string): SafetyProfile {
+  return {
+    name: o.safety ?? defaultSafetyFor(parseTarget(o.spec).kind),
+    partnerAccounts: o.partnerAccounts ?? [],
+    ...(callerAccount ? { callerAccount } : {}),
+  };
+}
 
 export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<RunResult> {
   const log = o.quiet ? undefined : stderr;
@@ -29,6 +43,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
   const settleMs = o.settleMs ?? settleMsFor(target.name, consistency);
   // --runs too when not the default: a replay path's first number is one of the run's cases, checked against --runs.
   const replayBase = [`--target ${o.spec}`, o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : ''].filter(Boolean).join(' ');
+  const safety = safetyProfileOf(o);
   const result: RunResult = {
     target: target.name,
     ...(target.version ? { targetVersion: target.version } : {}),
@@ -39,6 +54,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
     ...(o.mutant ? { mutant: o.mutant } : {}),
     startedAt: new Date().toISOString(),
     services: [],
+    safety: { profile: safety.name, partnerAccounts: [...safety.partnerAccounts] },
   };
   const key = targetKey(target.name, o.mutant);
   const spec = parseTarget(o.spec);
@@ -86,6 +102,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
         ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
         ...(journaled && definition.accountWide ? { lease: leaseFile(target.endpoint.url, service) } : {}),
         concurrency,
+        safety,
         ...(log ? { onProgress: log } : {}),
       });
       halt.charge(serviceResult.calls, createdCount(serviceResult.created));
