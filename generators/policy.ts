@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { EXAMPLE_PRINCIPAL_ACCOUNTS } from './safety.js';
 
 /**
  * A policy document as data: rendered by the harness once the resource's ARN is known, so the same generated
@@ -73,6 +72,9 @@ export interface PolicyVocabulary {
   /** Actions that do not apply to this kind of resource (for the `invalid` `foreign-actions` variant). */
   foreignActions?: readonly string[];
 }
+
+/** Made-up accounts the `full` profile's documents grant to (three, so that documents differ by principal). */
+export const EXAMPLE_PRINCIPAL_ACCOUNTS: readonly string[] = ['111122223333', '444455556666', '777788889999'];
 
 /** `principals`: the accounts granted to, by variant (generators/safety.ts principalsFor: the profile decides). */
 export function validPolicy(resource: string, variant: number, vocabulary: PolicyVocabulary, marker = '', principals: readonly string[] = EXAMPLE_PRINCIPAL_ACCOUNTS): object {

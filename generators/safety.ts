@@ -14,7 +14,7 @@
  * Pure: the mapping from a generated document choice to a safe one. Under `full` nothing here changes a value, so
  * the same seed gives the same sequences as before the profile existed.
  */
-import type { PolicyGen } from './policy.js';
+import { EXAMPLE_PRINCIPAL_ACCOUNTS, type PolicyGen } from './policy.js';
 
 export type SafetyProfileName = 'full' | 'real-account';
 export const SAFETY_PROFILES: readonly SafetyProfileName[] = ['full', 'real-account'];
@@ -40,9 +40,6 @@ export function defaultSafetyFor(targetKind: string): SafetyProfileName {
 export function isRealAccount(profile: SafetyProfile | undefined): boolean {
   return profile?.name === 'real-account';
 }
-
-/** Made-up accounts the `full` profile's documents grant to (three, so that documents differ by principal). */
-export const EXAMPLE_PRINCIPAL_ACCOUNTS: readonly string[] = ['111122223333', '444455556666', '777788889999'];
 
 /** The accounts documents name as principals: under `real-account` the caller's own first, then the partners. */
 export function principalsFor(profile: SafetyProfile | undefined, account: string): readonly string[] {
@@ -80,23 +77,9 @@ export interface UnreachableRule {
   reason: string;
 }
 
-const LOCKOUT_REASON = 'needs a Deny of the caller\'s policy actions, which the real-account profile never attaches (spec §7 item 12: DynamoDB enforced such a Deny for minutes after it was removed)';
-
-/**
- * Rules only the shapes `real-account` drops can reach, by service (a rule a safe document can still reach is not
- * listed). Facts found at run time (an OpsItemGroup policy someone else put) add their own entries.
- */
-export const UNREACHABLE_UNDER_REAL_ACCOUNT: Readonly<Record<string, readonly UnreachableRule[]>> = {
-  dynamodb: [{ rule: 'ddb.policy.self-lockout', reason: LOCKOUT_REASON }],
-  kinesis: [],
-  ssm: [],
-  xray: [{ rule: 'xray.policy.lockout', reason: `${LOCKOUT_REASON}; X-Ray policies are account-wide as well` }],
-};
-
-/** The rules of `service` the profile cannot reach (none under `full`). */
-export function unreachableRules(profile: SafetyProfile | undefined, service: string): UnreachableRule[] {
-  return isRealAccount(profile) ? [...(UNREACHABLE_UNDER_REAL_ACCOUNT[service] ?? [])] : [];
-}
+/** Why a rule that needs a Deny of the caller's policy actions is out of the real-account profile's reach. */
+export const DENY_OF_CALLER_REASON =
+  "needs a Deny of the caller's policy actions, which the real-account profile never attaches (spec §7 item 12: DynamoDB enforced such a Deny for minutes after it was removed)";
 
 interface Statement {
   Effect?: unknown;

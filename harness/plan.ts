@@ -5,10 +5,10 @@
  * The cost is a worst-case estimate from AWS's published prices (models/aws-prices.ts).
  */
 import fc from 'fast-check';
-import { AWS_PRICES, type AwsPrice, HOURS_PER_MONTH } from '../models/aws-prices.js';
+import { AWS_PRICES, type AwsPrice } from '../models/aws-prices.js';
 import type { CostLine, Plan, ServicePlan } from '../models/plan.js';
 import type { Consistency, ServiceName } from '../models/types.js';
-import { type SafetyProfile, unreachableRules } from '../generators/safety.js';
+import type { SafetyProfile } from '../generators/safety.js';
 import { serviceNamed } from '../services/index.js';
 import type { Budgets } from './halt.js';
 import { DUMMY_CREDENTIALS } from './sdk.js';
@@ -28,31 +28,31 @@ export interface PlanOptions {
 /** An endpoint nothing listens on: connecting builds SDK clients only, and the plan never sends through them. */
 const NOWHERE = { url: 'http://127.0.0.1:9', region: 'us-east-1', credentials: DUMMY_CREDENTIALS };
 
-interface PlannedCommand {
-  op?: string;
-  tier?: string;
-}
-
-function planService(service: ServiceName, o: PlanOptions): ServicePlan {
+function planService(service: ServiceName, o: PlanOptions, prices: Map<string, AwsPrice>): ServicePlan {
   const { adapter } = serviceNamed(service)!;
   // The setup a sequence runs (X-Ray's depends on the policies found in the account: none is the worst case).
   const connection = adapter.connect({ ...NOWHERE, region: o.region }, { settleMs: 0, waitSeconds: DEFAULT_WAIT_SECONDS, safety: o.safety });
-  let setup: readonly PlannedCommand[];
+  let setup: readonly unknown[];
   try {
-    setup = connection.sequence('pcplan000000', { account: o.safety.callerAccount ?? '123456789012', region: o.region }).setup as readonly PlannedCommand[];
+    setup = connection.sequence('pcplan000000', { account: o.safety.callerAccount ?? '123456789012', region: o.region }).setup;
   } finally {
     connection.close();
   }
-  const cases = fc.sample(adapter.commands(o.consistency, o.safety), { seed: o.seed, numRuns: o.runs }) as PlannedCommand[][];
+  const cases = fc.sample(adapter.commands(o.consistency, o.safety), { seed: o.seed, numRuns: o.runs });
   const created: Record<string, number> = {};
-  let advanced = 0;
+  const billed: Record<string, number> = {};
   let generated = 0;
   for (const commands of cases) {
     generated += commands.length;
     for (const c of [...setup, ...commands]) {
-      const kind = c.op ? adapter.createdKinds?.[c.op] : undefined;
+      const op = (c as { op?: unknown }).op;
+      const kind = typeof op === 'string' ? adapter.createdKinds?.[op] : undefined;
       if (kind) created[kind] = (created[kind] ?? 0) + 1;
-      if (service === 'ssm' && c.op === 'PutParameter' && c.tier === 'Advanced') advanced++;
+      const price = adapter.billedAs?.(c);
+      if (price) {
+        prices.set(price.item, price);
+        billed[price.item] = (billed[price.item] ?? 0) + 1;
+      }
     }
   }
   return {
@@ -60,38 +60,26 @@ function planService(service: ServiceName, o: PlanOptions): ServicePlan {
     sequences: cases.length,
     calls: { fixture: setup.length * cases.length, generated },
     created,
-    ...(service === 'ssm' ? { advancedParameters: advanced } : {}),
-    unreachable: unreachableRules(o.safety, service),
+    billed,
+    unreachable: adapter.unreachableUnder?.(o.safety) ?? [],
   };
 }
 
 /** Pure but for building (never using) SDK clients: the plan of a run with these options. */
 export function planRun(o: PlanOptions): Plan {
-  const services = o.services.map((s) => planService(s, o));
-  const count = (service: ServiceName, kind: string) => services.find((s) => s.service === service)?.created[kind] ?? 0;
+  const prices = new Map<string, AwsPrice>();
+  const services = o.services.map((s) => planService(s, o, prices));
   const limitHours = o.budgets.timeLimitMs !== undefined ? Math.ceil(o.budgets.timeLimitMs / 3_600_000) : undefined;
   const hours = Math.max(1, limitHours ?? 1);
   const assumption =
     limitHours !== undefined
       ? `every resource counted above is billed for the whole time limit (${hours} h, rounded up to whole hours), as if none were deleted before the run ends`
       : 'no --time-limit: every resource counted above is billed for one full hour (sequences delete theirs within seconds to minutes)';
-  const line = (price: AwsPrice, quantity: number, unit: string, usd: number): CostLine => ({ item: price.item, quantity, unit, usd, price });
-  const lines: CostLine[] = [];
-  const p = AWS_PRICES;
-  if (o.services.includes('kinesis')) {
-    const streams = count('kinesis', 'stream');
-    lines.push(line(p.kinesisShardHour, streams * hours, 'shard-hours', streams * hours * p.kinesisShardHour.usd));
-    const consumers = count('kinesis', 'consumer');
-    lines.push(line(p.kinesisEfoConsumerShardHour, consumers * hours, 'consumer-shard-hours', consumers * hours * p.kinesisEfoConsumerShardHour.usd));
-  }
-  if (o.services.includes('ssm')) {
-    const advanced = services.find((s) => s.service === 'ssm')?.advancedParameters ?? 0;
-    lines.push(line(p.ssmAdvancedParameterMonth, advanced * hours, 'parameter-hours', (advanced * hours * p.ssmAdvancedParameterMonth.usd) / HOURS_PER_MONTH));
-  }
-  if (o.services.includes('dynamodb')) {
-    const tables = count('dynamodb', 'table');
-    lines.push(line(p.dynamodbOnDemandTableHour, tables * hours, 'table-hours', tables * hours * p.dynamodbOnDemandTableHour.usd));
-  }
+  const lines: CostLine[] = [...prices.values()].map((price) => {
+    const count = services.reduce((n, s) => n + (s.billed[price.item] ?? 0), 0);
+    const unit = price.perHours === 1 ? price.unit.replace(/^per /, '').replace(/-hour$/, '-hours') : `${price.unit.replace(/^per /, '').replace(/-month$/, '')}-hours`;
+    return { item: price.item, quantity: count * hours, unit, usd: (count * hours * price.usd) / price.perHours, price };
+  });
   return {
     target: o.target,
     region: o.region,

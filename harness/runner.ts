@@ -26,7 +26,7 @@ import { acquireTargetLease, type TargetLease } from './target-lease.js';
 import { RequestTally } from './requests.js';
 import type { LeftResource, Sweeper } from './sweep.js';
 import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter, type TargetIdentity } from './service.js';
-import { isRealAccount, type SafetyProfile, unreachableRules } from '../generators/safety.js';
+import { isRealAccount, type SafetyProfile } from '../generators/safety.js';
 
 export interface RunOptions {
   runs: number;
@@ -173,7 +173,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     }
     sharedAtStart = model.sharedAtStart?.(initialState);
     if (isRealAccount(options.safety)) {
-      const unreachable = [...unreachableRules(options.safety, adapter.service), ...(adapter.unreachableUnder?.(options.safety!, initialState) ?? [])];
+      const unreachable = adapter.unreachableUnder?.(options.safety!, initialState) ?? [];
       if (unreachable.length) result.unreachable = unreachable;
     }
     executor = new Executor<Cmd>(

@@ -17,8 +17,8 @@ export interface ServicePlan {
   calls: { fixture: number; generated: number };
   /** Resources they would create, by kind, if every creating call succeeded. */
   created: Record<string, number>;
-  /** Of the SSM parameters, the Advanced-tier ones (billed). */
-  advancedParameters?: number;
+  /** Of those, the ones AWS bills while they exist, by price item (ServiceAdapter.billedAs). */
+  billed: Record<string, number>;
   unreachable: Array<{ rule: string; reason: string }>;
 }
 

@@ -22,7 +22,8 @@ export function renderPlan(plan: Plan): string {
   for (const s of plan.services) {
     const kinds = Object.entries(s.created).sort(([a], [b]) => a.localeCompare(b));
     const what = kinds.length ? kinds.map(([k, n]) => plural(n, k)).join(', ') : 'nothing';
-    const advanced = s.advancedParameters !== undefined ? ` (${s.advancedParameters} of the parameters Advanced tier)` : '';
+    const billed = Object.entries(s.billed);
+    const advanced = billed.length ? `; billed while they exist: ${billed.map(([item, n]) => `${n} × ${item.replace(/ \(.*$/, '')}`).join(', ')}` : '';
     out.push(`  ${s.service}: ${plural(s.sequences, 'sequence')}, ${s.calls.fixture + s.calls.generated} calls (${s.calls.fixture} fixture, ${s.calls.generated} generated); ${what}${advanced}`);
     for (const u of s.unreachable) out.push(`    unreachable under ${plan.safety.profile}: ${u.rule} — ${u.reason}`);
   }

@@ -176,7 +176,10 @@ describe('run --plan', () => {
       expect(() => readFileSync(join(out, 'results.json'))).toThrow();
       expect(r.stdout).toMatch(/dynamodb: 30 sequences, \d+ calls \(60 fixture, \d+ generated\); \d+ tables/);
       expect(r.stdout).toMatch(/kinesis: 30 sequences, .*\d+ consumers, \d+ streams/);
-      expect(r.stdout).toMatch(/ssm: 30 sequences, .*\(\d+ of the parameters Advanced tier\)/);
+      expect(r.stdout).toMatch(/ssm: 30 sequences, .*billed while they exist: \d+ × SSM Parameter Store Advanced parameter/);
+      expect(r.stdout).toMatch(/\d+ parameter-hours × \$0\.050 per parameter-month \(price assumed\)/);
+      expect(r.stdout).toMatch(/\d+ consumer-shard-hours × \$0\.015 per consumer-shard-hour/);
+      expect(r.stdout).toMatch(/\d+ table-hours × \$0\.000 per table-hour/);
       expect(r.stdout).toMatch(/call budget: 2000; time limit: 1h30m/);
       expect(r.stdout).toMatch(/^worst-case cost: \$\d+\.\d+ — every resource counted above is billed for the whole time limit \(2 h/m);
       expect(r.stdout).toMatch(/shard-hours × \$0\.015 per shard-hour \(price assumed\)/);

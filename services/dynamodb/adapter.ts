@@ -26,7 +26,8 @@ import {
   dynamodbTargeted,
 } from './commands.js';
 import { renderPolicy } from '../../generators/policy.js';
-import { principalsFor, type SafetyProfile } from '../../generators/safety.js';
+import { DENY_OF_CALLER_REASON, isRealAccount, principalsFor, type SafetyProfile } from '../../generators/safety.js';
+import { AWS_PRICES } from '../../models/aws-prices.js';
 import { type RevisionMemory, rememberRevision, resolveRevision } from '../../generators/revision.js';
 import { dynamodbModel, INDEX_NAME, SETTLE, tableArn } from './model.js';
 import type { JsonObject, Request } from '../../models/types.js';
@@ -346,6 +347,8 @@ export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   lifecycleOperations: lifecycleOperations(dynamodbOperations),
   readOperations: new Set([...readOperations(dynamodbOperations)].map(requestOperation)),
   commands: (consistency, safety) => dynamodbCommands(consistency, undefined, safety),
+  unreachableUnder: (safety) => (isRealAccount(safety) ? [{ rule: 'ddb.policy.self-lockout', reason: DENY_OF_CALLER_REASON }] : []),
+  billedAs: (command) => (command.op === 'CreateTable' ? AWS_PRICES.dynamodbOnDemandTableHour : undefined),
   simplify: simplifyDynamodbCommand,
   targeted: dynamodbTargeted,
   observers: dynamodbObservers,

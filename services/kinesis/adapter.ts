@@ -30,6 +30,7 @@ import {
 } from './commands.js';
 import { renderPolicy } from '../../generators/policy.js';
 import { principalsFor, type SafetyProfile } from '../../generators/safety.js';
+import { AWS_PRICES } from '../../models/aws-prices.js';
 import { kinesisModel, streamArn } from './model.js';
 import type { JsonObject, Observation } from '../../models/types.js';
 import { observeError, type SdkErrorLike, sleep } from '../../harness/observe.js';
@@ -387,6 +388,8 @@ export const kinesisAdapter: ServiceAdapter<KinCommand> = {
   lifecycleOperations: lifecycleOperations(kinesisOperations),
   readOperations: readOperations(kinesisOperations),
   commands: (consistency, safety) => kinesisCommands(consistency, undefined, safety),
+  // Streams are created with one shard (CreateStream's ShardCount above); a consumer reads that one shard.
+  billedAs: (command) => (command.op === 'CreateStream' ? AWS_PRICES.kinesisShardHour : command.op === 'RegisterStreamConsumer' ? AWS_PRICES.kinesisEfoConsumerShardHour : undefined),
   connect: (endpoint, { waitSeconds, safety }) => new KinesisConnection(endpoint, waiterBudget(waitSeconds), safety),
   simplify: simplifyKinesis,
   targeted: kinesisTargeted,

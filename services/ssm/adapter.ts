@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { renderPolicy } from '../../generators/policy.js';
 import { isRealAccount, principalsFor, type SafetyProfile } from '../../generators/safety.js';
+import { AWS_PRICES } from '../../models/aws-prices.js';
 import {
   type HashChoice,
   type IdChoice,
@@ -511,6 +512,7 @@ export const ssmAdapter: ServiceAdapter<SsmCommand> = {
   lifecycleOperations: lifecycleOperations(ssmOperations),
   readOperations: readOperations(ssmOperations),
   commands: (consistency, safety, initial) => ssmCommands(consistency, undefined, safety, opsItemGroupForeign(initial)),
+  billedAs: (command) => (command.op === 'PutParameter' && command.tier === 'Advanced' ? AWS_PRICES.ssmAdvancedParameterMonth : undefined),
   unreachableUnder: (safety, initial) =>
     isRealAccount(safety) && opsItemGroupForeign(initial)
       ? [{ rule: 'ssm.put.opsitemgroup-limit', reason: 'the OpsItemGroup holds a policy this suite did not put: the real-account profile only reads it, never writes it' }]
