@@ -30,7 +30,9 @@ function leftoverLines(s: ServiceResult, target: string): string[] {
 /** The safety profile's marks on a service: a public document the target accepted (loud), the rules out of reach. */
 function safetyLines(s: ServiceResult): string[] {
   return [
-    ...(s.publicAccepted ?? []).map((p) => `    PUBLIC POLICY ACCEPTED: ${p.operation} on ${p.resource} took a public ${p.member} at ${p.at} (its API must refuse it); removed by the sequence's cleanup at once — check the account`),
+    ...(s.publicAccepted?.length
+      ? [`    PUBLIC POLICY ACCEPTED ${s.publicAccepted.length === 1 ? 'once' : `${s.publicAccepted.length} times`} (its API must refuse it): ${s.publicAccepted.slice(0, 3).map((p) => `${p.operation} on ${p.resource} at ${p.at}`).join('; ')}${s.publicAccepted.length > 3 ? '; …' : ''} — each sequence ended there and its cleanup removed the policy at once; report.md lists them all — check the account`]
+      : []),
     ...(s.unreachable?.length ? [`    unreachable under this safety profile: ${s.unreachable.map((u) => u.rule).join(', ')} (report.md says why)`] : []),
   ];
 }

@@ -138,8 +138,9 @@ describe('the real-account profile', () => {
 const scratch = mkdtempSync(join(tmpdir(), 'pc-safety-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('a reference run under real-account', () => {
-  it('passes, names its profile and lists the rules it cannot reach', async () => {
+// Three CLI processes, independent of each other: run side by side.
+describe.concurrent('through the CLI', () => {
+  it('a reference run under real-account passes, names its profile and lists the rules it cannot reach', async () => {
     const out = join(scratch, 'run');
     const r = await runCli(['run', '--services', 'dynamodb,xray', '--runs', '15', '--seed', '11', '--safety', 'real-account', '--partner-account', PARTNER, '--reproduce', '0', '--failures', 'off', '--out', out, '--quiet']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -151,10 +152,23 @@ describe('a reference run under real-account', () => {
     expect(result.services[0]!.publicAccepted).toBeUndefined();
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Rules this safety profile cannot reach:[\s\S]*ddb\.policy\.self-lockout/);
   }, 120_000);
-});
 
-describe('run --plan', () => {
-  it('sends no request to the target, writes nothing, and prints the counts and a cost line', async () => {
+  it('a public policy the target accepts under real-account ends its sequence, is reported prominently and is the departure it is (ddb.policy.public)', async () => {
+    const out = join(scratch, 'public');
+    // Seed 10 draws public Puts on existing tables early; the mutant accepts them.
+    const r = await runCli(['run', '--mutant', 'ddb-no-public-access-block', '--services', 'dynamodb', '--runs', '20', '--seed', '10', '--safety', 'real-account', '--max-divergences', '1', '--reproduce', '0', '--failures', 'off', '--out', out, '--quiet']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/PUBLIC POLICY ACCEPTED (once|\d+ times) \(its API must refuse it\): PutResourcePolicy on arn:aws:dynamodb:/);
+    const result = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResult;
+    const dynamodb = result.services[0]!;
+    expect(dynamodb.divergences.map((d) => d.rule)).toEqual(['ddb.policy.public']);
+    expect(dynamodb.publicAccepted?.length).toBeGreaterThan(0);
+    // The witness ends at the Put that was accepted.
+    expect(dynamodb.divergences[0]!.steps.at(-1)!.operation).toBe('PutResourcePolicy');
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\*\*Public policy accepted:\*\*/);
+  }, 120_000);
+
+  it('run --plan sends no request to the target, writes nothing, and prints the counts and a cost line', async () => {
     const reference = new ReferenceServer();
     let requests = 0;
     const server = createServer((req, res) => {
