@@ -18,7 +18,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderPolicy } from '../generators/policy.js';
 import { defaultSafetyFor, deniedActions, FULL_PROFILE, isPublicDocument, principalAccounts, type SafetyProfile } from '../generators/safety.js';
-import { ReferenceServer } from '../harness/reference/server.js';
+import { REFERENCE_ACCOUNT, ReferenceServer } from '../harness/reference/server.js';
+import { runService } from '../harness/runner.js';
 import { DUMMY_CREDENTIALS } from '../harness/sdk.js';
 import { DEFAULT_WAIT_SECONDS } from '../harness/service.js';
 import type { RunResult } from '../models/results.js';
@@ -137,6 +138,51 @@ describe('the real-account profile', () => {
 
 const scratch = mkdtempSync(join(tmpdir(), 'pc-safety-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A reference server behind a real HTTP server that keeps every request body it carried. */
+async function capturingReference(): Promise<{ url: string; bodies: string[]; stop: () => Promise<void> }> {
+  const reference = new ReferenceServer();
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      bodies.push(body);
+      const answer = reference.handle({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body });
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('on the wire, under real-account', () => {
+  it.each(['xray', 'ssm'])('%s: every document a run sends names only the caller, denies nothing and is not public', async (name) => {
+    const target = await capturingReference();
+    try {
+      const service = SERVICES.find((s) => s.name === name)!;
+      const safety: SafetyProfile = { name: 'real-account', partnerAccounts: [], callerAccount: REFERENCE_ACCOUNT };
+      const result = await runService(service.adapter, { url: target.url, region: 'us-east-1', credentials: DUMMY_CREDENTIALS }, { runs: 15, seed: 5, consistency: 'strict', settleMs: 0, maxDivergences: 1, replayBase: '', safety });
+      expect(result.verdict, result.reason).toBe('pass');
+      let documents = 0;
+      for (const body of target.bodies) {
+        const input = JSON.parse(body || '{}') as Record<string, unknown>;
+        for (const member of DOCUMENT_MEMBERS) {
+          const doc = input[member];
+          if (typeof doc !== 'string') continue;
+          documents++;
+          for (const account of principalAccounts(doc)) expect(account, doc).toBe(REFERENCE_ACCOUNT);
+          expect(deniedActions(doc), doc).toEqual([]);
+          expect(isPublicDocument(doc), doc).toBe(false);
+        }
+      }
+      expect(documents).toBeGreaterThan(20);
+    } finally {
+      await target.stop();
+    }
+  }, 60_000);
+});
 
 // Three CLI processes, independent of each other: run side by side.
 describe.concurrent('through the CLI', () => {
