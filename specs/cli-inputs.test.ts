@@ -138,6 +138,11 @@ const TABLE: Row[] = [
   [['run', '--max-calls', '0'], /^--max-calls must be a positive integer, not "0"$/],
   [['run', '--concurrency', '0'], /^--concurrency must be a positive integer, not "0"$/],
   [['run', '--time-limit', 'soon'], /^--time-limit must be a duration such as 90s, 10m or 1h30m, not "soon"$/],
+  [['run', '--safety', 'careful'], /^--safety must be full or real-account, not "careful"$/],
+  [['matrix', '--targets', 'reference', '--safety', 'none'], /^--safety must be full or real-account, not "none"$/],
+  [['run', '--safety', 'real-account', '--partner-account', '12345'], /^--partner-account must be a 12-digit AWS account id, not "12345"$/],
+  [['run', '--partner-account', '123456789012'], /^--partner-account needs the real-account profile \(--safety real-account; the aws target's default\)$/],
+  [['run', '--plan', '--expect', '{file}', '--update-expectations'], /^--plan writes nothing: it cannot take --update-expectations$/],
   [['serve', '--port', '70000'], /^--port must be 0\.\.65535, not "70000"$/],
   [['serve', '--port', 'x'], /^--port must be 0\.\.65535, not "x"$/],
   // Flags, commands, arguments.
