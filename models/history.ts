@@ -10,7 +10,7 @@
  */
 import { replayOffline } from './checker.js';
 import type { AllowedOutcome } from './checker.js';
-import type { Step } from './results.js';
+import type { Divergence, RunResult, ServiceResult, Step } from './results.js';
 import { type Consistency, defaultSwitches, type Json, type Observation, type ServiceModel, type ServiceName, type SwitchSettings } from './types.js';
 
 export const HISTORY_FORMAT = 'policy-conformance history';
@@ -188,4 +188,86 @@ function stepProblem(st: unknown): string | undefined {
     default:
       return `outcome kind must be ok, error, fault or unsupported, not "${String(o.kind)}"`;
   }
+}
+
+/** One history file as `check` judges it. */
+export interface JudgedHistory {
+  /** How the file is named in reports (as given on the command line). */
+  file: string;
+  history: HistoryFile;
+  judgements: SequenceJudgement[];
+}
+
+/** Judge every sequence of a history (see judgeSequence). */
+export function judgeHistory<S>(model: ServiceModel<S>, file: string, history: HistoryFile, switches?: SwitchSettings): JudgedHistory {
+  return { file, history, judgements: history.sequences.map((s) => judgeSequence(model, history, s, switches)) };
+}
+
+/**
+ * The results of `check` in a run's shape (results.json, report.md and the summary render it as they render a
+ * run): one service entry per service, one sequence per "run", and per rule the first sequence that departs on it
+ * as that rule's entry, its steps up to the departing one as the witness.
+ */
+export function checkResults(judged: readonly JudgedHistory[], modelOf: (service: string) => ServiceModel<unknown>, startedAt: string, durationMs: number): RunResult {
+  const services = [...new Set(judged.map((j) => j.history.service))];
+  const targets = [...new Set(judged.map((j) => j.history.target))];
+  const consistencies = new Set(judged.flatMap((j) => j.history.sequences.map((s) => s.consistency)));
+  return {
+    target: targets.join(', '),
+    seed: judged.find((j) => j.history.seed !== undefined)?.history.seed ?? 0,
+    consistency: consistencies.size === 1 ? [...consistencies][0]! : 'strict',
+    region: judged[0]?.history.region ?? 'us-east-1',
+    startedAt,
+    services: services.map((service) => serviceResult(service, judged.filter((j) => j.history.service === service), modelOf(service), durationMs)),
+  };
+}
+
+function serviceResult(service: string, judged: readonly JudgedHistory[], model: ServiceModel<unknown>, durationMs: number): ServiceResult {
+  const defaults = defaultSwitches(model.switches);
+  const divergences: Divergence[] = [];
+  const reached = new Set<string>();
+  let runs = 0;
+  let calls = 0;
+  let faults = 0;
+  for (const { file, history, judgements } of judged) {
+    for (const [i, j] of judgements.entries()) {
+      const sequence = history.sequences[i]!;
+      runs++;
+      calls += sequence.steps.filter((s) => !s.setup).length;
+      faults += sequence.steps.filter((s) => s.outcome.kind === 'fault').length;
+      for (const r of j.rules) if (!r.startsWith('model.')) reached.add(r);
+      if (j.status !== 'departs' || divergences.some((d) => d.rule === j.rule)) continue;
+      const rule = model.rules[j.rule];
+      const steps = sequence.steps.slice(0, j.at + 1);
+      divergences.push({
+        rule: j.rule,
+        kind: 'wrong-answer',
+        evidence: rule?.evidence ?? 'unknown',
+        summary: rule?.summary ?? j.rule,
+        attribution: { method: 'first-check' },
+        expected: j.allowed,
+        actual: j.actual,
+        steps,
+        calls: steps.filter((s) => !s.setup).length,
+        afterSetAside: [],
+        replay: `npx policy-conformance check ${file}`,
+        seed: history.seed ?? 0,
+        path: `${file} sequence ${sequence.id} step ${j.at + 1}`,
+        ...(sequence.commands?.length ? { commands: sequence.commands } : {}),
+        foundUnder: { switches: Object.fromEntries(Object.entries(sequence.switches).filter(([k, v]) => k in defaults && defaults[k] !== v)), setAside: [] },
+      });
+    }
+  }
+  return {
+    service,
+    verdict: divergences.length ? 'fail' : 'pass',
+    runs,
+    calls,
+    faults,
+    durationMs,
+    rulesReached: [...reached].sort(),
+    unsupportedOperations: [],
+    profile: {},
+    divergences,
+  };
 }
