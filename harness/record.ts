@@ -107,6 +107,11 @@ export class HistoryRecorder {
     });
   }
 
+  /** The id of the sequence recorded last. */
+  get lastSequence(): string | undefined {
+    return this.sequences.at(-1)?.id;
+  }
+
   history(): HistoryFile {
     const { target, targetVersion, mutant, service, seed } = this.run;
     return {

@@ -103,7 +103,7 @@ export function crashReplays(faultRate: number, candidates: number): number | nu
   return r > MAX_CRASH_REPLAYS ? null : r;
 }
 
-function runPrefix(): string {
+export function runPrefix(): string {
   // Always 11 characters: the suite's mark (harness/sweep.ts) is this shape.
   return `pc${Date.now().toString(36).slice(-6)}${Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0')}`;
 }
@@ -291,7 +291,7 @@ function judgeCoverage(result: ServiceResult, blocks: readonly string[], why: st
   result.reason = `${why}; rules not reached: ${unreached.join(', ')}`;
 }
 
-function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool' | 'consistency'>, concurrency = 1) {
+export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool' | 'consistency'>, concurrency = 1) {
   return {
     readOperations: adapter.readOperations,
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
@@ -951,7 +951,7 @@ function causeKey(rule: string, e: Execution<unknown>): string {
 }
 
 /** Discovery is a handful of calls; a throttle or a passing fault there should not end the run. */
-async function discoverWithRetries<Cmd>(connection: Connection<Cmd>, prefix: string) {
+export async function discoverWithRetries<Cmd>(connection: Connection<Cmd>, prefix: string) {
   for (let attempt = 0; ; attempt++) {
     const discovered = await connection.discover(attempt === 0 ? prefix : `${prefix}r${attempt}`);
     if (!('failure' in discovered) || discovered.failure.kind !== 'fault' || attempt >= DISCOVERY_RETRIES) return discovered;
