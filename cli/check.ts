@@ -27,7 +27,7 @@ const modelOf = (service: string) => serviceNamed(service)!.adapter.model as Ser
 const switchesOf = (service: string) => modelOf(service).switches;
 
 export async function check(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string', default: CHECK_OUT }, quiet: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: argv, options: { out: { type: 'string', default: CHECK_OUT } }, allowPositionals: true, strict: true });
   if (positionals.length === 0) throw new UsageError('check needs at least one history file (check HISTORY.json...)');
   const histories = [];
   for (const file of positionals) histories.push({ file, history: await loadHistory(resolve(file), SERVICE_NAMES, switchesOf) });

@@ -13,7 +13,7 @@ export const USAGE = `usage:
                          [--safety full|real-account] [--partner-account ID]...
   policy-conformance merge SHARD_DIR... [--out DIR] [--expect-dir DIR [--update-expectations]] [--quiet]
   policy-conformance replay WITNESS.json [--target T] [--region R]
-  policy-conformance check HISTORY.json... [--out DIR] [--quiet]
+  policy-conformance check HISTORY.json... [--out DIR]
   policy-conformance calibrate --target T [--services ...] [--region R] [--mutant NAME] [--out FILE.json] [--quiet]
   policy-conformance sweep --target URL [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
   policy-conformance serve [--port N] [--mutant NAME]
