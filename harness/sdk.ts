@@ -119,17 +119,22 @@ class DeadlineHttpHandler extends NodeHttpHandler {
       headers: { ...request.headers },
       ...(typeof request.body === 'string' ? { body: request.body } : {}),
     };
+    let status: number | undefined;
     try {
       const result = this.bounded(started, await super.handle(request, options));
+      status = result.response.statusCode;
       const chunks: Buffer[] = [];
       const body = result.response.body as Readable | undefined;
       if (body && typeof body[Symbol.asyncIterator] === 'function') for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
       const bytes = Buffer.concat(chunks);
       result.response.body = Readable.from([bytes], { objectMode: false });
-      this.onExchange!({ ...sent, durationMs: Date.now() - started, status: result.response.statusCode, response: bytes.toString('utf8') });
+      this.onExchange!({ ...sent, durationMs: Date.now() - started, status, response: bytes.toString('utf8') });
       return result;
     } catch (error) {
-      this.onExchange!({ ...sent, durationMs: Date.now() - started, error: `${(error as Error).name}: ${(error as Error).message}` });
+      this.onExchange!({ ...sent, durationMs: Date.now() - started, ...(status !== undefined ? { status } : {}), error: `${(error as Error).name}: ${(error as Error).message}` });
+      // The body broke off after the headers: said with the status, as the SDK says it when its deserializer meets
+      // the same error (harness/observe.ts reports "after HTTP <status>"), so a recorded run judges as a plain one.
+      if (status !== undefined && error && typeof error === 'object' && !('$metadata' in error)) Object.assign(error, { $metadata: { httpStatusCode: status } });
       throw error;
     }
   }

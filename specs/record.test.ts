@@ -7,9 +7,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HistoryRecorder } from '../harness/record.js';
+import { startReference } from '../harness/reference/server.js';
+import { runService } from '../harness/runner.js';
 import { HISTORY_FORMAT, type HistoryFile } from '../models/history.js';
 import type { RunResult } from '../models/results.js';
+import { serviceNamed } from '../services/index.js';
 import { runCli } from './support/cli.js';
+import { type FaultKind, startProxy } from './support/proxy.js';
+import { endpointAt, options } from './support/reference.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pc-record-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -54,4 +60,24 @@ describe.concurrent('--record', () => {
     const result = read<RunResult>(join(dir, 'check', 'results.json'));
     expect(result.services[0]!.divergences.map((d) => d.rule)).toContain('ddb.delete.no-policy');
   });
+
+  // Recording reads each answer whole before the SDK does: a body that breaks off or never ends must still come out
+  // as the same fault (and the run as the same verdict) as without recording.
+  it.each([['drop-after', 2], ['stall-body', 9]] as Array<[FaultKind, number]>)('judges a target that faults (%s every %i-th call) as a run without recording does', async (kind, every) => {
+    const seen: string[] = [];
+    for (const record of [undefined, new HistoryRecorder({ target: 'proxy', service: 'dynamodb' })]) {
+      const ref = await startReference();
+      const proxy = await startProxy(ref.url, (r) => (r.nthOverall % every === 0 ? kind : 'forward'));
+      try {
+        const r = await runService(serviceNamed('dynamodb')!.adapter, { ...endpointAt(proxy.url), requestDeadlineMs: 800 }, options({ runs: 10, seed: 4, retryBaseMs: 5, waitSeconds: 5, ...(record ? { record } : {}) }));
+        seen.push(JSON.stringify({ verdict: r.verdict, divergences: r.divergences.length, faults: r.faults, calls: r.calls, reason: r.reason }));
+        if (record) expect(record.history().requests!.some((q) => q.error || q.phase === 'fixture')).toBe(true);
+      } finally {
+        await proxy.stop();
+        await ref.stop();
+      }
+    }
+    expect(seen[1]).toBe(seen[0]);
+  });
 });
+
