@@ -1,5 +1,7 @@
 /** The command line: one file per command; this one picks it and turns what went wrong into an exit code. */
 import { InfraError, UsageError } from '../harness/errors.js';
+import { calibrate } from './calibrate.js';
+import { check } from './check.js';
 import { EXIT, stderr } from './exit.js';
 import { matrix } from './matrix.js';
 import { merge } from './merge.js';
@@ -10,7 +12,7 @@ import { serve } from './serve.js';
 import { sweep } from './sweep.js';
 import { USAGE } from './usage.js';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, matrix, merge, serve, mutants, replay, sweep };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, matrix, merge, serve, mutants, replay, sweep, check, calibrate };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -43,7 +43,7 @@ async function runMatrix(o: MatrixCommand, halt: Halt): Promise<number> {
     }
     log?.(`== target ${spec}`);
     try {
-      const result = await runTarget({ ...o.shared, services: servicesOf(spec), spec, switches: {}, setAside: [], ...(o.failuresFile ? { failuresFile: o.failuresFile } : {}) }, halt);
+      const result = await runTarget({ ...o.shared, services: servicesOf(spec), spec, switches: {}, setAside: [], ...(o.failuresFile ? { failuresFile: o.failuresFile } : {}), ...(o.shared.recordDir ? { recordDir: join(o.shared.recordDir, slug) } : {}) }, halt);
       if (expectFile) result.expectations = await applyExpectations(result, spec, expectFile, o.updateExpectations, log);
       await writeReports(join(o.out, slug), result);
       columns.push({ slug, target: spec, result, durationMs: Date.now() - started });

@@ -40,6 +40,7 @@ const SHARED_OPTIONS = {
   'time-limit': { type: 'string' },
   safety: { type: 'string' },
   'partner-account': { type: 'string', multiple: true },
+  record: { type: 'string' },
 } as const;
 
 const RUN_OPTIONS = {
@@ -148,9 +149,11 @@ export interface TargetRun {
   safety?: SafetyProfileName;
   /** --partner-account, each a 12-digit account id (documents may name them besides the caller's own). */
   partnerAccounts?: string[];
+  /** --record: the folder each service's history is written to (`<service>.json`; matrix: `<slug>/<service>.json`). */
+  recordDir?: string;
 }
 
-export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'concurrency' | 'maxDivergences' | 'reproduce' | 'quiet' | 'safety' | 'partnerAccounts'> & { budgets: Budgets };
+export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'concurrency' | 'maxDivergences' | 'reproduce' | 'quiet' | 'safety' | 'partnerAccounts' | 'recordDir'> & { budgets: Budgets };
 
 function safetyOf(value: string | undefined): SafetyProfileName | undefined {
   if (value === undefined) return undefined;
@@ -176,6 +179,11 @@ export function durationMs(name: string, value: string): number {
   return total;
 }
 
+function recordDirOf(value: string): string {
+  if (value.trim() === '') throw new UsageError('--record needs a folder to write the histories to');
+  return resolve(value);
+}
+
 /** The settings `run` and `matrix` share, checked. */
 function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }): SharedSettings {
   const v = values as Record<string, string | boolean | undefined>;
@@ -196,6 +204,7 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
     quiet: Boolean(v.quiet),
     ...(v.safety !== undefined ? { safety: safetyOf(v.safety as string) } : {}),
     ...(partnerAccountsOf(v['partner-account'] as unknown as string[] | undefined) ? { partnerAccounts: partnerAccountsOf(v['partner-account'] as unknown as string[])! } : {}),
+    ...(v.record !== undefined ? { recordDir: recordDirOf(v.record as string) } : {}),
     budgets: {
       ...(v['max-calls'] !== undefined ? { maxCalls: positiveInt('max-calls', v['max-calls'] as string, 0) } : {}),
       ...(v['max-resources'] !== undefined ? { maxResources: positiveInt('max-resources', v['max-resources'] as string, 0) } : {}),
@@ -235,7 +244,12 @@ export async function runOptions(argv: string[]): Promise<RunCommand> {
   const failuresFile = failuresFileOf(values.failures, out);
   // Last, once everything else is known good: the folders the run writes to (a bad one would lose the results).
   // A plan writes nothing, so it probes no folder either (the probe creates and removes a file).
-  if (!values.plan) await checkWritable(foldersWritten(out, failuresFile, values.failures, expectFile && values['update-expectations'] ? expectFile : undefined, '--expect'));
+  if (!values.plan) {
+    await checkWritable([
+      ...foldersWritten(out, failuresFile, values.failures, expectFile && values['update-expectations'] ? expectFile : undefined, '--expect'),
+      ...(shared.recordDir ? [{ dir: shared.recordDir, flag: '--record' }] : []),
+    ]);
+  }
   return {
     plan: values.plan,
     target: {
@@ -295,6 +309,7 @@ export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
   await checkWritable([
     ...foldersWritten(out, failuresFile, values.failures),
     ...(expectDir && values['update-expectations'] ? [{ dir: expectDir, flag: '--expect-dir' }] : []),
+    ...(shared.recordDir ? [{ dir: shared.recordDir, flag: '--record' }] : []),
   ]);
   return { shared, columns, out, updateExpectations: values['update-expectations'], ...(failuresFile ? { failuresFile } : {}), ...(shard ? { shard } : {}) };
 }

@@ -9,6 +9,7 @@ import type { ExpectationReport, RunResult } from '../models/results.js';
 import { STALLED } from '../harness/execution.js';
 import { createdCount, describeHalt, Halt } from '../harness/halt.js';
 import { leaseFile } from '../harness/lease.js';
+import { HistoryRecorder } from '../harness/record.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
@@ -91,6 +92,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       await target.reset?.();
       const definition = serviceNamed(service)!;
       const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
+      const record = o.recordDir ? new HistoryRecorder({ target: o.spec, ...(target.version ? { targetVersion: target.version } : {}), ...(o.mutant ? { mutant: o.mutant } : {}), service, seed: o.seed }) : undefined;
       const serviceResult = await runService(definition.adapter, target.endpoint, {
         runs: o.runs,
         seed: o.seed,
@@ -110,8 +112,13 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
         ...(journaled && definition.accountWide ? { lease: leaseFile(target.endpoint.url, service) } : {}),
         concurrency,
         safety,
+        ...(record ? { record } : {}),
         ...(log ? { onProgress: log } : {}),
       });
+      if (record && o.recordDir) {
+        const file = await record.write(o.recordDir);
+        log?.(`[${service}] history written to ${file}`);
+      }
       halt.charge(serviceResult.calls, createdCount(serviceResult.created));
       for (const d of serviceResult.divergences) {
         d.reproducer = awsCliReproducer(definition.cli, d, { endpointUrl: reproducerEndpoint, region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });

@@ -91,6 +91,19 @@ export interface ExecutorOptions {
    * at once, so cleanup removes it, and is kept in `publicAccepted` for the report.
    */
   guardPublic?: boolean;
+  /** Told of every sequence run, once it ended (`--record`, harness/record.ts): its name prefix, settings and steps. */
+  onExecution?: (ran: ExecutionRecord) => void;
+}
+
+/** One sequence as the executor ran it: what `--record` keeps of it. */
+export interface ExecutionRecord {
+  /** The sequence's resource name prefix (its requests are filed under it). */
+  id: string;
+  settings: CheckerSettings;
+  commands: readonly unknown[];
+  steps: readonly Step[];
+  end: ExecutionEnd;
+  startedAt: string;
 }
 
 /** The member of a request that carries a public policy document, if one does (Policy, PolicyDocument, ResourcePolicy). */
@@ -216,6 +229,8 @@ export class Executor<Cmd> {
     const poolable = !!this.options.lifecycleOperations?.size && (this.options.poolSize ?? 1) > 0 && !this.poolBroken;
     const lent = poolable ? this.borrow() : undefined;
     const prefix = `${this.prefix}${(this.executions++).toString(36)}`;
+    const startedAt = new Date().toISOString();
+    if (this.options.tally) this.options.tally.sequence = prefix;
     const fixturePrefix = lent?.prefix ?? prefix;
     const sequence = this.connection.sequence(prefix, this.identity, fixturePrefix);
     /** The resource-creating fixture steps as the target answered them, to keep with the fixture afterwards. */
@@ -347,6 +362,7 @@ export class Executor<Cmd> {
       if (this.options.tally) this.options.tally.phase = 'cleanup';
       const keep = poolable && this.keepable(result, created) && this.fixtureIntact(sequence, result.commands) ? { prefix: fixturePrefix, fixtureKey: result.withoutFixture.join(','), created } : undefined;
       await this.release(sequence, keep);
+      this.options.onExecution?.({ id: prefix, settings, commands: result.commands, steps, end: result.end, startedAt });
     }
   }
 

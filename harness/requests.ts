@@ -12,12 +12,12 @@ export type RequestPhase = 'discovery' | 'fixture' | 'judged' | 'idle' | 'cleanu
 export type RequestCounts = Record<RequestPhase | 'total', number>;
 
 export class RequestTally {
-  private readonly root: { phase: RequestPhase } = { phase: 'discovery' };
+  private readonly root: { phase: RequestPhase; sequence?: string } = { phase: 'discovery' };
   /**
    * Sequences run side by side (--concurrency) share one SDK client: each keeps its own phase in its async
    * context, so a request is counted into the phase of the sequence that sent it.
    */
-  private readonly own = new AsyncLocalStorage<{ phase: RequestPhase }>();
+  private readonly own = new AsyncLocalStorage<{ phase: RequestPhase; sequence?: string }>();
   private readonly counts: RequestCounts = { total: 0, discovery: 0, fixture: 0, judged: 0, idle: 0, cleanup: 0, bookkeeping: 0 };
 
   get phase(): RequestPhase {
@@ -26,6 +26,16 @@ export class RequestTally {
 
   set phase(phase: RequestPhase) {
     (this.own.getStore() ?? this.root).phase = phase;
+  }
+
+  /** The sequence (its resources' name prefix) requests are sent for now, when one is running in this async context (what `--record` files them under). */
+  get sequence(): string | undefined {
+    return this.own.getStore()?.sequence;
+  }
+
+  set sequence(id: string | undefined) {
+    const store = this.own.getStore();
+    if (store) store.sequence = id;
   }
 
   /** Run `fn` with a phase of its own (starting as the current one): what one sequence sets is not another's. */

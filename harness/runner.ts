@@ -23,6 +23,7 @@ import { createdCount, describeHalt, type Halt } from './halt.js';
 import { closeJournal, noteAccount, openJournal } from './journal.js';
 import { acquireLease, type Lease } from './lease.js';
 import { acquireTargetLease, type TargetLease } from './target-lease.js';
+import type { HistoryRecorder } from './record.js';
 import { RequestTally } from './requests.js';
 import type { LeftResource, Sweeper } from './sweep.js';
 import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter, type TargetIdentity } from './service.js';
@@ -75,6 +76,8 @@ export interface RunOptions {
   fixturePool?: boolean;
   /** The generation profile (generators/safety.ts; absent: `full`): which documents and principals are sent. */
   safety?: SafetyProfile;
+  /** `--record`: every request and every sequence of the run goes into this history (harness/record.ts). */
+  record?: HistoryRecorder;
   onProgress?(message: string): void;
 }
 
@@ -100,7 +103,7 @@ export function crashReplays(faultRate: number, candidates: number): number | nu
   return r > MAX_CRASH_REPLAYS ? null : r;
 }
 
-function runPrefix(): string {
+export function runPrefix(): string {
   // Always 11 characters: the suite's mark (harness/sweep.ts) is this shape.
   return `pc${Date.now().toString(36).slice(-6)}${Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0')}`;
 }
@@ -126,7 +129,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   if ((options.concurrency ?? 1) > 1) result.concurrency = options.concurrency;
   const progress = (m: string) => options.onProgress?.(`[${adapter.service}] ${m}`);
   const tally = new RequestTally();
-  endpoint = { ...endpoint, onRequest: tally.count };
+  endpoint = { ...endpoint, onRequest: tally.count, ...(options.record ? { onExchange: options.record.exchanges(tally) } : {}) };
   const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS, ...(options.safety ? { safety: options.safety } : {}) });
   const prefix = runPrefix();
   let executor: Executor<Cmd> | undefined;
@@ -166,6 +169,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     }
     identity = discovered.identity;
     const { initialState } = discovered;
+    options.record?.discovered(identity, initialState);
     if (journal) {
       noteAccount(journal, identity.account);
       tally.phase = 'bookkeeping';
@@ -182,7 +186,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       identity,
       initialState,
       prefix,
-      { ...executorOptions(adapter, endpoint, options, Math.max(1, options.concurrency ?? 1)), tally, ...(isRealAccount(options.safety) ? { guardPublic: true } : {}) },
+      { ...executorOptions(adapter, endpoint, options, Math.max(1, options.concurrency ?? 1)), tally, ...(isRealAccount(options.safety) ? { guardPublic: true } : {}), ...(options.record ? { onExecution: options.record.execution.bind(options.record) } : {}) },
       discovered.answered,
     );
     const run = new ServiceRun(adapter, model, executor, options, identity, initialState, result, progress);
@@ -287,7 +291,7 @@ function judgeCoverage(result: ServiceResult, blocks: readonly string[], why: st
   result.reason = `${why}; rules not reached: ${unreached.join(', ')}`;
 }
 
-function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool' | 'consistency'>, concurrency = 1) {
+export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool' | 'consistency'>, concurrency = 1) {
   return {
     readOperations: adapter.readOperations,
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
@@ -947,7 +951,7 @@ function causeKey(rule: string, e: Execution<unknown>): string {
 }
 
 /** Discovery is a handful of calls; a throttle or a passing fault there should not end the run. */
-async function discoverWithRetries<Cmd>(connection: Connection<Cmd>, prefix: string) {
+export async function discoverWithRetries<Cmd>(connection: Connection<Cmd>, prefix: string) {
   for (let attempt = 0; ; attempt++) {
     const discovered = await connection.discover(attempt === 0 ? prefix : `${prefix}r${attempt}`);
     if (!('failure' in discovered) || discovered.failure.kind !== 'fault' || attempt >= DISCOVERY_RETRIES) return discovered;

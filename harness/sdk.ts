@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface Credentials {
@@ -19,6 +20,22 @@ export interface Endpoint {
   requestDeadlineMs?: number;
   /** Told of every HTTP request a client made from this endpoint sends (the run's request tally). */
   onRequest?: () => void;
+  /** Told of every HTTP exchange whole, the answer's body included (`--record`; see harness/record.ts). */
+  onExchange?: (exchange: Exchange) => void;
+}
+
+/** One HTTP request and what came back, as `Endpoint.onExchange` is told of it. */
+export interface Exchange {
+  startedAt: number;
+  durationMs: number;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  status?: number;
+  response?: string;
+  /** What ended the exchange before a whole answer came (a timeout, a reset). */
+  error?: string;
 }
 
 export const DUMMY_CREDENTIALS: Credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -78,6 +95,7 @@ class DeadlineHttpHandler extends NodeHttpHandler {
     private readonly deadlineMs: number,
     connectionMs: number,
     private readonly onRequest?: () => void,
+    private readonly onExchange?: (exchange: Exchange) => void,
   ) {
     super({ connectionTimeout: connectionMs, requestTimeout: deadlineMs, throwOnRequestTimeout: true });
   }
@@ -85,7 +103,44 @@ class DeadlineHttpHandler extends NodeHttpHandler {
   override async handle(...[request, options = {}]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
     const started = Date.now();
     this.onRequest?.();
-    const result = await super.handle(request, options);
+    if (this.onExchange) return this.recorded(started, request, options);
+    return this.bounded(started, await super.handle(request, options));
+  }
+
+  /**
+   * The exchange read whole before the SDK sees it, so its body can be kept: the body is read here under the same
+   * deadline (the timer destroys it if it does not end) and handed on as a fresh stream. Only when recording.
+   */
+  private async recorded(started: number, ...[request, options = {}]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+    const sent = {
+      startedAt: started,
+      method: request.method,
+      url: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`,
+      headers: { ...request.headers },
+      ...(typeof request.body === 'string' ? { body: request.body } : {}),
+    };
+    let status: number | undefined;
+    try {
+      const result = this.bounded(started, await super.handle(request, options));
+      status = result.response.statusCode;
+      const chunks: Buffer[] = [];
+      const body = result.response.body as Readable | undefined;
+      if (body && typeof body[Symbol.asyncIterator] === 'function') for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
+      const bytes = Buffer.concat(chunks);
+      result.response.body = Readable.from([bytes], { objectMode: false });
+      this.onExchange!({ ...sent, durationMs: Date.now() - started, status, response: bytes.toString('utf8') });
+      return result;
+    } catch (error) {
+      this.onExchange!({ ...sent, durationMs: Date.now() - started, ...(status !== undefined ? { status } : {}), error: `${(error as Error).name}: ${(error as Error).message}` });
+      // The body broke off after the headers: said with the status, as the SDK says it when its deserializer meets
+      // the same error (harness/observe.ts reports "after HTTP <status>"), so a recorded run judges as a plain one.
+      if (status !== undefined && error && typeof error === 'object' && !('$metadata' in error)) Object.assign(error, { $metadata: { httpStatusCode: status } });
+      throw error;
+    }
+  }
+
+  /** The deadline for the body (see the class comment). */
+  private bounded(started: number, result: Awaited<ReturnType<NodeHttpHandler['handle']>>): Awaited<ReturnType<NodeHttpHandler['handle']>> {
     const body = result.response.body as Partial<IncomingMessage> | undefined;
     if (body && typeof body.destroy === 'function' && typeof body.once === 'function' && !body.readableEnded && !body.destroyed) {
       const left = Math.max(0, this.deadlineMs - (Date.now() - started));
@@ -114,6 +169,6 @@ export function clientConfig(endpoint: Endpoint, timeouts: ClientTimeouts = {}) 
     region: endpoint.region,
     credentials: endpoint.credentials,
     maxAttempts: 1,
-    requestHandler: new DeadlineHttpHandler(deadlineMs, connectionMs, endpoint.onRequest),
+    requestHandler: new DeadlineHttpHandler(deadlineMs, connectionMs, endpoint.onRequest, endpoint.onExchange),
   };
 }

@@ -1,6 +1,7 @@
 import type fc from 'fast-check';
 import type { ReferenceCodec } from './reference/codec.js';
 import type { Mutant } from './reference/engine.js';
+import type { Calibration } from '../models/calibration.js';
 import type { CliHint, ServiceCli } from '../models/cli-hints.js';
 import type { SafetyProfile, UnreachableRule } from '../generators/safety.js';
 import type { AwsPrice } from '../models/aws-prices.js';
@@ -142,6 +143,8 @@ export interface ServiceDefinition<Cmd = any, S = any> {
   sweeper?: Sweeper;
   /** It changes account-wide state (X-Ray's policies, SSM's OpsItemGroup): runs on one target take turns. */
   accountWide?: true;
+  /** The probes `calibrate` runs for its UNVERIFIED switches (services/<service>/calibration.ts). */
+  calibration?: Calibration<Cmd>;
 }
 
 /**
@@ -154,6 +157,7 @@ export function defineService(parts: {
   claimedBy: readonly string[];
   cliHints?: Readonly<Record<string, CliHint>>;
   sweeper?: Sweeper;
+  calibration?: Calibration<any>;
 }): ServiceDefinition {
   const { adapter, codec, claimedBy } = parts;
   return {
@@ -164,6 +168,7 @@ export function defineService(parts: {
     claimedBy,
     cli: { service: adapter.service, operations: parts.cliHints ?? {} },
     ...(parts.sweeper ? { sweeper: parts.sweeper } : {}),
+    ...(parts.calibration ? { calibration: parts.calibration } : {}),
     ...(adapter.accountWide ? { accountWide: true as const } : {}),
   };
 }

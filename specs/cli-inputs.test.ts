@@ -31,6 +31,17 @@ writeFileSync(NOT_WITNESS, '{"hello": "world"}\n');
 /** A witness file as `loadWitness` takes it, but from a region that is not one. */
 const BAD_REGION_WITNESS = join(scratch, 'bad-region-witness.json');
 writeFileSync(BAD_REGION_WITNESS, JSON.stringify({ format: 'policy-conformance witness', version: 1, target: 'reference', region: 'nowhere', service: 'xray', consistency: 'strict', switches: {}, rule: 'x', kind: 'wrong-answer', commands: [{}], steps: [] }));
+/** JSON in the history format, but naming a service the suite does not have; and one with a switch value no switch takes. */
+const HISTORY_BASE = { format: 'policy-conformance history', version: 1, origin: 'recorded', target: 'reference', service: 'dynamodb', account: '123456789012', region: 'us-east-1' };
+const HISTORY_STEP = { operation: 'GetResourcePolicy', input: { ResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/t' }, outcome: { kind: 'error', code: 'ResourceNotFoundException', status: 400 } };
+const UNKNOWN_SERVICE_HISTORY = join(scratch, 'unknown-service.history.json');
+writeFileSync(UNKNOWN_SERVICE_HISTORY, JSON.stringify({ ...HISTORY_BASE, service: 's3', sequences: [] }));
+const BAD_SWITCH_HISTORY = join(scratch, 'bad-switch.history.json');
+writeFileSync(BAD_SWITCH_HISTORY, JSON.stringify({ ...HISTORY_BASE, sequences: [{ id: 's1', switches: { 'ddb.policySizeLimit': '7' }, consistency: 'strict', steps: [HISTORY_STEP] }] }));
+const NO_STEPS_HISTORY = join(scratch, 'no-steps.history.json');
+writeFileSync(NO_STEPS_HISTORY, JSON.stringify({ ...HISTORY_BASE, sequences: [{ id: 's1', switches: {}, consistency: 'strict', steps: [] }] }));
+/** A shipped history: good input, for rows about the other arguments. */
+const SHIPPED_HISTORY = join(REPO, 'histories', 'aws', 'kinesis-localstack-validated.json');
 /**
  * A folder nobody may write to. root writes anywhere a mode allows nothing, so there it is a sysfs folder (EACCES
  * for everyone).
@@ -156,6 +167,28 @@ const TABLE: Row[] = [
   [['replay', '/nonexistent/witness.json'], /^cannot read witness file \/nonexistent\/witness\.json: ENOENT$/],
   [['replay', '{file}'], /^witness file \S+a-file is not JSON/],
   [['replay', NOT_WITNESS], /^\S+not-a-witness\.json is not a policy-conformance witness file \(version 1\)$/],
+  // check: history files, all read and checked before anything is judged or written.
+  [['check'], /^check needs at least one history file \(check HISTORY\.json\.\.\.\)$/],
+  [['check', '/nonexistent/history.json'], /^cannot read history file \/nonexistent\/history\.json: ENOENT$/],
+  [['check', '{file}'], /^history file \S+a-file is not JSON/],
+  [['check', NOT_WITNESS], /^history file \S+not-a-witness\.json: not a policy-conformance history \(version 1\)$/],
+  [['check', SHIPPED_HISTORY, UNKNOWN_SERVICE_HISTORY], /^history file \S+unknown-service\.history\.json: unknown service "s3"$/],
+  [['check', BAD_SWITCH_HISTORY], /^history file \S+bad-switch\.history\.json: sequence 1 \(s1\): switch ddb\.policySizeLimit takes one of 20480, 20000, not "7"$/],
+  [['check', NO_STEPS_HISTORY], /^history file \S+no-steps\.history\.json: sequence 1 \(s1\): no steps$/],
+  [['check', SHIPPED_HISTORY, '--out', '{file}'], /^--out \S+a-file is a file, not a folder$/],
+  // --record: a folder, checked with the other folders a run writes to.
+  [['run', '--record', '{file}'], /^--record \S+a-file is a file, not a folder$/],
+  [['run', '--record', ''], /^--record needs a folder to write the histories to$/],
+  [['matrix', '--targets', 'reference', '--record', `${UNWRITABLE}/pc-record`], /^--record \S+\/pc-record: cannot create the folder \((EACCES|EPERM|EROFS)\)$/],
+  // calibrate: a target, and a profile file to write.
+  [['calibrate'], /^calibrate needs --target T \(reference, an emulator or a URL\)$/],
+  [['calibrate', '--target', 'nonsense'], /^--target must be "reference", "moto", .*, not "nonsense"$/],
+  [['calibrate', '--target', 'reference', '--region', 'nowhere'], /^--region must be an AWS region name .*, not "nowhere"$/],
+  [['calibrate', '--target', 'reference', '--services', 's3'], /^unknown service "s3"; known: dynamodb, kinesis, ssm, xray$/],
+  [['calibrate', '--target', 'reference', '--mutant', 'no-such-mutant'], /^unknown mutant "no-such-mutant"/],
+  [['calibrate', '--target', 'moto', '--mutant', 'xray-delete-missing-not-found'], /^--mutant works only with --target reference$/],
+  [['calibrate', '--target', 'reference', '--out', 'profile.txt'], /^--out names the profile file \(FILE\.json\), not "profile\.txt"$/],
+  [['calibrate', '--target', 'reference', '--out', '{file}/profile.json'], /^--out \S+a-file\/profile\.json: \S+a-file is a file, not a folder$/],
   // sweep: refused before it reads a journal or sends a request.
   [['sweep'], /^sweep needs --target URL \(the endpoint the runs used\)$/],
   [['sweep', '--target', 'moto'], /^sweep works on a target the suite does not start itself \(an http\(s\):\/\/ URL\); "moto" starts fresh each run and is gone with it$/],
@@ -194,7 +227,7 @@ describe('bad input: exit 2, one line, nothing started', () => {
 
   it('the table covers the cases of issue 10 ("Inputs checked first")', () => {
     const flags = new Set(TABLE.flatMap(([argv]) => argv.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0])));
-    for (const f of ['--out', '--path', '--region', '--set-aside', '--switch', '--target', '--targets', '--shard', '--runs', '--max-divergences', '--wait-seconds', '--settle-ms', '--reproduce', '--seed', '--port']) expect(flags).toContain(f);
+    for (const f of ['--out', '--path', '--region', '--set-aside', '--switch', '--target', '--targets', '--shard', '--runs', '--max-divergences', '--wait-seconds', '--settle-ms', '--reproduce', '--seed', '--port', '--record']) expect(flags).toContain(f);
   });
 });
 

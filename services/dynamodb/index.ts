@@ -1,7 +1,9 @@
+import { DYNAMODB_CALIBRATION } from './calibration.js';
 import { defineService } from '../../harness/service.js';
 import { dynamodbSweeper } from './sweeper.js';
 import { dynamodbAdapter } from './adapter.js';
 import { dynamodbCodec } from './codec.js';
 
 export const dynamodb = defineService({
+  calibration: DYNAMODB_CALIBRATION,
   sweeper: dynamodbSweeper, adapter: dynamodbAdapter, codec: dynamodbCodec, claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'] });

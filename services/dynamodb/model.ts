@@ -21,6 +21,11 @@ export interface DdbTable {
   /** Symbol bound to the LatestStreamArn, when the table has a stream. */
   stream: string | null;
   recreated: boolean;
+  /**
+   * Eventual mode only: its policy was written at least once (Put, Delete, CreateTable's). A later policy change, or
+   * DeleteTable, may then fall inside AWS's window after that write (spec §7.3, §7.12), also once no policy is left.
+   */
+  changed?: true;
 }
 
 export interface DdbStream {
@@ -28,6 +33,8 @@ export interface DdbStream {
   table: string;
   policy: DdbPolicy | null;
   tableDeleted: boolean;
+  /** As DdbTable's (streams have their own window, §7.3). */
+  changed?: true;
 }
 
 export interface DdbState {
@@ -118,6 +125,15 @@ function withResource(state: DdbState, r: Found, change: (holder: DdbTable | Ddb
   const streams = state.streams.map((x) => (x.sym === r.stream.sym ? { ...x } : x));
   change(streams.find((x) => x.sym === r.stream.sym)!);
   return { ...state, streams };
+}
+
+/** Eventual mode: remember that the resource's policy was written (see DdbTable.changed). */
+function markChanged(holder: DdbTable | DdbStream, ctx: ModelContext): void {
+  if (ctx.consistency === 'eventual') holder.changed = true;
+}
+
+function holderOf(r: Found): DdbTable | DdbStream {
+  return r.kind === 'table' ? r.table : r.stream;
 }
 
 /** The streams with those of table `name` marked as outliving it (the same list when there are none). */
@@ -293,11 +309,15 @@ function putResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
   }
   const next = { ...state };
   const rev = fresh(next, 'rev');
-  const written = withResource(next, r, (h) => (h.policy = { doc, rev }));
+  const written = withResource(next, r, (h) => {
+    h.policy = { doc, rev };
+    markChanged(h, ctx);
+  });
   pushView(written, r.key, { policy }, ctx);
   const output: Record<string, Pattern> = { RevisionId: policy ? revision(rev, [policy.rev]) : revision(rev) };
   const branches = [assumed(ok(successRule(r, policy ? 'ddb.put.replace' : 'ddb.put.create'), written, output)), ...gate.stop];
-  if (policy && ctx.consistency === 'eventual') branches.push(fail('ddb.put.cooldown', state, 'ResourceInUseException'));
+  // §7.3: a change within 15 s of the last one — a Put, a Delete, CreateTable's policy — is refused for a while.
+  if ((policy || holderOf(r).changed) && ctx.consistency === 'eventual') branches.push(fail('ddb.put.cooldown', state, 'ResourceInUseException'));
   return branches;
 }
 
@@ -348,7 +368,10 @@ function deleteResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelCont
   });
   if (!gate.proceed) return gate.stop;
   if (!policy) return [ok(successRule(r, 'ddb.delete.no-policy'), state, { RevisionId: { absent: true } })];
-  const next = withResource(state, r, (h) => (h.policy = null));
+  const next = withResource(state, r, (h) => {
+    h.policy = null;
+    markChanged(h, ctx);
+  });
   pushView(next, r.key, { policy }, ctx);
   const rule = successRule(r, 'ddb.delete.removes');
   const removed = deletedRevisions(policy, ctx).map((RevisionId) => ({ ...ok(rule, next, { RevisionId }), ...(gate.assume ? { assume: gate.assume } : {}) }));
@@ -408,10 +431,14 @@ function deleted(state: DdbState, name: string): DdbState {
   };
 }
 
-function deleteTable(state: DdbState, input: JsonObject): Branch<DdbState>[] {
+function deleteTable(state: DdbState, input: JsonObject, ctx: ModelContext): Branch<DdbState>[] {
   const name = str(input, 'TableName') ?? '';
-  if (!state.tables[name]) return [fail('ddb.deletetable.not-found', state, 'ResourceNotFoundException')];
-  return [ok('ddb.deletetable.delete', deleted(state, name))];
+  const table = state.tables[name];
+  if (!table) return [fail('ddb.deletetable.not-found', state, 'ResourceNotFoundException')];
+  const branches = [ok('ddb.deletetable.delete', deleted(state, name))];
+  // §7.12: DeleteTable within 1–2 s of a policy write is refused ("has a pending resource-based policy update").
+  if (ctx.consistency === 'eventual' && (table.policy || table.changed)) branches.push(fail('ddb.deletetable.policy-pending', state, 'ResourceInUseException'));
+  return branches;
 }
 
 /**

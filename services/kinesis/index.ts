@@ -1,3 +1,4 @@
+import { KINESIS_CALIBRATION } from './calibration.js';
 import { defineService } from '../../harness/service.js';
 import { kinesisSweeper } from './sweeper.js';
 import { cliHints } from '../../harness/operations.js';
@@ -5,6 +6,7 @@ import { kinesisAdapter, kinesisOperations } from './adapter.js';
 import { kinesisCodec } from './codec.js';
 
 export const kinesis = defineService({
+  calibration: KINESIS_CALIBRATION,
   sweeper: kinesisSweeper,
   adapter: kinesisAdapter,
   codec: kinesisCodec,

@@ -1,3 +1,4 @@
+import { SSM_CALIBRATION } from './calibration.js';
 import { defineService } from '../../harness/service.js';
 import { ssmSweeper } from './sweeper.js';
 import { cliHints } from '../../harness/operations.js';
@@ -5,5 +6,6 @@ import { ssmAdapter, ssmOperations } from './adapter.js';
 import { ssmCodec } from './codec.js';
 
 export const ssm = defineService({
+  calibration: SSM_CALIBRATION,
   sweeper: ssmSweeper,
   adapter: ssmAdapter, codec: ssmCodec, claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'], cliHints: cliHints(ssmOperations) });

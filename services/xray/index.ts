@@ -1,3 +1,4 @@
+import { XRAY_CALIBRATION } from './calibration.js';
 import { defineService } from '../../harness/service.js';
 import { xraySweeper } from './sweeper.js';
 import { cliHints } from '../../harness/operations.js';
@@ -5,6 +6,7 @@ import { xrayAdapter, xrayOperations } from './adapter.js';
 import { xrayCodec } from './codec.js';
 
 export const xray = defineService({
+  calibration: XRAY_CALIBRATION,
   sweeper: xraySweeper,
   adapter: xrayAdapter,
   codec: xrayCodec,

@@ -74,6 +74,14 @@ const wrongAnswerMutants: MutantEntry<XrayState>[] = [
     },
   },
   {
+    // Another reading of an open question (switch xray.deleteMissing), as a target might have it: what `calibrate`
+    // must tell from the default.
+    name: 'xray-delete-missing-not-found',
+    description: 'DeleteResourcePolicy of a name without a policy answers ResourceNotFoundException (HTTP 404) instead of succeeding',
+    breaks: 'xray.delete.missing',
+    step: underSwitch('xray.deleteMissing', 'ResourceNotFoundException'),
+  },
+  {
     name: 'xray-size-limit-off-by-one',
     description: 'Accepts a policy document of 5121 bytes (size compared with > 5121)',
     breaks: 'xray.policy.too-large',
