@@ -7,7 +7,7 @@
  * cannot spoil).
  */
 import { CreateTableCommand, DeleteResourcePolicyCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetResourcePolicyCommand, ListTablesCommand, PutResourcePolicyCommand } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DeleteStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListStreamConsumersCommand, ListStreamsCommand, PutResourcePolicyCommand as PutStreamPolicyCommand, RegisterStreamConsumerCommand } from '@aws-sdk/client-kinesis';
 import { DescribeParametersCommand, GetResourcePoliciesCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ListResourcePoliciesCommand, XRayClient } from '@aws-sdk/client-xray';
@@ -159,6 +159,19 @@ describe('lagging visibility (spec §7 items 1 and 2)', () => {
   });
 });
 
+describe('canonical storage (spec §7 item 4)', () => {
+  it('Get returns the canonical form: minified, fixed key order, an account-id principal as its root ARN', async () => {
+    const sim = await simulator({ foreign: false, timeScale: 0.02, seed: 6 });
+    const ddb = new DynamoDBClient(config(sim));
+    const arn = await activeTable(ddb, 'canonical-table');
+    const loose = `{\n  "Statement": [{"Resource": "${arn}", "Action": "dynamodb:GetItem", "Principal": {"AWS": "${ACCOUNT}"}, "Effect": "Allow", "Sid": "Loose"}],\n  "Version": "2012-10-17"\n}`;
+    await ddb.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: loose }));
+    let policy: string | undefined;
+    while (!policy) policy = await ddb.send(new GetResourcePolicyCommand({ ResourceArn: arn })).then((r) => r.Policy, () => undefined);
+    expect(policy).toBe(`{"Version":"2012-10-17","Statement":[{"Sid":"Loose","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::${ACCOUNT}:root"},"Action":"dynamodb:GetItem","Resource":"${arn}"}]}`);
+  });
+});
+
 describe('the 15-second window (spec §7 item 3)', () => {
   it('refuses a different Put or a Delete with ResourceInUse, then Throttling naming last change + 15 s; an equivalent re-Put passes', async () => {
     const scale = 0.2;
@@ -225,18 +238,33 @@ describe('table lifecycle (spec §7 item 10)', () => {
     expect((await failure(ddb.send(new GetResourcePolicyCommand({ ResourceArn: arn })))).name).toBe('ResourceNotFoundException');
   });
 
-  it('a Kinesis stream is CREATING before it is ACTIVE', async () => {
+  it('a Kinesis stream and its consumer are CREATING before they are ACTIVE, and DELETING before they are gone', async () => {
     const sim = await simulator({ foreign: false, timeScale: 0.02, seed: 11 });
     const kinesis = new KinesisClient(config(sim));
-    await kinesis.send(new CreateStreamCommand({ StreamName: 'lifecycle-stream', ShardCount: 1 }));
-    const statuses: string[] = [];
-    for (;;) {
-      const status = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'lifecycle-stream' }))).StreamDescriptionSummary!.StreamStatus!;
-      if (statuses[statuses.length - 1] !== status) statuses.push(status);
-      if (status === 'ACTIVE') break;
-      await sleep(5);
+    const StreamName = 'lifecycle-stream';
+    await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
+    /** The statuses a read shows until `done`, each once, in order. */
+    async function statuses(read: () => Promise<string>, done: (status: string) => boolean): Promise<string[]> {
+      const seen: string[] = [];
+      for (;;) {
+        const status = await read();
+        if (seen[seen.length - 1] !== status) seen.push(status);
+        if (done(status)) return seen;
+        await sleep(5);
+      }
     }
-    expect(statuses).toEqual(['CREATING', 'ACTIVE']);
+    const streamStatus = () => kinesis.send(new DescribeStreamSummaryCommand({ StreamName })).then((r) => r.StreamDescriptionSummary!.StreamStatus!, (e: Error) => e.name);
+    expect(await statuses(streamStatus, (s) => s === 'ACTIVE')).toEqual(['CREATING', 'ACTIVE']);
+    const StreamARN = `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${StreamName}`;
+    // While the stream is ACTIVE, a policy write goes through; on a CREATING consumer it is refused.
+    const { Consumer } = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN, ConsumerName: 'reader' }));
+    expect(Consumer?.ConsumerStatus).toBe('CREATING');
+    const onConsumer = await failure(kinesis.send(new PutStreamPolicyCommand({ ResourceARN: Consumer!.ConsumerARN!, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'R', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kinesis:SubscribeToShard', Resource: Consumer!.ConsumerARN! }] }) })));
+    expect(onConsumer.name).toBe('ResourceInUseException');
+    const listed = () => kinesis.send(new ListStreamConsumersCommand({ StreamARN })).then((r) => r.Consumers?.[0]?.ConsumerStatus ?? 'none');
+    expect(await statuses(listed, (s) => s === 'ACTIVE')).toEqual(['CREATING', 'ACTIVE']);
+    await kinesis.send(new DeleteStreamCommand({ StreamName, EnforceConsumerDeletion: true }));
+    expect(await statuses(streamStatus, (s) => s === 'ResourceNotFoundException')).toEqual(['DELETING', 'ResourceNotFoundException']);
   });
 });
 
