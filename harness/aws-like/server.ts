@@ -63,8 +63,10 @@ export class AwsLikeServer {
   private readonly windows: Record<string, PolicyWindow | undefined>;
   private readonly lifecycles: Record<string, Lifecycle | undefined>;
   private readonly throttleRate: number;
+  /** What the account held before the suite came (empty with `foreign: false`). */
+  readonly foreign: ForeignResource[];
 
-  constructor(private readonly options: AwsLikeOptions = {}) {
+  constructor(options: AwsLikeOptions = {}) {
     const problem = optionsProblem(options, SERVICES.map((s) => s.name));
     if (problem) throw new Error(problem);
     const credentials = options.credentials ?? credentialsFromEnvironment();
@@ -97,9 +99,6 @@ export class AwsLikeServer {
     this.foreign = options.foreign === false ? [] : plantForeign(this.served.map((s) => s.aws), this.region, this.account, (aws, call) => this.call(aws, this.region, call));
   }
 
-  /** What the account held before the suite came (empty with `foreign: false`). */
-  readonly foreign: ForeignResource[];
-
   /** The access key id it accepts (the secret is never shown). */
   get accessKeyId(): string {
     return this.credentials.accessKeyId;
@@ -119,8 +118,8 @@ export class AwsLikeServer {
     const http: HttpRequest = { method: request.method, path: request.path, headers: request.headers, body: request.body };
     const sts = isStsRequest(http);
     const target = sts ? undefined : this.route(http);
-    // Nothing here answers it: the reference server's UnknownOperation, signed or not.
-    if (!sts && !target) return this.inner.handle(http);
+    // Nothing here answers it, signed or not (nor the reference server's POST /_reset: an AWS region has none).
+    if (!sts && !target) return unknownOperation(http);
     const check: SignatureCheck = await checkSignature(request, this.credentials);
     if (check.kind !== 'ok') return sts ? stsError(STS_AUTH_CODES[check.kind], check.message, 403) : target!.served.aws.authError(check.kind, check.message);
     if (sts) return this.inner.handle(http);
@@ -262,12 +261,21 @@ export class AwsLikeServer {
   }
 }
 
+function unknownOperation(http: HttpRequest): HttpResponse {
+  return {
+    status: 404,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ __type: 'UnknownOperationException', message: `no service here answers ${http.method} ${http.path}` }),
+  };
+}
+
 /** The wire form of a call the simulator makes of the engine: the service's protocol, a credential scope naming the region. */
 export function internalRequest(aws: AwsLikeService, region: string, call: InternalCall): HttpRequest {
   const authorization = `AWS4-HMAC-SHA256 Credential=simulator/20260101/${region}/${aws.service}/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
   const body = JSON.stringify(call.input);
   if (aws.protocol === 'restJson1') return { method: 'POST', path: `/${call.operation}`, headers: { authorization, 'content-type': 'application/json' }, body };
-  return { method: 'POST', path: '/', headers: { authorization, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `${aws.targetPrefix}.${call.operation}` }, body };
+  const contentType = aws.protocol === 'awsJson1_0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
+  return { method: 'POST', path: '/', headers: { authorization, 'content-type': contentType, 'x-amz-target': `${aws.targetPrefix}.${call.operation}` }, body };
 }
 
 /** Start the simulator on 127.0.0.1 (`options.port`, default any free port). */
