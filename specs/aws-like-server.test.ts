@@ -223,6 +223,21 @@ describe('the 15-second window (spec §7 item 3)', () => {
   });
 });
 
+describe('a stream ARN has its own window (spec §7 item 11)', () => {
+  it('a Put on the table\'s stream goes through inside the table\'s window', async () => {
+    const sim = await simulator({ foreign: false, timeScale: 0.05, seed: 13 });
+    const ddb = new DynamoDBClient(config(sim));
+    const name = 'streamed-table';
+    await ddb.send(new CreateTableCommand({ TableName: name, KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST', StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }));
+    const arn = await untilActive(ddb, name);
+    const streamArn = (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table!.LatestStreamArn!;
+    await ddb.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: doc('Table', arn) }));
+    expect((await failure(ddb.send(new DeleteResourcePolicyCommand({ ResourceArn: arn })))).name).toMatch(/^(ResourceInUse|Throttling)Exception$/);
+    const streamPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Stream', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'dynamodb:GetRecords', Resource: streamArn }] });
+    expect((await ddb.send(new PutResourcePolicyCommand({ ResourceArn: streamArn, Policy: streamPolicy }))).RevisionId).toBeDefined();
+  });
+});
+
 describe('table lifecycle (spec §7 item 10)', () => {
   it('CREATING hides the table from policy operations at first; DELETING keeps Get, refuses changes, then the table is gone', async () => {
     const scale = 0.1;
