@@ -10,7 +10,6 @@ import type { ReferenceCodec } from '../reference/codec.js';
 import type { HttpResponse, JsonProtocol } from '../reference/protocol.js';
 import { errorResponse } from '../reference/protocol.js';
 import type { Clock } from './clock.js';
-import type { LagSetting } from './visibility.js';
 
 /** Why a request was not authenticated (harness/aws-like/sigv4.ts). */
 export type AuthFailure = 'missing' | 'unknown-key' | 'bad-signature' | 'expired';
@@ -20,6 +19,9 @@ export interface InternalCall {
   operation: string;
   input: JsonObject;
 }
+
+/** Lagging visibility of one service: none (read-your-writes), or DynamoDB's observed lags (harness/aws-like/visibility.ts). */
+export type LagSetting = 'off' | 'ddb-like';
 
 /** How a write changed what a read of its slot shows (spec §7.1 gives each its own lag). */
 export type ChangeKind = 'first-put' | 'replace' | 'delete';

@@ -7,15 +7,15 @@
  */
 import type { HttpResponse } from '../reference/protocol.js';
 import type { Random } from './random.js';
-import type { ChangeKind } from './service.js';
+import type { ChangeKind, LagSetting } from './service.js';
+
+export type { LagSetting } from './service.js';
 
 /** A lag distribution: per change kind, the range (simulated milliseconds) a lag is drawn from uniformly. */
 export type LagDistribution = Record<ChangeKind, [number, number]>;
 
 /** DynamoDB's observed lags (spec §7 item 1: first Put 1.05–1.71 s, replace 1.47–2.73 s, delete 0.84–2.32 s; n=6 each). */
 export const DDB_LIKE_LAG: LagDistribution = { 'first-put': [1050, 1710], replace: [1470, 2730], delete: [840, 2320] };
-
-export type LagSetting = 'off' | 'ddb-like';
 
 export function lagDistribution(setting: LagSetting): LagDistribution | undefined {
   return setting === 'ddb-like' ? DDB_LIKE_LAG : undefined;
