@@ -214,6 +214,9 @@ describe('the 15-second window (spec §7 item 3)', () => {
     const retryAfter = /try again after (\S+?)\.?$/.exec(throttled!)![1]!;
     expect(Date.parse(retryAfter)).toBe(Number(put.RevisionId) + 15_000);
     expect((await failure(ddb.send(new DeleteResourcePolicyCommand({ ResourceArn: arn })))).name).toBe('ThrottlingException');
+    // What the service refuses anyway is refused for that, window or not: a stream action in a table policy.
+    const invalid = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Bad', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'dynamodb:GetRecords', Resource: arn }] });
+    expect((await failure(ddb.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: invalid })))).name).toBe('ValidationException');
     // An equivalent document (other key order) inside the window: the same RevisionId.
     const reordered = JSON.stringify({ Statement: JSON.parse(doc('First', arn)).Statement, Version: '2012-10-17' });
     expect((await ddb.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: reordered }))).RevisionId).toBe(put.RevisionId);

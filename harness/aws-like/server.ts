@@ -197,7 +197,10 @@ export class AwsLikeServer {
     }
     const before = this.call(aws, region, aws.read(slot.key));
     const window = this.windows[aws.service];
-    const refused = window?.gate(key, slot.key, now, request, before) ?? this.conditionOnVisible(aws, request, key, now, before);
+    // A write the service refuses anyway (an invalid document, a stale condition) gets that answer, not the window's
+    // (assumed: AWS validates a request before it looks at the resource's timing).
+    const refusedAnyway = window && this.inner.preview(http)?.kind === 'error';
+    const refused = (refusedAnyway ? undefined : window?.gate(key, slot.key, now, request, before)) ?? this.conditionOnVisible(aws, request, key, now, before);
     if (refused) return refused;
     const answer = this.inner.handle(http);
     if (answer.status !== 200) return answer;

@@ -3,9 +3,9 @@
  * document or a Delete is refused — first with ResourceInUseException ("pending previous resource-based policy
  * update") for a drawn 0.6–2 s, then with ThrottlingException naming when to try again (last change + 15 s, in the
  * simulated clock). An equivalent re-Put passes (and returns the same RevisionId: the engine's ddb.put.identical).
- * Each slot has its own window: a stream's is not its table's (§7 item 11). The window is checked before the
- * engine sees the write, so before its condition (ExpectedRevisionId): which of the two AWS checks first is not
- * recorded (assumed).
+ * Each slot has its own window: a stream's is not its table's (§7 item 11). Only a write the service would carry
+ * out meets the window: one it refuses anyway (invalid document, stale ExpectedRevisionId) gets that answer
+ * (the server asks the engine first; which AWS checks first is not recorded — assumed).
  */
 import type { Request } from '../../models/types.js';
 import type { HttpResponse } from '../reference/protocol.js';
