@@ -17,4 +17,6 @@ export const USAGE = `usage:
   policy-conformance calibrate --target T [--services ...] [--region R] [--mutant NAME] [--out FILE.json] [--quiet]
   policy-conformance sweep --target URL [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
   policy-conformance serve [--port N] [--mutant NAME]
+  policy-conformance serve --aws-like [--port N] [--account ID] [--seed S] [--time-scale F] [--throttle-rate R]
+                         [--lag SERVICE=off|ddb-like]... [--mutant NAME]
   policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;

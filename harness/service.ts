@@ -8,6 +8,7 @@ import type { AwsPrice } from '../models/aws-prices.js';
 import type { Consistency, Observation, Request, ServiceModel, ServiceName, Simplification } from '../models/types.js';
 import type { Endpoint } from './sdk.js';
 import type { Sweeper } from './sweep.js';
+import type { AwsLikeService } from './aws-like/service.js';
 
 /** Where the suite found the target's account and region (ARNs are built from them). */
 export interface TargetIdentity {
@@ -145,6 +146,8 @@ export interface ServiceDefinition<Cmd = any, S = any> {
   accountWide?: true;
   /** The probes `calibrate` runs for its UNVERIFIED switches (services/<service>/calibration.ts). */
   calibration?: Calibration<Cmd>;
+  /** How the AWS-like simulator (`serve --aws-like`, harness/aws-like/) plays it; absent: the simulator does not serve it. */
+  awsLike?: AwsLikeService;
 }
 
 /**
@@ -158,6 +161,7 @@ export function defineService(parts: {
   cliHints?: Readonly<Record<string, CliHint>>;
   sweeper?: Sweeper;
   calibration?: Calibration<any>;
+  awsLike?: AwsLikeService;
 }): ServiceDefinition {
   const { adapter, codec, claimedBy } = parts;
   return {
@@ -170,5 +174,6 @@ export function defineService(parts: {
     ...(parts.sweeper ? { sweeper: parts.sweeper } : {}),
     ...(parts.calibration ? { calibration: parts.calibration } : {}),
     ...(adapter.accountWide ? { accountWide: true as const } : {}),
+    ...(parts.awsLike ? { awsLike: parts.awsLike } : {}),
   };
 }

@@ -120,6 +120,17 @@ export class ReferenceEngine<S> {
     return { ...this.symbols.size, memoryKeys: keys(this.memory) + keys(this.mutantMemory), stateChars: JSON.stringify(this.state).length };
   }
 
+  /**
+   * What the model's first branch would answer `request` now (ok or the error code), without carrying it out: no
+   * state change, no symbol bound, the mutant not consulted. The AWS-like simulator asks it to let the service's own
+   * refusals (an invalid document, a stale condition) come before its timing rules.
+   */
+  preview(request: Request): { kind: 'ok' } | { kind: 'error'; code: string } {
+    const branch = this.model.step(this.state, request, this.ctx())[0];
+    if (!branch) throw new Error(`model gave no outcome for ${request.operation}`);
+    return branch.expect.kind === 'error' ? { kind: 'error', code: branch.expect.code } : { kind: 'ok' };
+  }
+
   handle(request: Request): Outcome & { rule: string } {
     const ctx = this.ctx();
     const step: StepFn<S> = (s, r, c) => this.model.step(s, r, c);

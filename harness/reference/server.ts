@@ -108,6 +108,20 @@ export class ReferenceServer {
     };
   }
 
+  /**
+   * What the engine would answer a request of one of the models' operations now, without carrying it out
+   * (ReferenceEngine.preview); undefined when no service here serves it or its body cannot be read.
+   */
+  preview(http: HttpRequest): { kind: 'ok' } | { kind: 'error'; code: string } | undefined {
+    for (const { codec } of this.services) {
+      const operation = codec.route(http);
+      if (operation === null) continue;
+      const request = codec.decode(operation, http);
+      return 'status' in request ? undefined : this.engine(codec, signingRegion(http.headers) ?? DEFAULT_REGION).preview(request);
+    }
+    return undefined;
+  }
+
   /** The engine's answer to one decoded request, and its wire form; an exception in the engine is a 500. */
   private answer(codec: ReferenceCodec, engine: ReferenceEngine<unknown>, request: Request): { answer?: Outcome & { rule?: string }; response: HttpResponse } {
     let outcome: Outcome & { rule?: string };

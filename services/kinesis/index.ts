@@ -1,5 +1,6 @@
 import { KINESIS_CALIBRATION } from './calibration.js';
 import { defineService } from '../../harness/service.js';
+import { kinesisAwsLike } from './aws-like.js';
 import { kinesisSweeper } from './sweeper.js';
 import { cliHints } from '../../harness/operations.js';
 import { kinesisAdapter, kinesisOperations } from './adapter.js';
@@ -7,6 +8,7 @@ import { kinesisCodec } from './codec.js';
 
 export const kinesis = defineService({
   calibration: KINESIS_CALIBRATION,
+  awsLike: kinesisAwsLike,
   sweeper: kinesisSweeper,
   adapter: kinesisAdapter,
   codec: kinesisCodec,

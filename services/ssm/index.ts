@@ -1,5 +1,6 @@
 import { SSM_CALIBRATION } from './calibration.js';
 import { defineService } from '../../harness/service.js';
+import { ssmAwsLike } from './aws-like.js';
 import { ssmSweeper } from './sweeper.js';
 import { cliHints } from '../../harness/operations.js';
 import { ssmAdapter, ssmOperations } from './adapter.js';
@@ -7,5 +8,6 @@ import { ssmCodec } from './codec.js';
 
 export const ssm = defineService({
   calibration: SSM_CALIBRATION,
+  awsLike: ssmAwsLike,
   sweeper: ssmSweeper,
   adapter: ssmAdapter, codec: ssmCodec, claimedBy: ['moto', 'ministack', 'localstack', 'localstack-pro'], cliHints: cliHints(ssmOperations) });

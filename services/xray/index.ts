@@ -1,5 +1,6 @@
 import { XRAY_CALIBRATION } from './calibration.js';
 import { defineService } from '../../harness/service.js';
+import { xrayAwsLike } from './aws-like.js';
 import { xraySweeper } from './sweeper.js';
 import { cliHints } from '../../harness/operations.js';
 import { xrayAdapter, xrayOperations } from './adapter.js';
@@ -7,6 +8,7 @@ import { xrayCodec } from './codec.js';
 
 export const xray = defineService({
   calibration: XRAY_CALIBRATION,
+  awsLike: xrayAwsLike,
   sweeper: xraySweeper,
   adapter: xrayAdapter,
   codec: xrayCodec,
