@@ -13,6 +13,7 @@ import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
 import { defaultConcurrency, parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
+import { endpointId } from '../harness/sdk.js';
 import { writeWitnesses } from '../harness/witness.js';
 import { renderJson } from '../reports/json.js';
 import { renderJUnit } from '../reports/junit.js';
@@ -24,7 +25,7 @@ import { DEFAULTS, type TargetRun } from './options.js';
 
 export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<RunResult> {
   const log = o.quiet ? undefined : stderr;
-  const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(log ? { log } : {}) });
+  const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(o.aws ? { aws: o.aws } : {}), ...(log ? { log } : {}) });
   const consistency = o.consistency ?? target.defaultConsistency;
   const settleMs = o.settleMs ?? settleMsFor(target.name, consistency);
   // --runs too when not the default: a replay path's first number is one of the run's cases, checked against --runs.
@@ -42,15 +43,17 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
   };
   const key = targetKey(target.name, o.mutant);
   const spec = parseTarget(o.spec);
-  const journaled = spec.kind === 'url';
+  // A target that outlives the run (a URL, an AWS account) keeps what a killed run left: journal, leases, sweep.
+  const journaled = spec.kind === 'url' || spec.kind === 'aws';
   const concurrency = o.concurrency ?? defaultConcurrency(spec);
   const failures = o.failuresFile ? await loadFailures(o.failuresFile, log) : undefined;
   // The reference listens on a throw-away port: reproducers name the port `serve` uses by default.
+  // AWS: the commands name no endpoint (the AWS CLI resolves it as the SDK did) and use the user's own credentials.
   const reproducerEndpoint = target.name === 'reference' ? `http://127.0.0.1:${DEFAULTS.port}` : target.endpoint.url;
   const preamble =
     target.name === 'reference'
       ? [`start the target first: npx policy-conformance serve --port ${DEFAULTS.port}${o.mutant ? ` --mutant ${o.mutant}` : ''}`]
-      : o.spec === target.endpoint.url || /^https?:/.test(o.spec)
+      : o.spec === target.endpoint.url || /^https?:/.test(o.spec) || spec.kind === 'aws'
         ? []
         : [`the run's ${o.spec}${target.version ? ` ${target.version}` : ''} listened on ${target.endpoint.url}; start one and use its URL if that one is gone`];
   try {
@@ -84,13 +87,13 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
         halt,
         // Only a target that outlives the run (a URL) can keep anything of it: journal, leftover checks, sweep.
         ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
-        ...(journaled && definition.accountWide ? { lease: leaseFile(target.endpoint.url, service) } : {}),
+        ...(journaled && definition.accountWide ? { lease: leaseFile(endpointId(target.endpoint), service) } : {}),
         concurrency,
         ...(log ? { onProgress: log } : {}),
       });
       halt.charge(serviceResult.calls, createdCount(serviceResult.created));
       for (const d of serviceResult.divergences) {
-        d.reproducer = awsCliReproducer(definition.cli, d, { endpointUrl: reproducerEndpoint, region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
+        d.reproducer = awsCliReproducer(definition.cli, d, { ...(reproducerEndpoint !== undefined ? { endpointUrl: reproducerEndpoint } : {}), region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
       }
       result.services.push(serviceResult);
       if (failures) updateFailures(failures, key, serviceResult, consistency);
@@ -103,6 +106,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
       result.budgets = { ...halt.budgets, callsUsed: halt.callsSpent, resourcesUsed: halt.resourcesSpent, ...(stoppedBy ? { stoppedBy: describeHalt(stoppedBy, halt.budgets) } : {}) };
     }
   } finally {
+    if (target.caller && target.endpointsUsed) result.aws = { account: target.caller.account, callerArn: target.caller.arn, region: o.region, endpoints: target.endpointsUsed() };
     await target.stop();
     if (failures && o.failuresFile) await saveFailures(o.failuresFile, failures).catch((e) => log?.(`cannot write the failures file ${o.failuresFile}: ${(e as Error).message}`));
   }

@@ -187,6 +187,16 @@ export interface RunResult {
   budgets?: { maxCalls?: number; maxResources?: number; timeLimitMs?: number; callsUsed: number; resourcesUsed?: number; stoppedBy?: string };
   /** The signal that interrupted the run (its verdict is then `interrupted`). */
   interruptedBy?: 'SIGINT' | 'SIGTERM';
+  /** `--target aws`: the account and caller STS GetCallerIdentity named, the region, and every endpoint used. */
+  aws?: AwsRunInfo;
+}
+
+export interface AwsRunInfo {
+  account: string;
+  callerArn: string;
+  region: string;
+  /** Per service (its SigV4 signing name: sts, dynamodb, kinesis, ssm, xray), each origin the SDK sent requests to. */
+  endpoints: Record<string, string[]>;
 }
 
 /** A departure named by stable words only: no seeds, paths or resource names. */

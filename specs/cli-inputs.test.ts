@@ -152,8 +152,8 @@ const TABLE: Row[] = [
   [['replay', '{file}'], /^witness file \S+a-file is not JSON/],
   [['replay', NOT_WITNESS], /^\S+not-a-witness\.json is not a policy-conformance witness file \(version 1\)$/],
   // sweep: refused before it reads a journal or sends a request.
-  [['sweep'], /^sweep needs --target URL \(the endpoint the runs used\)$/],
-  [['sweep', '--target', 'moto'], /^sweep works on a target the suite does not start itself \(an http\(s\):\/\/ URL\); "moto" starts fresh each run and is gone with it$/],
+  [['sweep'], /^sweep needs --target URL or --target aws \(where the runs went\)$/],
+  [['sweep', '--target', 'moto'], /^sweep works on a target the suite does not start itself \(an http\(s\):\/\/ URL or aws\); "moto" starts fresh each run and is gone with it$/],
   [['sweep', '--target', 'http://127.0.0.1:9', '--account', '12345'], /^--account "12345": an AWS account id is 12 digits$/],
   [['sweep', '--target', 'http://127.0.0.1:9', '--older-than', 'soon'], /^--older-than must be a duration/],
 ];
