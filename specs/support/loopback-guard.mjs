@@ -37,7 +37,7 @@ function refusal(what, code) {
 function destination(args) {
   let first = args[0];
   if (Array.isArray(first)) first = first[0]; // net.connect passes its normalized [options, callback]
-  if (first !== null && typeof first === 'object') return first.path !== undefined ? undefined : { host: first.host, port: first.port };
+  if (first !== null && typeof first === 'object') return first.path ? undefined : { host: first.host, port: first.port }; // http's agents pass path: null
   if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) return { host: typeof args[1] === 'string' ? args[1] : undefined, port: Number(first) };
   return undefined; // a path
 }
