@@ -1,6 +1,6 @@
 /** The usage text every usage error ends with. */
 export const USAGE = `usage:
-  policy-conformance run [--target reference|moto|ministack|kinesis-local|container:IMAGE|URL]
+  policy-conformance run [--target reference|aws|moto|ministack|kinesis-local|container:IMAGE|URL] [--allow-account ID]... [--profile P]
                          [--services dynamodb,...] [--runs N] [--seed S] [--path P]
                          [--consistency strict|eventual] [--out DIR] [--mutant NAME] [--region R]
                          [--switch NAME=VALUE]... [--set-aside RULE,...] [--max-divergences N] [--settle-ms MS]
@@ -10,7 +10,7 @@ export const USAGE = `usage:
                          [--out DIR] [--expect-dir DIR [--update-expectations]] [--reproduce N] [--consistency C] [--region R] [--wait-seconds S] [--concurrency K]
                          [--max-calls N] [--max-resources N] [--time-limit DURATION] [--shard i/N (with --seed)]
   policy-conformance merge SHARD_DIR... [--out DIR] [--expect-dir DIR [--update-expectations]] [--quiet]
-  policy-conformance replay WITNESS.json [--target T] [--region R]
-  policy-conformance sweep --target URL [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
+  policy-conformance replay WITNESS.json [--target T] [--region R] [--allow-account ID]... [--profile P]
+  policy-conformance sweep --target URL|aws [--allow-account ID]... [--profile P] [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
   policy-conformance serve [--port N] [--mutant NAME]
   policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;
