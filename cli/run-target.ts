@@ -29,7 +29,8 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
   const consistency = o.consistency ?? target.defaultConsistency;
   const settleMs = o.settleMs ?? settleMsFor(target.name, consistency);
   // --runs too when not the default: a replay path's first number is one of the run's cases, checked against --runs.
-  const replayBase = [`--target ${o.spec}`, o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : ''].filter(Boolean).join(' ');
+  // An aws replay needs the opt-in too: the account the run was allowed on.
+  const replayBase = [`--target ${o.spec}`, target.caller ? `--allow-account ${target.caller.account}` : '', o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : ''].filter(Boolean).join(' ');
   const result: RunResult = {
     target: target.name,
     ...(target.version ? { targetVersion: target.version } : {}),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../models/results.js';
 import type { HttpRequest } from '../harness/reference/protocol.js';
+import { type RunningAwsLike, startAwsLike } from '../harness/aws-like/server.js';
 import { type RunningReference, type ReferenceServer, startReference } from '../harness/reference/server.js';
 import { runProcess } from './support/cli.js';
 import { GUARD, guardedEnv, guardLog } from './support/loopback-guard.js';
@@ -85,7 +86,8 @@ const RUN = ['run', '--target', 'aws', '--services', 'dynamodb', '--runs', '8', 
 const out = (name: string) => ['--out', join(scratch, name), '--failures', 'off'];
 const results = (name: string) => JSON.parse(readFileSync(join(scratch, name, 'results.json'), 'utf8')) as RunResult;
 
-describe('the aws target: opt-in and account check first', () => {
+// Every CLI run signs with a key of its own (its requests are counted apart), so the runs of a group go at once.
+describe.concurrent('the aws target: opt-in and account check first', () => {
   it('without an allow-list: exit 2, one line, and no request at all', async () => {
     const r = await cli([...RUN, ...out('no-list')]);
     expect(r.code, r.stderr).toBe(2);
@@ -103,39 +105,27 @@ describe('the aws target: opt-in and account check first', () => {
     expect(r.left).toEqual([]);
   });
 
-  it('an allowed caller (listed in POLICY_CONFORMANCE_ALLOWED_ACCOUNTS): STS first, the run passes eventual and bounded, and the report names account, caller, region and endpoints', async () => {
-    const r = await cli([...RUN, '--region', 'eu-west-1', ...out('allowed')], { POLICY_CONFORMANCE_ALLOWED_ACCOUNTS: `${OTHER}, ${ACCOUNT}` });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.main[0]).toBe('sts');
-    expect(r.main.filter((s) => s === 'sts')).toHaveLength(1);
-    expect(r.main.slice(1).every((s) => s === 'dynamodb')).toBe(true);
-    const result = results('allowed');
-    expect(result.target).toBe('aws');
-    expect(result.consistency).toBe('eventual');
-    expect(result.aws).toEqual({ account: ACCOUNT, callerArn: r.arn, region: 'eu-west-1', endpoints: { sts: [main.url], dynamodb: [main.url] } });
-    // The nightly defaults hold unless a flag says otherwise.
-    expect(result.budgets).toMatchObject({ maxCalls: 2000, timeLimitMs: 45 * 60_000 });
-    expect(result.services.map((s) => [s.service, s.verdict, s.runs])).toEqual([['dynamodb', 'pass', 8]]);
-    expect(readFileSync(join(scratch, 'allowed', 'report.md'), 'utf8')).toContain(`AWS account \`${ACCOUNT}\` as \`${r.arn}\` in \`eu-west-1\``);
-    expect(r.stdout).toContain(`account ${ACCOUNT} as ${r.arn} in eu-west-1; endpoints: sts ${main.url}; dynamodb ${main.url}`);
-    expect(r.guard.some((g) => g.kind === 'connect' && g.allowed)).toBe(true);
-    expect(r.left).toEqual([]);
-  });
-
-  it('AWS_ENDPOINT_URL_DYNAMODB sends DynamoDB alone elsewhere; an explicit --max-calls wins over the default budget', async () => {
-    const r = await cli([...RUN, '--allow-account', ACCOUNT, '--max-calls', '5000', ...out('override')], { AWS_ENDPOINT_URL_DYNAMODB: dynamo.url });
+  it('an allowed caller (listed in POLICY_CONFORMANCE_ALLOWED_ACCOUNTS): STS first, the run passes eventual and bounded, AWS_ENDPOINT_URL_DYNAMODB moves DynamoDB alone, and the report names account, caller, region and endpoints', async () => {
+    const r = await cli([...RUN, '--region', 'eu-west-1', '--max-calls', '5000', ...out('allowed')], { POLICY_CONFORMANCE_ALLOWED_ACCOUNTS: `${OTHER}, ${ACCOUNT}`, AWS_ENDPOINT_URL_DYNAMODB: dynamo.url });
     expect(r.code, r.stderr).toBe(0);
     expect(r.main).toEqual(['sts']);
     expect(r.dynamo.length).toBeGreaterThan(8);
     expect(new Set(r.dynamo)).toEqual(new Set(['dynamodb']));
-    const result = results('override');
-    expect(result.aws?.endpoints).toEqual({ sts: [main.url], dynamodb: [dynamo.url] });
-    expect(result.budgets?.maxCalls).toBe(5000);
+    const result = results('allowed');
+    expect(result.target).toBe('aws');
+    expect(result.consistency).toBe('eventual');
+    expect(result.aws).toEqual({ account: ACCOUNT, callerArn: r.arn, region: 'eu-west-1', endpoints: { sts: [main.url], dynamodb: [dynamo.url] } });
+    // The explicit --max-calls wins; the default time limit stays.
+    expect(result.budgets).toMatchObject({ maxCalls: 5000, timeLimitMs: 45 * 60_000 });
+    expect(result.services.map((s) => [s.service, s.verdict, s.runs])).toEqual([['dynamodb', 'pass', 8]]);
+    expect(readFileSync(join(scratch, 'allowed', 'report.md'), 'utf8')).toContain(`AWS account \`${ACCOUNT}\` as \`${r.arn}\` in \`eu-west-1\` · endpoints: sts \`${main.url}\` · dynamodb \`${dynamo.url}\``);
+    expect(r.stdout).toContain(`account ${ACCOUNT} as ${r.arn} in eu-west-1; endpoints: sts ${main.url}; dynamodb ${dynamo.url}`);
+    expect(r.guard.some((g) => g.kind === 'connect' && g.allowed)).toBe(true);
     expect(r.left).toEqual([]);
   });
 });
 
-describe('sweep --target aws: the same rule', () => {
+describe.concurrent('sweep --target aws: the same rule', () => {
   const SWEEP = ['sweep', '--target', 'aws', '--services', 'dynamodb'];
 
   it('without an allow-list: exit 2 and no request', async () => {
@@ -158,6 +148,37 @@ describe('sweep --target aws: the same rule', () => {
     expect(r.main.slice(1).length).toBeGreaterThan(0);
     expect(r.stdout).toContain(`0 resources of the suite on account ${ACCOUNT} (${r.arn}) in us-east-1`);
     expect(r.left).toEqual([]);
+  });
+});
+
+describe.concurrent('against the AWS-like simulator (SigV4 checked, lagging DynamoDB, time scaled to 1 %)', () => {
+  const SIM_KEYS = { AWS_ACCESS_KEY_ID: 'sim-key', AWS_SECRET_ACCESS_KEY: 'sim-secret' };
+  let sim: RunningAwsLike;
+  beforeAll(async () => {
+    sim = await startAwsLike({ account: ACCOUNT, timeScale: 0.01, credentials: { accessKeyId: SIM_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: SIM_KEYS.AWS_SECRET_ACCESS_KEY } });
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('an allowed, correctly signed caller: the eventual run passes, names the simulator as every endpoint, and leaves nothing for sweep', async () => {
+    // A settle of 300 ms: the simulator's DynamoDB lag, scaled to 1 %, is well within it.
+    const args = ['run', '--target', 'aws', '--services', 'dynamodb', '--runs', '5', '--seed', '7', '--settle-ms', '300', '--quiet', '--allow-account', ACCOUNT, ...out('sim')];
+    const r = await cli(args, { ...SIM_KEYS, AWS_ENDPOINT_URL: sim.url });
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const result = results('sim');
+    expect(result.aws).toEqual({ account: ACCOUNT, callerArn: `arn:aws:iam::${ACCOUNT}:user/sim-key`, region: 'us-east-1', endpoints: { sts: [sim.url], dynamodb: [sim.url] } });
+    expect(result.services.map((s) => [s.service, s.verdict])).toEqual([['dynamodb', 'pass']]);
+    const swept = await cli(['sweep', '--target', 'aws', '--services', 'dynamodb', '--allow-account', ACCOUNT], { ...SIM_KEYS, AWS_ENDPOINT_URL: sim.url });
+    expect(swept.code, swept.stderr).toBe(0);
+    expect(swept.stdout).toMatch(/^0 resources of the suite on account /);
+    expect([...r.left, ...swept.left]).toEqual([]);
+  });
+
+  it('a key the simulator does not accept: STS answers SignatureDoesNotMatch, exit 3, nothing else called', async () => {
+    const r = await cli(['run', '--target', 'aws', '--services', 'dynamodb', '--quiet', '--allow-account', ACCOUNT, ...out('sim-bad-key')], { ...SIM_KEYS, AWS_SECRET_ACCESS_KEY: 'not-the-secret', AWS_ENDPOINT_URL: sim.url });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr.trim()).toMatch(/^policy-conformance: --target aws: STS GetCallerIdentity failed: SignatureDoesNotMatch: /);
   });
 });
 
