@@ -3,6 +3,7 @@ import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { documentRuleGen, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
+import { isRealAccount, type Placement, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
 /** Table slots: each sequence maps them to fresh table names. t0 has a stream and an index, t1 neither, t2 starts absent. */
 export type DdbSlot = 't0' | 't1' | 't2';
@@ -110,8 +111,20 @@ export function dynamodbCommand(consistency: Consistency, focus: DdbSlot = 't0')
   return fc.oneof(...options);
 }
 
-export function dynamodbCommands(consistency: Consistency, maxCommands = 14): fc.Arbitrary<DdbCommand[]> {
-  return focusedSequences<DdbSlot, DdbCommand>(['t0', 't1', 't2'], (focus) => dynamodbCommand(consistency, focus), maxCommands);
+export function dynamodbCommands(consistency: Consistency, maxCommands = 14, safety?: SafetyProfile): fc.Arbitrary<DdbCommand[]> {
+  const sequences = focusedSequences<DdbSlot, DdbCommand>(['t0', 't1', 't2'], (focus) => dynamodbCommand(consistency, focus), maxCommands);
+  // Mapped only under real-account: under `full` the arbitrary is the one it always was (same seed, same sequences).
+  return isRealAccount(safety) ? sequences.map((commands) => commands.map((c) => safeDynamodbCommand(safety!, c))) : sequences;
+}
+
+/** Tables are the caller's own, and Block Public Access must refuse a public Allow on them (spec §1.5, §7.7). */
+const DDB_PLACEMENT: Placement = { accountWide: false, rejectsPublic: true };
+
+/** `command` as the safety profile allows it (generators/safety.ts): only its document may change. */
+export function safeDynamodbCommand(safety: SafetyProfile, command: DdbCommand): DdbCommand {
+  if (command.op === 'PutResourcePolicy') return { ...command, policy: safePolicy(safety, command.policy, DDB_PLACEMENT) };
+  if (command.op === 'CreateTable' && command.policy) return { ...command, policy: safePolicy(safety, command.policy, DDB_PLACEMENT) };
+  return command;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
+import { isRealAccount, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
 /**
  * Parameter slots: each sequence maps them to fresh parameter names. p0 starts as an Advanced-tier parameter,
@@ -190,8 +191,26 @@ export function ssmCommand(_consistency: Consistency, focus: SsmFocus = 'p0'): f
   );
 }
 
-export function ssmCommands(consistency: Consistency, maxCommands = 14): fc.Arbitrary<SsmCommand[]> {
-  return focusedSequences<SsmFocus, SsmCommand>(['p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops'], (focus) => ssmCommand(consistency, focus), maxCommands);
+/**
+ * `safety`: the generation profile; `opsItemGroupForeign`: the OpsItemGroup holds a policy this suite did not put
+ * (under real-account it is then only read, never written).
+ */
+export function ssmCommands(consistency: Consistency, maxCommands = 14, safety?: SafetyProfile, opsItemGroupForeign = false): fc.Arbitrary<SsmCommand[]> {
+  const sequences = focusedSequences<SsmFocus, SsmCommand>(['p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops'], (focus) => ssmCommand(consistency, focus), maxCommands);
+  // Mapped only under real-account: under `full` the arbitrary is the one it always was (same seed, same sequences).
+  return isRealAccount(safety) ? sequences.map((commands) => commands.map((c) => safeSsmCommand(safety!, c, opsItemGroupForeign))) : sequences;
+}
+
+/**
+ * `command` as the safety profile allows it (generators/safety.ts): its document made safe (the OpsItemGroup is
+ * account-wide; no source says SSM must refuse a public Allow on a parameter, so none is sent), and a write to an
+ * OpsItemGroup someone else's policy is on turned into a read of it.
+ */
+export function safeSsmCommand(safety: SafetyProfile, command: SsmCommand, opsItemGroupForeign: boolean): SsmCommand {
+  if (command.op !== 'PutResourcePolicy' && command.op !== 'DeleteResourcePolicy') return command;
+  if (command.target.kind === 'opsitemgroup' && opsItemGroupForeign) return { op: 'GetResourcePolicies', target: command.target };
+  if (command.op === 'DeleteResourcePolicy') return command;
+  return { ...command, policy: safePolicy(safety, command.policy, { accountWide: command.target.kind === 'opsitemgroup', rejectsPublic: false }) };
 }
 
 const PLAIN_TARGET: SsmTarget = { kind: 'parameter', slot: 'p0' };
