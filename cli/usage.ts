@@ -15,4 +15,6 @@ export const USAGE = `usage:
   policy-conformance replay WITNESS.json [--target T] [--region R] [--allow-account ID]... [--profile P]
   policy-conformance sweep --target URL|aws [--allow-account ID]... [--profile P] [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
   policy-conformance serve [--port N] [--mutant NAME]
+  policy-conformance serve --aws-like [--port N] [--account ID] [--seed S] [--time-scale F] [--throttle-rate R]
+                         [--lag SERVICE=off|ddb-like]... [--mutant NAME]
   policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;
