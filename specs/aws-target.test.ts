@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../models/results.js';
 import type { HttpRequest } from '../harness/reference/protocol.js';
-import { type RunningAwsLike, startAwsLike } from '../harness/aws-like/server.js';
+import { type RunningAwsLike, startAwsLike } from '../harness/aws-like/index.js';
 import { type RunningReference, type ReferenceServer, startReference } from '../harness/reference/server.js';
 import { runProcess } from './support/cli.js';
 import { GUARD, guardedEnv, guardLog } from './support/loopback-guard.js';
@@ -122,6 +122,17 @@ describe.concurrent('the aws target: opt-in and account check first', () => {
     expect(r.stdout).toContain(`account ${ACCOUNT} as ${r.arn} in eu-west-1; endpoints: sts ${main.url}; dynamodb ${dynamo.url}`);
     expect(r.guard.some((g) => g.kind === 'connect' && g.allowed)).toBe(true);
     expect(r.left).toEqual([]);
+  });
+});
+
+describe('run --target aws --plan', () => {
+  it('plans with the aws defaults (eventual, 25 runs, 2,000 calls, 45 minutes) and sends nothing, not even STS', async () => {
+    const r = await cli(['run', '--target', 'aws', '--plan', '--services', 'dynamodb', '--seed', '1', '--allow-account', ACCOUNT, ...out('plan')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^plan for aws \(us-east-1\), seed 1, 25 runs, consistency eventual — nothing was sent/);
+    expect(r.stdout).toContain('call budget: 2000; time limit: 45m');
+    expect([...r.main, ...r.dynamo]).toEqual([]);
+    expect(r.guard).toEqual([]);
   });
 });
 
