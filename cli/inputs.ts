@@ -152,3 +152,32 @@ async function makeFolders(f: WritableFolder, created: string[]): Promise<void> 
 function codeOf(error: unknown): string {
   return (error as NodeJS.ErrnoException)?.code ?? String(error);
 }
+
+/** `--target aws`'s opt-in and credentials: who it may touch (never empty) and the profile to act as. */
+export interface AwsSettings {
+  allowAccounts: string[];
+  profile?: string;
+}
+
+/** A profile name as the shared config files take it (`[profile NAME]`): no spaces, brackets or newlines. */
+const PROFILE_FORM = /^[A-Za-z0-9_.@+=,:\/-]{1,128}$/;
+
+/**
+ * The opt-in of `--target aws`, read and checked before any request: the accounts of --allow-account (repeatable)
+ * or, without one, of the environment variable (comma-separated); each a 12-digit account id. With a target that is
+ * not `aws`, the flags are a mistake (the variable is just environment and is ignored). Returns undefined then.
+ */
+export function checkAwsSettings(isAws: boolean, flags: { allowAccount?: readonly string[] | undefined; profile?: string | undefined }, envName: string, env: NodeJS.ProcessEnv = process.env): AwsSettings | undefined {
+  if (!isAws) {
+    if (flags.allowAccount?.length) throw new UsageError('--allow-account works only with --target aws');
+    if (flags.profile !== undefined) throw new UsageError('--profile works only with --target aws');
+    return undefined;
+  }
+  for (const a of flags.allowAccount ?? []) if (!/^\d{12}$/.test(a)) throw new UsageError(`--allow-account "${a}": an AWS account id is 12 digits`);
+  const fromEnv = (env[envName] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!flags.allowAccount?.length) for (const a of fromEnv) if (!/^\d{12}$/.test(a)) throw new UsageError(`${envName} "${a}": an AWS account id is 12 digits (the variable is a comma-separated list of them)`);
+  const allowAccounts = unique(flags.allowAccount?.length ? [...flags.allowAccount] : fromEnv);
+  if (allowAccounts.length === 0) throw new UsageError(`--target aws needs --allow-account ID (or ${envName}=ID,...): the accounts the run may touch; nothing was called`);
+  if (flags.profile !== undefined && !PROFILE_FORM.test(flags.profile)) throw new UsageError(`--profile must be a profile name of the shared AWS config, not "${flags.profile}"`);
+  return { allowAccounts, ...(flags.profile !== undefined ? { profile: flags.profile } : {}) };
+}

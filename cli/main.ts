@@ -1,5 +1,5 @@
 /** The command line: one file per command; this one picks it and turns what went wrong into an exit code. */
-import { InfraError, UsageError } from '../harness/errors.js';
+import { InfraError, RefusedError, UsageError } from '../harness/errors.js';
 import { calibrate } from './calibrate.js';
 import { check } from './check.js';
 import { EXIT, stderr } from './exit.js';
@@ -24,6 +24,10 @@ export async function main(argv: string[]): Promise<number> {
     if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"`);
     return await COMMANDS[command]!(rest);
   } catch (error) {
+    if (error instanceof RefusedError) {
+      stderr(`policy-conformance: ${error.message}`);
+      return EXIT.usage;
+    }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       // One line: node's parseArgs explains some of its errors over several ("… is ambiguous.\nDid you forget …").
       stderr(`policy-conformance: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}\n${USAGE}`);

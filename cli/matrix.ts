@@ -13,7 +13,7 @@ import { renderMatrixMarkdown } from '../reports/matrix-md.js';
 import { matrixSummary } from '../reports/summary.js';
 import { serviceNamed } from '../services/index.js';
 import { EXIT, exitFor, stderr } from './exit.js';
-import { type MatrixCommand, matrixOptions } from './options.js';
+import { type MatrixCommand, matrixOptions, settingsFor } from './options.js';
 import { withInterrupts } from './interrupts.js';
 import { applyExpectations, runTarget, writeReports } from './run-target.js';
 
@@ -43,7 +43,12 @@ async function runMatrix(o: MatrixCommand, halt: Halt): Promise<number> {
     }
     log?.(`== target ${spec}`);
     try {
-      const result = await runTarget({ ...o.shared, services: servicesOf(spec), spec, switches: {}, setAside: [], ...(o.failuresFile ? { failuresFile: o.failuresFile } : {}), ...(o.shared.recordDir ? { recordDir: join(o.shared.recordDir, slug) } : {}) }, halt);
+      const own = settingsFor(spec, o.shared, o.aws);
+      // The matrix's budgets are the flags' (one for all columns); an `aws` column also keeps AWS's default budgets
+      // where no flag set one, of its own (the emulators' calls before it do not spend them).
+      const defaults = Object.fromEntries(Object.entries(own.budgets ?? {}).filter(([k]) => !(k in o.shared.budgets)));
+      const columnHalt = Object.keys(defaults).length ? halt.within(defaults) : halt;
+      const result = await runTarget({ ...o.shared, ...own, budgets: o.shared.budgets, services: servicesOf(spec), spec, switches: {}, setAside: [], ...(o.failuresFile ? { failuresFile: o.failuresFile } : {}), ...(o.shared.recordDir ? { recordDir: join(o.shared.recordDir, slug) } : {}) }, columnHalt);
       if (expectFile) result.expectations = await applyExpectations(result, spec, expectFile, o.updateExpectations, log);
       await writeReports(join(o.out, slug), result);
       columns.push({ slug, target: spec, result, durationMs: Date.now() - started });

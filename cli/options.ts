@@ -13,10 +13,11 @@ import { findMutant } from '../harness/reference/server.js';
 import { DEFAULT_WAIT_SECONDS } from '../harness/service.js';
 import { loadExpectations } from '../harness/store/expectations.js';
 import { defaultFailuresPath, targetKey } from '../harness/store/failures.js';
-import { DEFAULT_CONSISTENCY, parseTarget, TARGET_FORMS, UnknownTargetError } from '../harness/targets/index.js';
+import { ALLOWED_ACCOUNTS_ENV } from '../harness/targets/aws.js';
+import { AWS_DEFAULTS, defaultBudgets, defaultConsistencyFor, parseTarget, TARGET_FORMS, UnknownTargetError } from '../harness/targets/index.js';
 import { targetSlug } from '../reports/matrix.js';
 import { SERVICES, serviceNamed } from '../services/index.js';
-import { checkPath, checkRegion, checkSetAside, checkWritable, unique, type WritableFolder } from './inputs.js';
+import { type AwsSettings, checkAwsSettings, checkPath, checkRegion, checkSetAside, checkWritable, unique, type WritableFolder } from './inputs.js';
 
 export const DEFAULTS = { runs: 200, maxDivergences: 30, region: 'us-east-1', out: 'reports/out', matrixOut: 'reports/out/matrix', port: 4599, mutantSeed: 20261123, reproduce: 3 };
 
@@ -41,6 +42,8 @@ const SHARED_OPTIONS = {
   safety: { type: 'string' },
   'partner-account': { type: 'string', multiple: true },
   record: { type: 'string' },
+  'allow-account': { type: 'string', multiple: true },
+  profile: { type: 'string' },
 } as const;
 
 const RUN_OPTIONS = {
@@ -143,8 +146,10 @@ export interface TargetRun {
   /** The failures file, or undefined for none. */
   failuresFile?: string;
   quiet: boolean;
-  /** --max-calls, --max-resources and --time-limit (the run's Halt enforces them). */
+  /** --max-calls, --max-resources and --time-limit (the run's Halt enforces them); for `aws`, its defaults under them. */
   budgets?: Budgets;
+  /** `--target aws`: the allowed accounts (never empty) and the profile. */
+  aws?: AwsSettings;
   /** --safety; absent: the target kind's default (generators/safety.ts defaultSafetyFor). */
   safety?: SafetyProfileName;
   /** --partner-account, each a 12-digit account id (documents may name them besides the caller's own). */
@@ -153,7 +158,13 @@ export interface TargetRun {
   recordDir?: string;
 }
 
-export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'concurrency' | 'maxDivergences' | 'reproduce' | 'quiet' | 'safety' | 'partnerAccounts' | 'recordDir'> & { budgets: Budgets };
+export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'concurrency' | 'maxDivergences' | 'reproduce' | 'quiet' | 'safety' | 'partnerAccounts' | 'recordDir'> & {
+  budgets: Budgets;
+  /** Whether --runs was given (an `aws` target otherwise runs AWS_DEFAULTS.runs). */
+  runsGiven: boolean;
+  /** The raw --allow-account and --profile (checked per target: they belong to `aws`). */
+  awsFlags: { allowAccount?: string[]; profile?: string };
+};
 
 function safetyOf(value: string | undefined): SafetyProfileName | undefined {
   if (value === undefined) return undefined;
@@ -194,6 +205,7 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
     region: checkRegion(v.region as string),
     services: parseServices(v.services as string | undefined),
     runs: positiveInt('runs', v.runs as string | undefined, DEFAULTS.runs),
+    runsGiven: v.runs !== undefined,
     seed: seedOf(v.seed as string | undefined),
     maxDivergences: positiveInt('max-divergences', v['max-divergences'] as string | undefined, DEFAULTS.maxDivergences),
     reproduce: countOf('reproduce', v.reproduce as string | undefined, DEFAULTS.reproduce),
@@ -210,7 +222,30 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
       ...(v['max-resources'] !== undefined ? { maxResources: positiveInt('max-resources', v['max-resources'] as string, 0) } : {}),
       ...(v['time-limit'] !== undefined ? { timeLimitMs: durationMs('time-limit', v['time-limit'] as string) } : {}),
     },
+    awsFlags: {
+      ...((values['allow-account'] as string[] | undefined)?.length ? { allowAccount: values['allow-account'] as string[] } : {}),
+      ...(values.profile !== undefined ? { profile: values.profile as string } : {}),
+    },
   };
+}
+
+/**
+ * One target's settings from the shared ones: for `aws`, the checked opt-in, AWS_DEFAULTS.runs unless --runs was
+ * given, and the default budgets under the explicit ones.
+ */
+export function settingsFor(spec: string, shared: SharedSettings, aws: AwsSettings | undefined): Pick<TargetRun, 'runs' | 'budgets' | 'aws'> {
+  const parsed = parseTarget(spec);
+  if (parsed.kind !== 'aws') return { runs: shared.runs, budgets: shared.budgets };
+  return {
+    runs: shared.runsGiven ? shared.runs : AWS_DEFAULTS.runs,
+    budgets: { ...defaultBudgets(parsed), ...shared.budgets },
+    ...(aws ? { aws } : {}),
+  };
+}
+
+/** The `aws` opt-in, checked when one of the targets is `aws` (else its flags are a usage error). */
+export function awsSettingsOf(specs: readonly string[], shared: SharedSettings): AwsSettings | undefined {
+  return checkAwsSettings(specs.some((s) => parseTarget(s).kind === 'aws'), shared.awsFlags, ALLOWED_ACCOUNTS_ENV);
 }
 
 /** `run`, checked. */
@@ -231,6 +266,7 @@ export async function runOptions(argv: string[]): Promise<RunCommand> {
   if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
   if (values.mutant && values.target !== 'reference') throw new UsageError('--mutant works only with --target reference');
   const targetKind = parseTarget(values.target).kind;
+  const own = settingsFor(values.target, shared, awsSettingsOf([values.target], shared));
   if (shared.partnerAccounts && (shared.safety ?? defaultSafetyFor(targetKind)) === 'full') {
     throw new UsageError("--partner-account needs the real-account profile (--safety real-account; the aws target's default)");
   }
@@ -239,7 +275,7 @@ export async function runOptions(argv: string[]): Promise<RunCommand> {
   const expectFile = values.expect ? resolve(values.expect) : undefined;
   if (expectFile && !values['update-expectations']) await loadExpectations(expectFile); // a bad file is a usage error before anything starts
   const setAside = checkSetAside(values['set-aside'], shared.services);
-  const path = checkPath(values.path, values.seed, { ...shared, consistency: shared.consistency ?? DEFAULT_CONSISTENCY });
+  const path = checkPath(values.path, values.seed, { ...shared, runs: own.runs, consistency: shared.consistency ?? defaultConsistencyFor(parseTarget(values.target)) });
   const out = resolve(values.out);
   const failuresFile = failuresFileOf(values.failures, out);
   // Last, once everything else is known good: the folders the run writes to (a bad one would lose the results).
@@ -254,6 +290,7 @@ export async function runOptions(argv: string[]): Promise<RunCommand> {
     plan: values.plan,
     target: {
       ...shared,
+      ...own,
       spec: values.target,
       ...(values.mutant ? { mutant: values.mutant } : {}),
       ...(path !== undefined ? { path } : {}),
@@ -276,6 +313,8 @@ export interface MatrixCommand {
   failuresFile?: string;
   /** With --shard: which shard, every cell of the whole matrix, and the cells this shard runs (matrix order). */
   shard?: { shard: Shard; cells: Cell[]; mine: Cell[] };
+  /** The `aws` opt-in, when one of the targets is `aws`. */
+  aws?: AwsSettings;
 }
 
 export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
@@ -297,6 +336,7 @@ export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
   const clash = slugs.find((s, i) => slugs.indexOf(s) !== i);
   if (clash) throw new UsageError(`two targets share the name "${clash}"; list each target once`);
   const shared = sharedSettings(values);
+  const aws = awsSettingsOf(specs, shared);
   if (values['update-expectations'] && !values['expect-dir']) throw new UsageError('--update-expectations needs --expect-dir DIR (where the files go)');
   const shard = values.shard === undefined ? undefined : shardOf(values.shard, specs.map((spec, i) => ({ target: spec, slug: slugs[i]! })), shared.services);
   if (shard && values.seed === undefined) throw new UsageError('--shard needs --seed S: every shard of a matrix runs the same seed (else their outputs cannot be merged)');
@@ -311,7 +351,7 @@ export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
     ...(expectDir && values['update-expectations'] ? [{ dir: expectDir, flag: '--expect-dir' }] : []),
     ...(shared.recordDir ? [{ dir: shared.recordDir, flag: '--record' }] : []),
   ]);
-  return { shared, columns, out, updateExpectations: values['update-expectations'], ...(failuresFile ? { failuresFile } : {}), ...(shard ? { shard } : {}) };
+  return { shared, columns, out, updateExpectations: values['update-expectations'], ...(failuresFile ? { failuresFile } : {}), ...(shard ? { shard } : {}), ...(aws ? { aws } : {}) };
 }
 
 /** `--shard i/N`: strictly two positive integers, i at most N, and N at most the number of cells. */

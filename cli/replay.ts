@@ -3,22 +3,28 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../harness/errors.js';
 import { replayWitness } from '../harness/runner.js';
+import { ALLOWED_ACCOUNTS_ENV } from '../harness/targets/aws.js';
 import { parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
 import { loadWitness } from '../harness/witness.js';
 import { describeObservation } from '../reports/text.js';
 import { SERVICE_NAMES, serviceNamed } from '../services/index.js';
 import { EXIT, stderr } from './exit.js';
-import { checkRegion } from './inputs.js';
+import { checkAwsSettings, checkRegion } from './inputs.js';
 
 export async function replay(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { target: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { target: { type: 'string' }, region: { type: 'string' }, quiet: { type: 'boolean', default: false }, 'allow-account': { type: 'string', multiple: true }, profile: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length !== 1) throw new UsageError('replay needs exactly one witness file');
   if (values.region !== undefined) checkRegion(values.region);
   const witness = await loadWitness(resolve(positionals[0]!), SERVICE_NAMES);
   const spec = values.target ?? witness.target;
-  parseTarget(spec);
+  const aws = checkAwsSettings(parseTarget(spec).kind === 'aws', { allowAccount: values['allow-account'], profile: values.profile }, ALLOWED_ACCOUNTS_ENV);
   const region = values.region ?? checkRegion(String(witness.region), `the witness's region`);
-  const target = await resolveTarget(spec, { region, ...(witness.mutant && spec === 'reference' ? { mutant: witness.mutant } : {}), ...(values.quiet ? {} : { log: stderr }) });
+  const target = await resolveTarget(spec, { region, ...(witness.mutant && spec === 'reference' ? { mutant: witness.mutant } : {}), ...(aws ? { aws } : {}), ...(values.quiet ? {} : { log: stderr }) });
   try {
     const outcome = await replayWitness(serviceNamed(witness.service)!.adapter, target.endpoint, witness, {
       settleMs: settleMsFor(target.name, witness.consistency),

@@ -14,6 +14,7 @@ import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
 import { defaultConcurrency, parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
+import { endpointId } from '../harness/sdk.js';
 import { writeWitnesses } from '../harness/witness.js';
 import { renderJson } from '../reports/json.js';
 import { renderJUnit } from '../reports/junit.js';
@@ -40,12 +41,14 @@ export function safetyProfileOf(o: Pick<TargetRun, 'spec' | 'safety' | 'partnerA
 
 export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCaller?: string): Promise<RunResult> {
   const log = o.quiet ? undefined : stderr;
-  const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(log ? { log } : {}) });
+  const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(o.aws ? { aws: o.aws } : {}), ...(log ? { log } : {}) });
   const consistency = o.consistency ?? target.defaultConsistency;
   const settleMs = o.settleMs ?? settleMsFor(target.name, consistency);
   // --runs too when not the default: a replay path's first number is one of the run's cases, checked against --runs.
-  const replayBase = [`--target ${o.spec}`, o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : ''].filter(Boolean).join(' ');
-  let safety = safetyProfileOf(o, knownCaller);
+  // An aws replay needs the opt-in too: the account the run was allowed on.
+  const replayBase = [`--target ${o.spec}`, target.caller ? `--allow-account ${target.caller.account}` : '', o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : ''].filter(Boolean).join(' ');
+  // The aws target has the caller already (STS GetCallerIdentity, its first call): no second call for it.
+  let safety = safetyProfileOf(o, knownCaller ?? target.caller?.account);
   if (safety.name === 'real-account' && !safety.callerAccount) {
     // Documents name the caller's own account: learn it where a service's discovery cannot (X-Ray).
     const account = await callerAccount(target.endpoint);
@@ -66,15 +69,17 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
   };
   const key = targetKey(target.name, o.mutant);
   const spec = parseTarget(o.spec);
-  const journaled = spec.kind === 'url';
+  // A target that outlives the run (a URL, an AWS account) keeps what a killed run left: journal, leases, sweep.
+  const journaled = spec.kind === 'url' || spec.kind === 'aws';
   const concurrency = o.concurrency ?? defaultConcurrency(spec);
   const failures = o.failuresFile ? await loadFailures(o.failuresFile, log) : undefined;
   // The reference listens on a throw-away port: reproducers name the port `serve` uses by default.
+  // AWS: the commands name no endpoint (the AWS CLI resolves it as the SDK did) and use the user's own credentials.
   const reproducerEndpoint = target.name === 'reference' ? `http://127.0.0.1:${DEFAULTS.port}` : target.endpoint.url;
   const preamble =
     target.name === 'reference'
       ? [`start the target first: npx policy-conformance serve --port ${DEFAULTS.port}${o.mutant ? ` --mutant ${o.mutant}` : ''}`]
-      : o.spec === target.endpoint.url || /^https?:/.test(o.spec)
+      : o.spec === target.endpoint.url || /^https?:/.test(o.spec) || spec.kind === 'aws'
         ? []
         : [`the run's ${o.spec}${target.version ? ` ${target.version}` : ''} listened on ${target.endpoint.url}; start one and use its URL if that one is gone`];
   try {
@@ -109,7 +114,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
         halt,
         // Only a target that outlives the run (a URL) can keep anything of it: journal, leftover checks, sweep.
         ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
-        ...(journaled && definition.accountWide ? { lease: leaseFile(target.endpoint.url, service) } : {}),
+        ...(journaled && definition.accountWide ? { lease: leaseFile(endpointId(target.endpoint), service) } : {}),
         concurrency,
         safety,
         ...(record ? { record } : {}),
@@ -121,7 +126,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       }
       halt.charge(serviceResult.calls, createdCount(serviceResult.created));
       for (const d of serviceResult.divergences) {
-        d.reproducer = awsCliReproducer(definition.cli, d, { endpointUrl: reproducerEndpoint, region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
+        d.reproducer = awsCliReproducer(definition.cli, d, { ...(reproducerEndpoint !== undefined ? { endpointUrl: reproducerEndpoint } : {}), region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
       }
       result.services.push(serviceResult);
       if (failures) updateFailures(failures, key, serviceResult, consistency);
@@ -134,6 +139,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       result.budgets = { ...halt.budgets, callsUsed: halt.callsSpent, resourcesUsed: halt.resourcesSpent, ...(stoppedBy ? { stoppedBy: describeHalt(stoppedBy, halt.budgets) } : {}) };
     }
   } finally {
+    if (target.caller && target.endpointsUsed) result.aws = { account: target.caller.account, callerArn: target.caller.arn, region: o.region, endpoints: target.endpointsUsed() };
     await target.stop();
     if (failures && o.failuresFile) await saveFailures(o.failuresFile, failures).catch((e) => log?.(`cannot write the failures file ${o.failuresFile}: ${(e as Error).message}`));
   }

@@ -1,7 +1,7 @@
 /** `policy-conformance run`: the suite against one target. */
 import { Halt } from '../harness/halt.js';
 import { planRun } from '../harness/plan.js';
-import { DEFAULT_CONSISTENCY } from '../harness/targets/index.js';
+import { defaultConsistencyFor, parseTarget } from '../harness/targets/index.js';
 import { renderPlan } from '../reports/plan.js';
 import { runSummary } from '../reports/summary.js';
 import { withInterrupts } from './interrupts.js';
@@ -14,7 +14,7 @@ export async function run(argv: string[]): Promise<number> {
   if (o.plan) {
     // Nothing is started, sent or written: the target is not even resolved (an `aws` plan does not call STS).
     const t = o.target;
-    const plan = planRun({ target: t.spec, region: t.region, services: t.services, runs: t.runs, seed: t.seed, consistency: t.consistency ?? DEFAULT_CONSISTENCY, safety: safetyProfileOf(t), budgets: t.budgets ?? {} });
+    const plan = planRun({ target: t.spec, region: t.region, services: t.services, runs: t.runs, seed: t.seed, consistency: t.consistency ?? defaultConsistencyFor(parseTarget(t.spec)), safety: safetyProfileOf(t), budgets: t.budgets ?? {} });
     process.stdout.write(renderPlan(plan));
     return 0;
   }

@@ -1,6 +1,6 @@
 /** The usage text every usage error ends with. */
 export const USAGE = `usage:
-  policy-conformance run [--target reference|moto|ministack|kinesis-local|container:IMAGE|URL]
+  policy-conformance run [--target reference|aws|moto|ministack|kinesis-local|container:IMAGE|URL] [--allow-account ID]... [--profile P]
                          [--services dynamodb,...] [--runs N] [--seed S] [--path P]
                          [--consistency strict|eventual] [--out DIR] [--mutant NAME] [--region R]
                          [--switch NAME=VALUE]... [--set-aside RULE,...] [--max-divergences N] [--settle-ms MS]
@@ -12,10 +12,10 @@ export const USAGE = `usage:
                          [--max-calls N] [--max-resources N] [--time-limit DURATION] [--shard i/N (with --seed)] [--record DIR]
                          [--safety full|real-account] [--partner-account ID]...
   policy-conformance merge SHARD_DIR... [--out DIR] [--expect-dir DIR [--update-expectations]] [--quiet]
-  policy-conformance replay WITNESS.json [--target T] [--region R]
+  policy-conformance replay WITNESS.json [--target T] [--region R] [--allow-account ID]... [--profile P]
   policy-conformance check HISTORY.json... [--out DIR]
   policy-conformance calibrate --target T [--services ...] [--region R] [--mutant NAME] [--out FILE.json] [--quiet]
-  policy-conformance sweep --target URL [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
+  policy-conformance sweep --target URL|aws [--allow-account ID]... [--profile P] [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
   policy-conformance serve [--port N] [--mutant NAME]
   policy-conformance serve --aws-like [--port N] [--account ID] [--seed S] [--time-scale F] [--throttle-rate R]
                          [--lag SERVICE=off|ddb-like]... [--mutant NAME]

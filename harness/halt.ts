@@ -25,8 +25,18 @@ export class Halt {
   constructor(
     readonly budgets: Budgets = {},
     private readonly now: () => number = Date.now,
+    private readonly parent?: Halt,
   ) {
     this.deadline = budgets.timeLimitMs !== undefined ? now() + budgets.timeLimitMs : undefined;
+  }
+
+  /**
+   * A Halt for one part of the run with budgets of its own (a matrix's `aws` column gets AWS's default budgets):
+   * it stops when they are spent or when this one stops (a signal, a budget of its); what it spends counts here
+   * too. Its `budgets` are both (this one's first checked), so a stop is described with the budget that caused it.
+   */
+  within(budgets: Budgets): Halt {
+    return new Halt({ ...this.budgets, ...budgets }, this.now, this);
   }
 
   interrupt(signal: 'SIGINT' | 'SIGTERM'): void {
@@ -36,6 +46,8 @@ export class Halt {
   /** Whether to stop now, given the calls the current service has made so far. The first cause found sticks. */
   check(currentCalls = 0, currentResources = 0): HaltCause | undefined {
     if (this.cause) return this.cause;
+    const above = this.parent?.check(currentCalls, currentResources);
+    if (above) return above;
     if (this.budgets.maxCalls !== undefined && this.spent + currentCalls >= this.budgets.maxCalls) this.cause = { kind: 'incomplete', budget: 'max-calls' };
     else if (this.budgets.maxResources !== undefined && this.spentResources + currentResources >= this.budgets.maxResources) this.cause = { kind: 'incomplete', budget: 'max-resources' };
     else if (this.deadline !== undefined && this.now() >= this.deadline) this.cause = { kind: 'incomplete', budget: 'time-limit' };
@@ -44,6 +56,7 @@ export class Halt {
 
   /** A service finished: its calls count against the budget of the next ones. */
   charge(calls: number, resources = 0): void {
+    this.parent?.charge(calls, resources);
     this.spent += calls;
     this.spentResources += resources;
   }

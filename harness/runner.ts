@@ -18,7 +18,7 @@ import { crashSignature, type Execution, Executor, InternalError } from './execu
 import { sleep } from './observe.js';
 import { labelReproducibility, type RecordedSequence, recheckRecorded, type ReplayOutcome } from './reproduce.js';
 import type { Attribution, DepartureKind, Divergence, ServiceResult, Step } from '../models/results.js';
-import { defaultDeadlineMs, type Endpoint } from './sdk.js';
+import { defaultDeadlineMs, type Endpoint, endpointId } from './sdk.js';
 import { createdCount, describeHalt, type Halt } from './halt.js';
 import { closeJournal, noteAccount, openJournal } from './journal.js';
 import { acquireLease, type Lease } from './lease.js';
@@ -231,7 +231,7 @@ async function startJournal(sweep: NonNullable<RunOptions['sweep']>, service: st
     result.leftoversAtStart = before.map((r) => `${r.kind} ${r.name}`);
     progress(`${before.length} resources of earlier runs are on the target (policy-conformance sweep removes them)`);
   }
-  return openJournal({ prefix, service, endpoint: endpoint.url, region: endpoint.region }, sweep.journalDir);
+  return openJournal({ prefix, service, endpoint: endpointId(endpoint), region: endpoint.region }, sweep.journalDir);
 }
 
 /**

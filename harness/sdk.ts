@@ -10,9 +10,17 @@ export interface Credentials {
 
 /** Where and as whom the SDK clients talk. */
 export interface Endpoint {
-  url: string;
+  /**
+   * The one URL every client calls (the reference, an emulator, a URL target). Absent (the `aws` target): each
+   * client resolves its own, the SDK's standard way — AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the shared
+   * config's endpoint_url (unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS), else the region's public endpoint.
+   */
+  url?: string;
+  /** What journals, leases and `sweep` know the endpoint by (see {@link endpointId}); default: the url. */
+  id?: string;
   region: string;
-  credentials: Credentials;
+  /** Fixed keys, or a provider (the SDK's credential chain: env, shared config and SSO profiles, web identity). */
+  credentials: Credentials | (() => Promise<Credentials>);
   /**
    * Longest one SDK call (one HTTP exchange: connect, send, headers, whole body) may take before it ends as a
    * timeout fault. Absent: {@link defaultDeadlineMs} of the URL.
@@ -22,6 +30,11 @@ export interface Endpoint {
   onRequest?: () => void;
   /** Told of every HTTP exchange whole, the answer's body included (`--record`; see harness/record.ts). */
   onExchange?: (exchange: Exchange) => void;
+  /**
+   * Told, for every request, which service (its SigV4 signing name: dynamodb, sts, …) went to which origin — how
+   * the `aws` target's report names the endpoints the SDK resolved.
+   */
+  onEndpointUsed?: (service: string, origin: string) => void;
 }
 
 /** One HTTP request and what came back, as `Endpoint.onExchange` is told of it. */
@@ -38,6 +51,13 @@ export interface Exchange {
   error?: string;
 }
 
+/** The name journals, leases and `sweep` match an endpoint by. */
+export function endpointId(endpoint: Pick<Endpoint, 'url' | 'id'>): string {
+  const id = endpoint.id ?? endpoint.url;
+  if (id === undefined) throw new Error('an endpoint without a url needs an id');
+  return id;
+}
+
 export const DUMMY_CREDENTIALS: Credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 /** A target on this machine answers in milliseconds; AWS itself (or a remote emulator) gets more slack. */
@@ -47,8 +67,9 @@ export const REMOTE_DEADLINE_MS = 15_000;
 const LOCAL_CONNECT_MS = 2_000;
 const REMOTE_CONNECT_MS = 5_000;
 
-/** Whether a URL names this machine (127.0.0.0/8, ::1, localhost and its subdomains). */
-export function isLocalUrl(url: string): boolean {
+/** Whether a URL names this machine (127.0.0.0/8, ::1, localhost and its subdomains); no URL (the SDK resolves it) is remote. */
+export function isLocalUrl(url: string | undefined): boolean {
+  if (url === undefined) return false;
   let host: string;
   try {
     host = new URL(url).hostname.toLowerCase();
@@ -59,7 +80,7 @@ export function isLocalUrl(url: string): boolean {
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-export function defaultDeadlineMs(url: string): number {
+export function defaultDeadlineMs(url: string | undefined): number {
   return isLocalUrl(url) ? LOCAL_DEADLINE_MS : REMOTE_DEADLINE_MS;
 }
 
@@ -96,6 +117,7 @@ class DeadlineHttpHandler extends NodeHttpHandler {
     connectionMs: number,
     private readonly onRequest?: () => void,
     private readonly onExchange?: (exchange: Exchange) => void,
+    private readonly onEndpointUsed?: (service: string, origin: string) => void,
   ) {
     super({ connectionTimeout: connectionMs, requestTimeout: deadlineMs, throwOnRequestTimeout: true });
   }
@@ -103,6 +125,7 @@ class DeadlineHttpHandler extends NodeHttpHandler {
   override async handle(...[request, options = {}]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
     const started = Date.now();
     this.onRequest?.();
+    if (this.onEndpointUsed) this.onEndpointUsed(signingName(request.headers) ?? request.hostname, originOf(request));
     if (this.onExchange) return this.recorded(started, request, options);
     return this.bounded(started, await super.handle(request, options));
   }
@@ -155,20 +178,34 @@ class DeadlineHttpHandler extends NodeHttpHandler {
   }
 }
 
+/** The service a signed request is for: the signing name in its SigV4 credential scope (key/date/region/service/aws4_request). */
+function signingName(headers: Record<string, string>): string | undefined {
+  const auth = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  return auth ? /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(auth)?.[1] : undefined;
+}
+
+/** scheme://host[:port] of the request the handler is about to send (the endpoint the SDK resolved). */
+function originOf(request: { protocol: string; hostname: string; port?: number }): string {
+  const host = request.hostname.includes(':') && !request.hostname.startsWith('[') ? `[${request.hostname}]` : request.hostname;
+  return `${request.protocol.replace(/:?$/, ':')}//${host}${request.port ? `:${request.port}` : ''}`;
+}
+
 /**
  * Configuration shared by every SDK client. Retries are off: a blind retry of a conditional write would turn a
  * fault into a false divergence, so the harness decides what to retry. HTTP/1.1 because local servers need it.
  * Every call ends within the deadline (plus timer slack), however the target misbehaves; see DeadlineHttpHandler.
+ * Without a url no `endpoint` is passed: a client given one never reads AWS_ENDPOINT_URL & co. (smithy sets
+ * `isCustomEndpoint` and skips the configured-endpoint lookup).
  */
 export function clientConfig(endpoint: Endpoint, timeouts: ClientTimeouts = {}) {
   const local = isLocalUrl(endpoint.url);
   const deadlineMs = timeouts.deadlineMs ?? endpoint.requestDeadlineMs ?? defaultDeadlineMs(endpoint.url);
   const connectionMs = Math.min(timeouts.connectionMs ?? (local ? LOCAL_CONNECT_MS : REMOTE_CONNECT_MS), deadlineMs);
   return {
-    endpoint: endpoint.url,
+    ...(endpoint.url !== undefined ? { endpoint: endpoint.url } : {}),
     region: endpoint.region,
     credentials: endpoint.credentials,
     maxAttempts: 1,
-    requestHandler: new DeadlineHttpHandler(deadlineMs, connectionMs, endpoint.onRequest, endpoint.onExchange),
+    requestHandler: new DeadlineHttpHandler(deadlineMs, connectionMs, endpoint.onRequest, endpoint.onExchange, endpoint.onEndpointUsed),
   };
 }

@@ -196,6 +196,16 @@ export interface RunResult {
   interruptedBy?: 'SIGINT' | 'SIGTERM';
   /** The generation profile (`--safety`) and the partner accounts documents may name (absent in older files: full). */
   safety?: { profile: 'full' | 'real-account'; partnerAccounts: string[] };
+  /** `--target aws`: the account and caller STS GetCallerIdentity named, the region, and every endpoint used. */
+  aws?: AwsRunInfo;
+}
+
+export interface AwsRunInfo {
+  account: string;
+  callerArn: string;
+  region: string;
+  /** Per service (its SigV4 signing name: sts, dynamodb, kinesis, ssm, xray), each origin the SDK sent requests to. */
+  endpoints: Record<string, string[]>;
 }
 
 /** A public policy document a target accepted (ServiceResult.publicAccepted). */

@@ -5,6 +5,14 @@ import { attributionText, KIND_LABEL, KIND_MEANING, kindOf, reproducibilityText 
 import { utf8Bytes } from './text.js';
 import { safetyText } from './summary.js';
 
+/** `--target aws`: the account, the caller, the region and each endpoint the SDK resolved and the run used. */
+function awsLines(result: RunResult): string[] {
+  const aws = result.aws;
+  if (!aws) return [];
+  const endpoints = Object.entries(aws.endpoints).map(([service, origins]) => `${service} ${origins.map(code).join(', ')}`);
+  return [`AWS account ${code(aws.account)} as ${code(aws.callerArn)} in ${code(aws.region)} · endpoints: ${endpoints.join(' · ') || 'none'}`, ''];
+}
+
 /**
  * The human report (GitHub-flavoured Markdown): verdict per service, the "AWS, except" profile, then each entry —
  * rule, kind, why this rule, the witness with every answer in full, what the model believed, what AWS allows, how
@@ -16,6 +24,7 @@ export function renderMarkdown(result: RunResult): string {
     '',
     `Verdict: **${overallVerdict(result.services)}** · seed ${result.seed} · consistency ${result.consistency}${result.mutant ? ` · mutant ${code(result.mutant)}` : ''}${result.safety ? ` · ${safetyText(result)}` : ''} · ${result.startedAt}`,
     '',
+    ...awsLines(result),
     '| service | verdict | sequences | calls | faults | rules reached | divergences | time |',
     '|---|---|---|---|---|---|---|---|',
     ...result.services.map(

@@ -106,8 +106,11 @@ function comment(text: string): string {
 }
 
 export interface ReproducerOptions {
-  /** The endpoint the commands name (where the user runs the target). */
-  endpointUrl: string;
+  /**
+   * The endpoint the commands name (where the user runs the target). Absent (the `aws` target): no --endpoint-url,
+   * and the user's own credentials (no placeholder keys).
+   */
+  endpointUrl?: string;
   region: string;
   /** Comment lines to put first (e.g. how to start the target). */
   preamble?: readonly string[];
@@ -122,12 +125,12 @@ export interface ReproducerOptions {
  * fresh target. Comments give what the suite observed at each step and, last, what AWS would answer.
  */
 export function awsCliReproducer(cli: ServiceCli, divergence: Pick<Divergence, 'steps' | 'rule' | 'expected' | 'actual'>, options: ReproducerOptions): string[] {
-  const at = `--endpoint-url ${shellQuote(options.endpointUrl)} --region ${shellQuote(options.region)}`;
+  const at = `${options.endpointUrl !== undefined ? `--endpoint-url ${shellQuote(options.endpointUrl)} ` : ''}--region ${shellQuote(options.region)}`;
   const aws = (operation: string, args: string) => `aws ${cli.service} ${kebab(operation)} ${at} ${args}`;
   const lines = [
     comment(`AWS CLI reproducer for ${cli.service} rule ${divergence.rule}; paste into a POSIX shell (needs the AWS CLI).`),
     ...(options.preamble ?? []).map(comment),
-    'export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}" AWS_PAGER=""',
+    options.endpointUrl !== undefined ? 'export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}" AWS_PAGER=""' : 'export AWS_PAGER=""',
   ];
   const captures = findCaptures(divergence.steps);
   const all = [...captures.values()].flat();

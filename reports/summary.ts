@@ -54,6 +54,9 @@ function recheckLine(s: ServiceResult): string[] {
 export function runSummary(result: RunResult, out: string): string {
   return [
     `policy-conformance: target ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}${result.safety ? `, ${safetyText(result)}` : ''}`,
+    ...(result.aws
+      ? [`  account ${result.aws.account} as ${result.aws.callerArn} in ${result.aws.region}; endpoints: ${Object.entries(result.aws.endpoints).map(([service, origins]) => `${service} ${origins.join(', ')}`).join('; ') || 'none'}`]
+      : []),
     ...result.services.flatMap((s) => [serviceLine(s), ...safetyLines(s), ...recheckLine(s), ...leftoverLines(s, result.target)]),
     ...(result.expectations ? expectationSummary(result.expectations) : []),
     `verdict: ${overallVerdict(result.services)}${result.expectations ? ` (${result.expectations.new.length ? 'new departures' : 'only expected departures'})` : ''} — reports in ${out}`,

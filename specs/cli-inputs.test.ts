@@ -55,7 +55,14 @@ if (UNWRITABLE !== '/sys/kernel') {
 // Rule and switch ids come from the services (their files change); the table names only their shape.
 const XRAY_RULE = Object.keys(serviceNamed('xray')!.adapter.model.rules)[0]!;
 
-type Row = [argv: string[], firstLine: RegExp];
+/** A witness file that loads (its target, the reference, is started only after every check). */
+const WITNESS = join(scratch, 'witness.json');
+writeFileSync(WITNESS, JSON.stringify({ format: 'policy-conformance witness', version: 1, target: 'reference', region: 'us-east-1', service: 'xray', consistency: 'strict', switches: {}, rule: 'x', kind: 'wrong-answer', commands: [{}], steps: [] }));
+
+/** A row: the arguments, the reason's pattern, and environment variables of its own (the aws allow-list's). */
+type Row = [argv: string[], firstLine: RegExp, env?: Record<string, string>];
+
+const NO_ALLOW_LIST = /^--target aws needs --allow-account ID \(or POLICY_CONFORMANCE_ALLOWED_ACCOUNTS=ID,\.\.\.\): the accounts the run may touch; nothing was called$/;
 
 /**
  * The table. `run`, `matrix` and `merge` rows without `--out` get a fresh `--out` folder (two levels down) that must not exist
@@ -105,11 +112,29 @@ const TABLE: Row[] = [
   [['run', '--target', 'http://127.0.0.1:4566/foo'], /^--target URL must be only scheme:\/\/host:port \(the suite calls http:\/\/127\.0\.0\.1:4566\), not "http:\/\/127\.0\.0\.1:4566\/foo" with a path \(\/foo\)$/],
   [['run', '--target', 'http://127.0.0.1:4566?region=eu-west-1'], /^--target URL must be only scheme:\/\/host:port .* with a query \(\?region=eu-west-1\)$/],
   [['run', '--target', 'ftp://example'], /^--target URL must be http:\/\/ or https:\/\/, not ftp:$/],
-  [['run', '--target', 'nonsense'], /^--target must be "reference", "moto", "ministack", "kinesis-local", "container:<image>" or an http\(s\):\/\/ URL, not "nonsense"$/],
+  [['run', '--target', 'nonsense'], /^--target must be "reference", "aws", "moto", "ministack", "kinesis-local", "container:<image>" or an http\(s\):\/\/ URL, not "nonsense"$/],
   [['run', '--target', 'container:'], /^--target container:<image> needs an image name$/],
   [['run', '--target', 'moto', '--mutant', 'ddb-wrong-error-missing-policy'], /^--mutant works only with --target reference$/],
   [['matrix'], /^matrix needs --targets, e\.g\. --targets reference,moto$/],
-  [['matrix', '--targets', 'reference,motto'], /^unknown target "motto" in --targets; each is "reference", "moto"/],
+  [['matrix', '--targets', 'reference,motto'], /^unknown target "motto" in --targets; each is "reference", "aws", "moto"/],
+  // The aws target's opt-in: checked before any request (no allow-list, no call at all).
+  [['run', '--target', 'aws'], NO_ALLOW_LIST],
+  [['run', '--target', 'aws'], NO_ALLOW_LIST, { POLICY_CONFORMANCE_ALLOWED_ACCOUNTS: ' , ' }],
+  [['run', '--target', 'aws', '--allow-account', '12345'], /^--allow-account "12345": an AWS account id is 12 digits$/],
+  [['run', '--target', 'aws', '--allow-account', '111122223333', '--allow-account', '1111-2222-3333'], /^--allow-account "1111-2222-3333": an AWS account id is 12 digits$/],
+  [['run', '--target', 'aws'], /^POLICY_CONFORMANCE_ALLOWED_ACCOUNTS "abc": an AWS account id is 12 digits \(the variable is a comma-separated list of them\)$/, { POLICY_CONFORMANCE_ALLOWED_ACCOUNTS: '111122223333,abc' }],
+  [['run', '--target', 'aws', '--allow-account', '111122223333', '--profile', 'two words'], /^--profile must be a profile name of the shared AWS config, not "two words"$/],
+  [['run', '--allow-account', '111122223333'], /^--allow-account works only with --target aws$/],
+  [['run', '--target', 'moto', '--profile', 'dev'], /^--profile works only with --target aws$/],
+  [['run', '--target', 'aws', '--mutant', 'ddb-wrong-error-missing-policy'], /^--mutant works only with --target reference$/],
+  [['matrix', '--targets', 'reference,aws'], NO_ALLOW_LIST],
+  [['matrix', '--targets', 'reference', '--allow-account', '111122223333'], /^--allow-account works only with --target aws$/],
+  [['replay', '--target', 'aws', WITNESS], NO_ALLOW_LIST],
+  [['replay', '--allow-account', '111122223333', WITNESS], /^--allow-account works only with --target aws$/],
+  [['sweep', '--target', 'aws'], NO_ALLOW_LIST],
+  [['sweep', '--target', 'aws', '--allow-account', '42'], /^--allow-account "42": an AWS account id is 12 digits$/],
+  [['sweep', '--target', 'http://127.0.0.1:9', '--allow-account', '111122223333'], /^--allow-account works only with --target aws$/],
+  [['sweep', '--target', 'aws', '--allow-account', '111122223333', '--region', 'nowhere'], /^--region must be an AWS region name .*, not "nowhere"$/],
   [['matrix', '--targets', 'reference,http://127.0.0.1:4566/foo'], /^--targets URL must be only scheme:\/\/host:port .* with a path \(\/foo\)$/],
   [['matrix', '--targets', 'http://127.0.0.1:4566,http://127.0.0.1:4566/'], /^two targets share the name "http-127\.0\.0\.1-4566"; list each target once$/],
   [['matrix', '--targets', 'reference', '--expect-dir', '/nonexistent'], /^expectations file \/nonexistent\/reference\.json does not exist/],
@@ -202,11 +227,25 @@ const TABLE: Row[] = [
   [['calibrate', '--target', 'reference', '--out', 'profile.txt'], /^--out names the profile file \(FILE\.json\), not "profile\.txt"$/],
   [['calibrate', '--target', 'reference', '--out', '{file}/profile.json'], /^--out \S+a-file\/profile\.json: \S+a-file is a file, not a folder$/],
   // sweep: refused before it reads a journal or sends a request.
-  [['sweep'], /^sweep needs --target URL \(the endpoint the runs used\)$/],
-  [['sweep', '--target', 'moto'], /^sweep works on a target the suite does not start itself \(an http\(s\):\/\/ URL\); "moto" starts fresh each run and is gone with it$/],
+  [['sweep'], /^sweep needs --target URL or --target aws \(where the runs went\)$/],
+  [['sweep', '--target', 'moto'], /^sweep works on a target the suite does not start itself \(an http\(s\):\/\/ URL or aws\); "moto" starts fresh each run and is gone with it$/],
   [['sweep', '--target', 'http://127.0.0.1:9', '--account', '12345'], /^--account "12345": an AWS account id is 12 digits$/],
   [['sweep', '--target', 'http://127.0.0.1:9', '--older-than', 'soon'], /^--older-than must be a duration/],
 ];
+
+/** Run `use` with these environment variables set in this process, and put them back after. */
+async function withEnv<T>(env: Record<string, string>, use: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await use();
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
 
 describe('bad input: exit 2, one line, nothing started', () => {
   // Node + tsx start-up is not the CLI's reaction time; on a loaded machine it alone can pass 3 s.
@@ -216,14 +255,16 @@ describe('bad input: exit 2, one line, nothing started', () => {
   });
 
   let rowNumber = 0;
-  it.each(TABLE)('%j → %s', async (argv, firstLine) => {
+  it.each(TABLE)('%j → %s %j', async (argv, firstLine, env = {}) => {
     const fresh = join(scratch, `row-${++rowNumber}`);
     const args = argv.map((a) => a.replace('{file}', FILE));
     if (['run', 'matrix', 'merge'].includes(args[0]!) && !args.some((a) => a === '--out')) args.push('--out', join(fresh, 'nested', 'out'));
     // Every eighth row as a user runs it (a process of its own); the others through the same `main` in this process,
     // which is what that process runs once Node and tsx have started (a hundred start-ups were most of this file's time).
+    // No aws allow-list from the developer's own environment unless the row gives one.
     const inProcess = rowNumber % 8 !== 1;
-    const r = inProcess ? await runMainInProcess(args) : await runCli(args, 20_000);
+    const rowEnv = { POLICY_CONFORMANCE_ALLOWED_ACCOUNTS: '', ...env };
+    const r = inProcess ? await withEnv(rowEnv, () => runMainInProcess(args)) : await runCli(args, 20_000, rowEnv);
     expect(r.code, r.stderr).toBe(2);
     const [first, ...rest] = r.stderr.split('\n');
     expect(first).toMatch(/^policy-conformance: /);
@@ -246,7 +287,7 @@ describe('bad input: exit 2, one line, nothing started', () => {
 
   it('the table covers the cases of issue 10 ("Inputs checked first")', () => {
     const flags = new Set(TABLE.flatMap(([argv]) => argv.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0])));
-    for (const f of ['--out', '--path', '--region', '--set-aside', '--switch', '--target', '--targets', '--shard', '--runs', '--max-divergences', '--wait-seconds', '--settle-ms', '--reproduce', '--seed', '--port', '--record']) expect(flags).toContain(f);
+    for (const f of ['--out', '--path', '--region', '--set-aside', '--switch', '--target', '--targets', '--shard', '--runs', '--max-divergences', '--wait-seconds', '--settle-ms', '--reproduce', '--seed', '--port', '--allow-account', '--profile', '--record']) expect(flags).toContain(f);
   });
 });
 

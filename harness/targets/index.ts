@@ -7,6 +7,8 @@ import { resetMoto, startMoto } from './moto.js';
 import type { ManagedProcess } from './process.js';
 import { startReference } from '../reference/server.js';
 import { DUMMY_CREDENTIALS, type Endpoint, isLocalUrl } from '../sdk.js';
+import type { Budgets } from '../halt.js';
+import { type AwsCaller, type AwsOptions, connectAws } from './aws.js';
 import { DEFAULT_WAIT_SECONDS } from '../service.js';
 import { InfraError, UsageError } from '../errors.js';
 
@@ -20,6 +22,10 @@ export interface Target {
   version?: string;
   /** The services the target says it implements (unknown for a bare URL). The suite still probes the others. */
   claims?: ServiceName[];
+  /** The `aws` target: who the credentials stand for (STS GetCallerIdentity, the run's first call). */
+  caller?: AwsCaller;
+  /** The `aws` target: per service, the endpoints the SDK resolved and the run used so far. */
+  endpointsUsed?(): Record<string, string[]>;
   /** Clear the target's state (its reset endpoint), called before each service; absent when it has none. */
   reset?(): Promise<void>;
   stop(): Promise<void>;
@@ -40,10 +46,10 @@ export const MANAGED_TARGETS: Record<string, { claims: ServiceName[]; start(): P
 };
 
 /** The forms a target is named in, for messages. */
-export const TARGET_FORMS = `"reference", ${Object.keys(MANAGED_TARGETS).map((n) => `"${n}"`).join(', ')}, "container:<image>" or an http(s):// URL`;
+export const TARGET_FORMS = `"reference", "aws", ${Object.keys(MANAGED_TARGETS).map((n) => `"${n}"`).join(', ')}, "container:<image>" or an http(s):// URL`;
 
 /** A target as the user named it, checked: the one parser for `--target`, `--targets` and a witness's target. */
-export type TargetSpec = { kind: 'reference' } | { kind: 'managed'; name: string } | { kind: 'container'; image: string } | { kind: 'url'; url: URL };
+export type TargetSpec = { kind: 'reference' } | { kind: 'aws' } | { kind: 'managed'; name: string } | { kind: 'container'; image: string } | { kind: 'url'; url: URL };
 
 /** A name that is none of the target forms (the matrix says which of its --targets it was). */
 export class UnknownTargetError extends UsageError {}
@@ -57,6 +63,7 @@ export const DEFAULT_CONSISTENCY: Consistency = 'strict';
 /** Parse a target's name; what is wrong with it is a UsageError (nothing is started or reached here). */
 export function parseTarget(spec: string): TargetSpec {
   if (spec === 'reference') return { kind: 'reference' };
+  if (spec === 'aws') return { kind: 'aws' };
   if (Object.hasOwn(MANAGED_TARGETS, spec)) return { kind: 'managed', name: spec };
   if (spec.startsWith('container:')) {
     const image = spec.slice('container:'.length);
@@ -146,10 +153,30 @@ async function containerTarget(image: string, options: { region: string; log?: (
     version: c.version, ...(c.claims ? { claims: c.claims } : {}), ...(c.reset ? { reset: c.reset } : {}), stop: c.stop };
 }
 
-export async function resolveTarget(spec: string, options: { region: string; mutant?: string; log?: (message: string) => void }): Promise<Target> {
+export interface ResolveOptions {
+  region: string;
+  mutant?: string;
+  /** For `aws`: the allow-list (required) and the profile. */
+  aws?: Omit<AwsOptions, 'region'>;
+  log?: (message: string) => void;
+}
+
+export async function resolveTarget(spec: string, options: ResolveOptions): Promise<Target> {
   if (spec !== 'reference' && options.mutant) throw new UsageError('--mutant works only with --target reference');
   const parsed = parseTarget(spec);
   switch (parsed.kind) {
+    case 'aws': {
+      const aws = await connectAws({ region: options.region, allowAccounts: options.aws?.allowAccounts ?? [], ...(options.aws?.profile ? { profile: options.aws.profile } : {}) });
+      options.log?.(`[target] aws account ${aws.caller.account} as ${aws.caller.arn} in ${options.region} (STS at ${aws.endpointsUsed().sts?.join(', ') ?? '?'})`);
+      return {
+        name: 'aws',
+        endpoint: aws.endpoint,
+        defaultConsistency: defaultConsistencyFor(parsed),
+        caller: aws.caller,
+        endpointsUsed: aws.endpointsUsed,
+        stop: async () => undefined,
+      };
+    }
     case 'reference': {
       const running = await startReference(options.mutant ? { mutant: options.mutant } : {});
       return {
@@ -181,18 +208,35 @@ export async function resolveTarget(spec: string, options: { region: string; mut
  */
 const LOCAL_WAIT_SECONDS = 20;
 
-/** The budget for each resource transition at `url` (unless --wait-seconds says otherwise). */
 /**
  * Sequences run at once by default, per service (--concurrency): the embedded reference answers in-process and
  * the emulators the suite starts are bound by their own CPU on this machine — nothing to overlap, and sequences run
  * ahead of a failure are wasted (1); a URL may be anywhere, AWS included, where a call mostly waits on the network (8).
  */
 export function defaultConcurrency(spec: TargetSpec): number {
-  return spec.kind === 'url' ? 8 : 1;
+  // AWS: fewer, as its control planes throttle bursts of creates (Kinesis CreateStream: 5 a second per account).
+  return spec.kind === 'url' ? 8 : spec.kind === 'aws' ? 4 : 1;
 }
 
-export function waitSecondsFor(url: string): number {
+/** The budget for each resource transition (no url: the SDK resolves AWS's endpoints, which are remote). */
+export function waitSecondsFor(url: string | undefined): number {
   return isLocalUrl(url) ? LOCAL_WAIT_SECONDS : DEFAULT_WAIT_SECONDS;
+}
+
+/** How a target is judged unless --consistency says otherwise: AWS is eventually consistent, everything else strict. */
+export function defaultConsistencyFor(spec: TargetSpec): Consistency {
+  return spec.kind === 'aws' ? 'eventual' : DEFAULT_CONSISTENCY;
+}
+
+/**
+ * A nightly run against a real account is bounded unless the user says otherwise: ≈2,000 calls and 45 minutes in
+ * all (the flags --max-calls, --max-resources and --time-limit win), and 25 sequences per service, which fit that
+ * budget (a DynamoDB sequence makes ~17 requests). Other targets are unbounded by default.
+ */
+export const AWS_DEFAULTS = { runs: 25, budgets: { maxCalls: 2_000, timeLimitMs: 45 * 60_000 } satisfies Budgets } as const;
+
+export function defaultBudgets(spec: TargetSpec): Budgets {
+  return spec.kind === 'aws' ? { ...AWS_DEFAULTS.budgets } : {};
 }
 
 /** How long to wait before a judged read in eventual mode (unless --settle-ms says otherwise); the reference is strict. */

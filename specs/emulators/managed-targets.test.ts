@@ -191,7 +191,7 @@ describe('managed targets through the CLI', () => {
   it('an unknown target name is a usage error listing the managed targets (exit 2)', async () => {
     const r = await runCli(['run', '--target', 'motto', '--runs', '1', '--out', join(tmp, 'usage')], 30_000);
     expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toMatch(/--target must be "reference", "moto", "ministack", "kinesis-local", "container:<image>" or an http\(s\):\/\/ URL, not "motto"/);
+    expect(r.stderr.split('\n')[0]).toMatch(/--target must be "reference", "aws", "moto", "ministack", "kinesis-local", "container:<image>" or an http\(s\):\/\/ URL, not "motto"/);
   }, 40_000);
 });
 

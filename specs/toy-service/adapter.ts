@@ -61,7 +61,7 @@ class ToyConnection implements Connection<ToyCommand> {
   private readonly client: ToyClient;
 
   constructor(endpoint: Endpoint) {
-    this.client = new ToyClient(endpoint.url);
+    this.client = new ToyClient(endpoint.url!); // the toy service runs only on its own local server
   }
 
   async discover() {
