@@ -11,9 +11,10 @@ import { calibrateService, calibratedSwitches } from '../harness/calibrate.js';
 import { UsageError } from '../harness/errors.js';
 import { findMutant } from '../harness/reference/server.js';
 import { parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
+import { ALLOWED_ACCOUNTS_ENV } from '../harness/targets/aws.js';
 import { serviceNamed } from '../services/index.js';
 import { EXIT, stderr } from './exit.js';
-import { checkRegion, checkWritable } from './inputs.js';
+import { checkAwsSettings, checkRegion, checkWritable } from './inputs.js';
 import { DEFAULTS, parseServices } from './options.js';
 
 export const CALIBRATION_OUT = 'reports/out/calibration.json';
@@ -21,12 +22,13 @@ export const CALIBRATION_OUT = 'reports/out/calibration.json';
 export async function calibrate(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { target: { type: 'string' }, services: { type: 'string' }, region: { type: 'string', default: DEFAULTS.region }, mutant: { type: 'string' }, out: { type: 'string', default: CALIBRATION_OUT }, quiet: { type: 'boolean', default: false } },
+    options: { target: { type: 'string' }, services: { type: 'string' }, region: { type: 'string', default: DEFAULTS.region }, mutant: { type: 'string' }, 'allow-account': { type: 'string', multiple: true }, profile: { type: 'string' }, out: { type: 'string', default: CALIBRATION_OUT }, quiet: { type: 'boolean', default: false } },
     allowPositionals: false,
     strict: true,
   });
   if (!values.target) throw new UsageError('calibrate needs --target T (reference, an emulator or a URL)');
-  parseTarget(values.target);
+  // Against AWS the same opt-in as `run`: the allow-list is required, STS is the first call (resolveTarget).
+  const aws = checkAwsSettings(parseTarget(values.target).kind === 'aws', { allowAccount: values['allow-account'], profile: values.profile }, ALLOWED_ACCOUNTS_ENV);
   const region = checkRegion(values.region);
   const services = parseServices(values.services);
   if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
@@ -37,7 +39,7 @@ export async function calibrate(argv: string[]): Promise<number> {
 
   const log = values.quiet ? undefined : stderr;
   const startedAt = new Date().toISOString();
-  const target = await resolveTarget(values.target, { region, ...(values.mutant ? { mutant: values.mutant } : {}), ...(log ? { log } : {}) });
+  const target = await resolveTarget(values.target, { region, ...(aws ? { aws } : {}), ...(values.mutant ? { mutant: values.mutant } : {}), ...(log ? { log } : {}) });
   const stem = basename(out, '.json');
   const findings: SwitchFinding[] = [];
   const failures: string[] = [];

@@ -14,7 +14,7 @@ export const USAGE = `usage:
   policy-conformance merge SHARD_DIR... [--out DIR] [--expect-dir DIR [--update-expectations]] [--quiet]
   policy-conformance replay WITNESS.json [--target T] [--region R] [--allow-account ID]... [--profile P]
   policy-conformance check HISTORY.json... [--out DIR]
-  policy-conformance calibrate --target T [--services ...] [--region R] [--mutant NAME] [--out FILE.json] [--quiet]
+  policy-conformance calibrate --target T [--services ...] [--region R] [--mutant NAME] [--allow-account ID]... [--profile P] [--out FILE.json] [--quiet]
   policy-conformance sweep --target URL|aws [--allow-account ID]... [--profile P] [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
   policy-conformance serve [--port N] [--mutant NAME]
   policy-conformance serve --aws-like [--port N] [--account ID] [--seed S] [--time-scale F] [--throttle-rate R]

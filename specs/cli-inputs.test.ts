@@ -219,11 +219,12 @@ const TABLE: Row[] = [
   [['matrix', '--targets', 'reference', '--record', `${UNWRITABLE}/pc-record`], /^--record \S+\/pc-record: cannot create the folder \((EACCES|EPERM|EROFS)\)$/],
   // calibrate: a target, and a profile file to write.
   [['calibrate'], /^calibrate needs --target T \(reference, an emulator or a URL\)$/],
-  [['calibrate', '--target', 'nonsense'], /^--target must be "reference", "moto", .*, not "nonsense"$/],
+  [["calibrate", "--target", "nonsense"], /^--target must be "reference", .*, not "nonsense"$/],
   [['calibrate', '--target', 'reference', '--region', 'nowhere'], /^--region must be an AWS region name .*, not "nowhere"$/],
   [['calibrate', '--target', 'reference', '--services', 's3'], /^unknown service "s3"; known: dynamodb, kinesis, ssm, xray$/],
   [['calibrate', '--target', 'reference', '--mutant', 'no-such-mutant'], /^unknown mutant "no-such-mutant"/],
   [['calibrate', '--target', 'moto', '--mutant', 'xray-delete-missing-not-found'], /^--mutant works only with --target reference$/],
+  [['calibrate', '--target', 'aws'], /^--target aws needs --allow-account ID \(or POLICY_CONFORMANCE_ALLOWED_ACCOUNTS=ID,\.\.\.\): the accounts the run may touch; nothing was called$/],
   [['calibrate', '--target', 'reference', '--out', 'profile.txt'], /^--out names the profile file \(FILE\.json\), not "profile\.txt"$/],
   [['calibrate', '--target', 'reference', '--out', '{file}/profile.json'], /^--out \S+a-file\/profile\.json: \S+a-file is a file, not a folder$/],
   // sweep: refused before it reads a journal or sends a request.
