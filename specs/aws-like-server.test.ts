@@ -274,8 +274,10 @@ describe('table lifecycle (spec §7 item 10)', () => {
     expect((await failure(ddb.send(new GetResourcePolicyCommand({ ResourceArn: arn })))).name).toBe('ResourceNotFoundException');
   });
 
+  // Scale 0.2: the consumer is CREATING for 0.6–1.2 s of wall time, enough for the Put right after Register to land
+  // inside it on a loaded machine (at 0.02 it was 60–120 ms and could miss).
   it('a Kinesis stream and its consumer are CREATING before they are ACTIVE, and DELETING before they are gone', async () => {
-    const sim = await simulator({ foreign: false, timeScale: 0.02, seed: 11 });
+    const sim = await simulator({ foreign: false, timeScale: 0.2, seed: 11 });
     const kinesis = new KinesisClient(config(sim));
     const StreamName = 'lifecycle-stream';
     await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
