@@ -39,6 +39,7 @@ export const DYNAMODB_RULES = ruleTable([
   ['ddb.deletetable.not-found', 'documented', '§1.3', 'DeleteTable of a table that does not exist: ResourceNotFoundException'],
   ['ddb.deletetable.delete', 'documented', '§1.5', 'DeleteTable removes the table; its stream outlives it'],
   ['ddb.deletetable.drops-policy', 'aws-observed', '§1.4, §7.10', 'A table re-created after DeleteTable starts without a policy'],
+  ['ddb.race.linearizable', 'documented', '§1.5', 'Conditional writes sent to one resource at the same time are linearizable: some order of them explains every answer (of racing Puts with ExpectedRevisionId NO_POLICY, or with the same revision, at most one succeeds)'],
 ]);
 
 export const DYNAMODB_SWITCHES: readonly Switch[] = [
