@@ -228,9 +228,9 @@ const kindMutants: MutantEntry<DdbState>[] = [
 const raceMutants: MutantEntry<DdbState>[] = [
   {
     name: 'ddb-put-check-then-write',
-    description: 'PutResourcePolicy checks ExpectedRevisionId (NO_POLICY included), then writes 10 ms later without checking again',
+    description: 'PutResourcePolicy checks ExpectedRevisionId (NO_POLICY included), then writes 25 ms later without checking again',
     breaks: 'ddb.race.linearizable',
-    checkThenWrite: { operations: ['PutResourcePolicy', 'DeleteResourcePolicy'], gapMs: 10 },
+    checkThenWrite: { operations: ['PutResourcePolicy', 'DeleteResourcePolicy'], gapMs: 25 },
   },
 ];
 

@@ -226,9 +226,9 @@ const kindMutants: MutantEntry<SsmState>[] = [
 const raceMutants: MutantEntry<SsmState>[] = [
   {
     name: 'ssm-put-check-then-write',
-    description: 'PutResourcePolicy checks PolicyId and PolicyHash (and the OpsItemGroup\'s one-policy limit), then writes 10 ms later without checking again',
+    description: 'PutResourcePolicy checks PolicyId and PolicyHash (and the OpsItemGroup\'s one-policy limit), then writes 25 ms later without checking again',
     breaks: 'ssm.race.linearizable',
-    checkThenWrite: { operations: ['PutResourcePolicy', 'DeleteResourcePolicy'], gapMs: 10 },
+    checkThenWrite: { operations: ['PutResourcePolicy', 'DeleteResourcePolicy'], gapMs: 25 },
   },
 ];
 

@@ -191,9 +191,9 @@ const kindMutants: MutantEntry<XrayState>[] = [
 const raceMutants: MutantEntry<XrayState>[] = [
   {
     name: 'xray-put-check-then-write',
-    description: 'PutResourcePolicy checks PolicyRevisionId ("0" included), then writes 10 ms later without checking again',
+    description: 'PutResourcePolicy checks PolicyRevisionId ("0" included), then writes 25 ms later without checking again',
     breaks: 'xray.race.linearizable',
-    checkThenWrite: { operations: ['PutResourcePolicy', 'DeleteResourcePolicy'], gapMs: 10 },
+    checkThenWrite: { operations: ['PutResourcePolicy', 'DeleteResourcePolicy'], gapMs: 25 },
   },
 ];
 
