@@ -32,3 +32,12 @@ export function withRaceAtEnd<C>(sequences: fc.Arbitrary<C[]>, race: fc.Arbitrar
 export function raceOf<C>(write: fc.Arbitrary<C>, max = 3): fc.Arbitrary<RaceCommand<C>> {
   return fc.record({ op: fc.constant('Race' as const), writes: fc.array(write, { minLength: 2, maxLength: max }) });
 }
+
+/**
+ * What a service's `simplify` offers for a race: each write sent alone. A race that departs because one write's
+ * answer is wrong in every order (the executor puts that write's step last) still departs with the write alone,
+ * and that write's own fields can then be made plainer; a real race stops departing.
+ */
+export function eachWriteAlone<W extends { op: string }>(race: RaceCommand<W>): Array<{ change: string; command: W }> {
+  return race.writes.map((command, i) => ({ change: `race → write ${i + 1} alone (${command.op})`, command }));
+}

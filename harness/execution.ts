@@ -364,8 +364,14 @@ export class Executor<Cmd> {
       requests.map((request, i) => ({ request, observation: observations[i]! })),
       raceRuleOf(this.model),
     );
+    if (verdict.write !== undefined && verdict.write !== requests.length - 1) {
+      // The write wrong whatever the order goes last (writes sent at once have no order of their own): the witness
+      // ends on its answer, and attribution can try it alone (a service's simplify offers each write of a race).
+      const [step] = result.steps.splice(first + verdict.write, 1);
+      result.steps.push(step!);
+    }
     if (verdict.status === 'diverged') {
-      result.end = { status: 'departed', at: last, verdict, believed: checker.believedBefore(requests[0]!) };
+      result.end = { status: 'departed', at: last, verdict, believed: checker.believedBefore(requests[verdict.write ?? 0]!) };
       return toTheEnd ? 'go on' : 'stop';
     }
     if (verdict.status === 'indeterminate') {

@@ -158,10 +158,11 @@ export class Checker<S> {
   /**
    * Judge writes sent at the same time (a race): they match when some order of them explains every answer
    * (linearizability, models/linearizability.ts), and the states after them are those every such order leaves. An
-   * answer that no order explains is that write's own departure (judged as if it had come first); answers each
+   * answer that no order explains is that write's own departure (judged as if it had come first; `write` says which
+   * one); answers each
    * explained by some order but not all by one depart on `raceRule`. A fault among them keeps every possibility.
    */
-  observeRace(ops: ReadonlyArray<{ request: Request; observation: Observation }>, raceRule: string): StepVerdict {
+  observeRace(ops: ReadonlyArray<{ request: Request; observation: Observation }>, raceRule: string): StepVerdict & { write?: number } {
     const start = this.worlds;
     const rules = new Set<string>();
     const apply = (worlds: World<S>[], i: number): World<S>[] | null => {
@@ -187,7 +188,7 @@ export class Checker<S> {
       // Wrong whatever the order: judged as a plain step on the state before the race.
       const verdict = this.observe(ops[unexplained]!.request, ops[unexplained]!.observation);
       this.prior = start;
-      return verdict;
+      return { ...verdict, write: unexplained };
     }
     return { status: 'diverged', rule: raceRule, allowed: dedupeAllowed(ops.flatMap((op) => this.allowed(op.request))) };
   }

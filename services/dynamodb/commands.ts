@@ -3,7 +3,7 @@ import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { documentRuleGen, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
-import { type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
+import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
 
 /** Table slots: each sequence maps them to fresh table names. t0 has a stream and an index, t1 neither, t2 starts absent. */
 export type DdbSlot = 't0' | 't1' | 't2';
@@ -238,9 +238,11 @@ export function simplifyDynamodbCommand(command: DdbCommand): Simplification<Ddb
       }
       if (command.stream) add('stream: true → false', { ...command, stream: false });
       break;
+    case 'Race':
+      for (const { change, command: write } of eachWriteAlone(command)) add(change, write);
+      break;
     case 'DeleteTable':
     case 'Settle':
-    case 'Race':
       break;
   }
   return out;

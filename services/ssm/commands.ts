@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
-import { type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
+import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 
 /**
@@ -300,7 +300,9 @@ export function simplifySsm(command: SsmCommand): Simplification<SsmCommand>[] {
       if (command.tier !== 'Advanced') out.push({ change: `tier: ${command.tier ?? 'none'} → Advanced`, command: { ...command, tier: 'Advanced' } });
       break;
     case 'DeleteParameter':
+      break;
     case 'Race':
+      out.push(...eachWriteAlone(command));
       break;
   }
   return out;

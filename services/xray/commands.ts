@@ -3,7 +3,7 @@ import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
-import { type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
+import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
 
 /**
  * Policy-name slots: each sequence maps them to names carrying its prefix (X-Ray policies are account-wide, so
@@ -158,7 +158,7 @@ function describeRevision(revision: RevisionChoice): string {
  */
 export function simplifyXray(command: XrayCommand): Simplification<XrayCommand>[] {
   const out: Simplification<XrayCommand>[] = [];
-  if (command.op === 'Race') return out;
+  if (command.op === 'Race') return eachWriteAlone(command);
   if (command.op === 'ListResourcePolicies') {
     if (command.nextToken) out.push({ change: 'nextToken: sent → absent', command: { op: command.op } });
     return out;
