@@ -12,6 +12,7 @@ import type { ServiceAdapter } from '../harness/service.js';
 import type { DdbCommand } from '../services/dynamodb/commands.js';
 import type { SsmCommand } from '../services/ssm/commands.js';
 import type { XrayCommand } from '../services/xray/commands.js';
+import { awsCliReproducer } from '../reports/reproducer.js';
 import { serviceNamed } from '../services/index.js';
 import { runAgainstReference } from './support/reference.js';
 
@@ -43,6 +44,11 @@ describe('races', () => {
       const raced = await run(withSequences<unknown>(service, [[{ op: 'Race', writes }]]), mutant);
       expect(raced.verdict).toBe('fail');
       expect(raced.divergences.map((d) => d.rule)).toEqual([rule]);
+      expect(raced.divergences[0]!.steps.filter((s) => s.race === 0)).toHaveLength(writes.length);
+      // Its AWS CLI reproducer sends the racing writes in the background together, then waits for them.
+      const script = awsCliReproducer(serviceNamed(service)!.cli, raced.divergences[0]!, { endpointUrl: 'http://127.0.0.1:1', region: 'us-east-1' });
+      expect(script.filter((line) => line.endsWith(' &'))).toHaveLength(writes.length);
+      expect(script.indexOf('wait')).toBeGreaterThan(script.findLastIndex((line) => line.endsWith(' &')));
       // The reference itself is linearizable: the same race passes, and reaches the race rule.
       const reference = await run(withSequences<unknown>(service, [[{ op: 'Race', writes }]]));
       expect(reference.verdict).toBe('pass');

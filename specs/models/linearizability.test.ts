@@ -88,7 +88,7 @@ describe('Checker.observeRace', () => {
   it('an answer no order explains is that write\'s own departure, not a race', () => {
     const c = new Checker(register, settings);
     const v = c.observeRace([{ request: put('bad'), observation: okay }, { request: put('b'), observation: okay }], 'toy.race.linearizable');
-    expect(v).toMatchObject({ status: 'diverged', rule: 'toy.put.invalid' });
+    expect(v).toMatchObject({ status: 'diverged', rule: 'toy.put.invalid', write: 0 });
   });
 
   it('a fault among the writes keeps every possibility, and only those', () => {
