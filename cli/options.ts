@@ -5,6 +5,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Cell, cellsOfShard, matrixCells, parseShard, type Shard } from '../models/shard.js';
+import { defaultSafetyFor, SAFETY_PROFILES, type SafetyProfileName } from '../generators/safety.js';
 import type { Consistency, ServiceName } from '../models/types.js';
 import { UsageError } from '../harness/errors.js';
 import type { Budgets } from '../harness/halt.js';
@@ -37,6 +38,8 @@ const SHARED_OPTIONS = {
   'max-calls': { type: 'string' },
   'max-resources': { type: 'string' },
   'time-limit': { type: 'string' },
+  safety: { type: 'string' },
+  'partner-account': { type: 'string', multiple: true },
 } as const;
 
 const RUN_OPTIONS = {
@@ -48,6 +51,7 @@ const RUN_OPTIONS = {
   switch: { type: 'string', multiple: true },
   'set-aside': { type: 'string' },
   expect: { type: 'string' },
+  plan: { type: 'boolean', default: false },
 } as const;
 
 const MATRIX_OPTIONS = {
@@ -140,9 +144,26 @@ export interface TargetRun {
   quiet: boolean;
   /** --max-calls, --max-resources and --time-limit (the run's Halt enforces them). */
   budgets?: Budgets;
+  /** --safety; absent: the target kind's default (generators/safety.ts defaultSafetyFor). */
+  safety?: SafetyProfileName;
+  /** --partner-account, each a 12-digit account id (documents may name them besides the caller's own). */
+  partnerAccounts?: string[];
 }
 
-export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'concurrency' | 'maxDivergences' | 'reproduce' | 'quiet'> & { budgets: Budgets };
+export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'concurrency' | 'maxDivergences' | 'reproduce' | 'quiet' | 'safety' | 'partnerAccounts'> & { budgets: Budgets };
+
+function safetyOf(value: string | undefined): SafetyProfileName | undefined {
+  if (value === undefined) return undefined;
+  if (!SAFETY_PROFILES.includes(value as SafetyProfileName)) throw new UsageError(`--safety must be ${SAFETY_PROFILES.join(' or ')}, not "${value}"`);
+  return value as SafetyProfileName;
+}
+
+/** `--partner-account ID` (repeatable): 12-digit account ids, each named once. */
+function partnerAccountsOf(values: string[] | undefined): string[] | undefined {
+  if (!values?.length) return undefined;
+  for (const v of values) if (!/^\d{12}$/.test(v)) throw new UsageError(`--partner-account must be a 12-digit AWS account id, not "${v}"`);
+  return unique(values);
+}
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -173,6 +194,8 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
     ...(v.concurrency !== undefined ? { concurrency: positiveInt('concurrency', v.concurrency as string, 1) } : {}),
     ...(v.consistency !== undefined ? { consistency: consistencyOf(v.consistency as string, 'strict') } : {}),
     quiet: Boolean(v.quiet),
+    ...(v.safety !== undefined ? { safety: safetyOf(v.safety as string) } : {}),
+    ...(partnerAccountsOf(v['partner-account'] as unknown as string[] | undefined) ? { partnerAccounts: partnerAccountsOf(v['partner-account'] as unknown as string[])! } : {}),
     budgets: {
       ...(v['max-calls'] !== undefined ? { maxCalls: positiveInt('max-calls', v['max-calls'] as string, 0) } : {}),
       ...(v['max-resources'] !== undefined ? { maxResources: positiveInt('max-resources', v['max-resources'] as string, 0) } : {}),
@@ -188,6 +211,8 @@ export interface RunCommand {
   out: string;
   /** The expectations file (--expect), and the target's name in it. */
   expect?: { file: string; target: string; update: boolean };
+  /** --plan: print what the run would do and exit 0, sending nothing and writing nothing. */
+  plan: boolean;
 }
 
 export async function runOptions(argv: string[]): Promise<RunCommand> {
@@ -196,7 +221,11 @@ export async function runOptions(argv: string[]): Promise<RunCommand> {
   const switches = parseSwitches(values.switch, shared.services);
   if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
   if (values.mutant && values.target !== 'reference') throw new UsageError('--mutant works only with --target reference');
-  parseTarget(values.target);
+  const targetKind = parseTarget(values.target).kind;
+  if (shared.partnerAccounts && (shared.safety ?? defaultSafetyFor(targetKind)) === 'full') {
+    throw new UsageError("--partner-account needs the real-account profile (--safety real-account; the aws target's default)");
+  }
+  if (values.plan && values['update-expectations']) throw new UsageError('--plan writes nothing: it cannot take --update-expectations');
   if (values['update-expectations'] && !values.expect) throw new UsageError('--update-expectations needs --expect FILE (the file to write)');
   const expectFile = values.expect ? resolve(values.expect) : undefined;
   if (expectFile && !values['update-expectations']) await loadExpectations(expectFile); // a bad file is a usage error before anything starts
@@ -205,8 +234,10 @@ export async function runOptions(argv: string[]): Promise<RunCommand> {
   const out = resolve(values.out);
   const failuresFile = failuresFileOf(values.failures, out);
   // Last, once everything else is known good: the folders the run writes to (a bad one would lose the results).
-  await checkWritable(foldersWritten(out, failuresFile, values.failures, expectFile && values['update-expectations'] ? expectFile : undefined, '--expect'));
+  // A plan writes nothing, so it probes no folder either (the probe creates and removes a file).
+  if (!values.plan) await checkWritable(foldersWritten(out, failuresFile, values.failures, expectFile && values['update-expectations'] ? expectFile : undefined, '--expect'));
   return {
+    plan: values.plan,
     target: {
       ...shared,
       spec: values.target,

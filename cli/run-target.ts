@@ -19,16 +19,38 @@ import { renderJUnit } from '../reports/junit.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { awsCliReproducer } from '../reports/reproducer.js';
 import { serviceNamed } from '../services/index.js';
+import { defaultSafetyFor, type SafetyProfile } from '../generators/safety.js';
+import { callerAccount } from '../harness/caller.js';
 import { stderr } from './exit.js';
 import { DEFAULTS, type TargetRun } from './options.js';
 
-export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<RunResult> {
+/**
+ * The generation profile a run uses: --safety, else the target kind's default (real-account for `aws`), with the
+ * partner accounts named. `callerAccount`: the caller's account when the target knows it before any service runs
+ * (the `aws` target, from STS GetCallerIdentity).
+ */
+export function safetyProfileOf(o: Pick<TargetRun, 'spec' | 'safety' | 'partnerAccounts'>, callerAccount?: string): SafetyProfile {
+  return {
+    name: o.safety ?? defaultSafetyFor(parseTarget(o.spec).kind),
+    partnerAccounts: o.partnerAccounts ?? [],
+    ...(callerAccount ? { callerAccount } : {}),
+  };
+}
+
+export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCaller?: string): Promise<RunResult> {
   const log = o.quiet ? undefined : stderr;
   const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(log ? { log } : {}) });
   const consistency = o.consistency ?? target.defaultConsistency;
   const settleMs = o.settleMs ?? settleMsFor(target.name, consistency);
   // --runs too when not the default: a replay path's first number is one of the run's cases, checked against --runs.
   const replayBase = [`--target ${o.spec}`, o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : ''].filter(Boolean).join(' ');
+  let safety = safetyProfileOf(o, knownCaller);
+  if (safety.name === 'real-account' && !safety.callerAccount) {
+    // Documents name the caller's own account: learn it where a service's discovery cannot (X-Ray).
+    const account = await callerAccount(target.endpoint);
+    if (account) safety = safetyProfileOf(o, account);
+    else log?.("[safety] STS GetCallerIdentity named no account: X-Ray's documents fall back to the account its discovery reports (a placeholder)");
+  }
   const result: RunResult = {
     target: target.name,
     ...(target.version ? { targetVersion: target.version } : {}),
@@ -39,6 +61,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
     ...(o.mutant ? { mutant: o.mutant } : {}),
     startedAt: new Date().toISOString(),
     services: [],
+    safety: { profile: safety.name, partnerAccounts: [...safety.partnerAccounts] },
   };
   const key = targetKey(target.name, o.mutant);
   const spec = parseTarget(o.spec);
@@ -86,6 +109,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt()): Promise<
         ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
         ...(journaled && definition.accountWide ? { lease: leaseFile(target.endpoint.url, service) } : {}),
         concurrency,
+        safety,
         ...(log ? { onProgress: log } : {}),
       });
       halt.charge(serviceResult.calls, createdCount(serviceResult.created));

@@ -6,9 +6,11 @@ export const USAGE = `usage:
                          [--switch NAME=VALUE]... [--set-aside RULE,...] [--max-divergences N] [--settle-ms MS]
                          [--wait-seconds S] [--concurrency K] [--reproduce N] [--failures FILE|off] [--expect FILE [--update-expectations]]
                          [--max-calls N] [--max-resources N] [--time-limit DURATION]
+                         [--safety full|real-account] [--partner-account ID]... [--plan]
   policy-conformance matrix --targets reference,moto,...[,container:IMAGE] [--services ...] [--runs N] [--seed S]
                          [--out DIR] [--expect-dir DIR [--update-expectations]] [--reproduce N] [--consistency C] [--region R] [--wait-seconds S] [--concurrency K]
                          [--max-calls N] [--max-resources N] [--time-limit DURATION] [--shard i/N (with --seed)]
+                         [--safety full|real-account] [--partner-account ID]...
   policy-conformance merge SHARD_DIR... [--out DIR] [--expect-dir DIR [--update-expectations]] [--quiet]
   policy-conformance replay WITNESS.json [--target T] [--region R]
   policy-conformance sweep --target URL [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]

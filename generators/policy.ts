@@ -73,9 +73,11 @@ export interface PolicyVocabulary {
   foreignActions?: readonly string[];
 }
 
-const PRINCIPAL_ACCOUNTS = ['111122223333', '444455556666', '777788889999'];
+/** Made-up accounts the `full` profile's documents grant to (three, so that documents differ by principal). */
+export const EXAMPLE_PRINCIPAL_ACCOUNTS: readonly string[] = ['111122223333', '444455556666', '777788889999'];
 
-export function validPolicy(resource: string, variant: number, vocabulary: PolicyVocabulary, marker = ''): object {
+/** `principals`: the accounts granted to, by variant (generators/safety.ts principalsFor: the profile decides). */
+export function validPolicy(resource: string, variant: number, vocabulary: PolicyVocabulary, marker = '', principals: readonly string[] = EXAMPLE_PRINCIPAL_ACCOUNTS): object {
   const actions = vocabulary.actions.slice(0, 1 + (variant % vocabulary.actions.length));
   return {
     Version: '2012-10-17',
@@ -83,7 +85,7 @@ export function validPolicy(resource: string, variant: number, vocabulary: Polic
       {
         Sid: `${marker}Grant${variant}`,
         Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${PRINCIPAL_ACCOUNTS[variant % PRINCIPAL_ACCOUNTS.length]}:root` },
+        Principal: { AWS: `arn:aws:iam::${principals[variant % principals.length]}:root` },
         Action: actions,
         Resource: resource,
       },
@@ -111,10 +113,11 @@ const MALFORMED: Record<MalformedVariant, (valid: string) => string> = {
  * The document `gen` stands for on `resource`. `marker` (a run's name prefix) starts every statement's Sid: what
  * tells the suite's policies apart on a resource others share (the OpsItemGroup), where a policy has no name to
  * carry the mark. Only the shapes the services that share resources draw take it (valid, sized, public, lockout).
+ * `principals`: the accounts documents grant to (the safety profile's; the made-up example accounts by default).
  */
-export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: PolicyVocabulary, previous?: string, marker = ''): string {
-  if (gen.kind === 'previous') return previous ?? renderPolicy(PLAIN_POLICY, resource, vocabulary, undefined, marker);
-  const base = JSON.stringify(validPolicy(resource, gen.kind === 'valid' ? gen.variant : 0, vocabulary, marker));
+export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: PolicyVocabulary, previous?: string, marker = '', principals: readonly string[] = EXAMPLE_PRINCIPAL_ACCOUNTS): string {
+  if (gen.kind === 'previous') return previous ?? renderPolicy(PLAIN_POLICY, resource, vocabulary, undefined, marker, principals);
+  const base = JSON.stringify(validPolicy(resource, gen.kind === 'valid' ? gen.variant : 0, vocabulary, marker, principals));
   switch (gen.kind) {
     case 'valid':
       return gen.whitespace === 0 ? base : padTo(base, Buffer.byteLength(base) + gen.whitespace);
@@ -136,13 +139,13 @@ export function renderPolicy(gen: PolicyGen, resource: string, vocabulary: Polic
         ],
       });
     case 'invalid':
-      return renderInvalid(gen.variant, resource, vocabulary);
+      return renderInvalid(gen.variant, resource, vocabulary, principals);
     case 'restated':
-      return renderRestated(validPolicy(resource, gen.variant, vocabulary) as PolicyObject, gen.form);
+      return renderRestated(validPolicy(resource, gen.variant, vocabulary, '', principals) as PolicyObject, gen.form);
     case 'lockout-scoped':
       return renderScopedLockout(gen.variant, resource, vocabulary);
     case 'other-resource': {
-      const doc = validPolicy(resource, 0, vocabulary) as PolicyObject;
+      const doc = validPolicy(resource, 0, vocabulary, '', principals) as PolicyObject;
       const table = tableOf(resource);
       doc.Statement[0]!.Resource = gen.variant === 'wildcard' ? '*' : gen.variant === 'index' ? `${table}/index/*` : `${table}-other`;
       return JSON.stringify(doc);
@@ -166,18 +169,18 @@ function tableOf(arn: string): string {
   return arn.replace(/\/(stream|index)\/.*$/, '');
 }
 
-function renderInvalid(variant: InvalidVariant, resource: string, vocabulary: PolicyVocabulary): string {
-  const doc = validPolicy(resource, 0, vocabulary) as PolicyObject;
+function renderInvalid(variant: InvalidVariant, resource: string, vocabulary: PolicyVocabulary, principals: readonly string[]): string {
+  const doc = validPolicy(resource, 0, vocabulary, '', principals) as PolicyObject;
   const statement = doc.Statement[0]!;
   switch (variant) {
     case 'no-resource':
       delete statement.Resource;
       break;
     case 'duplicate-sid':
-      doc.Statement.push({ ...statement, Principal: { AWS: `arn:aws:iam::${PRINCIPAL_ACCOUNTS[1]}:root` } });
+      doc.Statement.push({ ...statement, Principal: { AWS: `arn:aws:iam::${principals[1 % principals.length]}:root` } });
       break;
     case 'bare-account-principal':
-      statement.Principal = PRINCIPAL_ACCOUNTS[0];
+      statement.Principal = principals[0];
       break;
     case 'foreign-actions':
       if (!vocabulary.foreignActions?.length) throw new Error('policy variant invalid/foreign-actions needs vocabulary.foreignActions');

@@ -13,6 +13,8 @@ import { type AllowedOutcome, Checker, type CheckerSettings, ModelError, raceRul
 import { isRace, type RaceCommand } from '../generators/race.js';
 import type { Json, Observation, Request, ServiceModel } from '../models/types.js';
 import { isThrottle, sleep } from './observe.js';
+import { isPublicDocument } from '../generators/safety.js';
+import type { PublicAccepted } from '../models/results.js';
 import type { Step } from '../models/results.js';
 import { fixtureSlots } from './operations.js';
 import type { Connection, Sequence, TargetIdentity } from './service.js';
@@ -85,6 +87,22 @@ export interface ExecutorOptions {
   lifecycleOperations?: ReadonlySet<string>;
   /** Fixtures the pool keeps at most (one per sequence that may run at once; 0: no pool). */
   poolSize?: number;
+  /**
+   * The real-account profile's guard (generators/safety.ts): a public document the target accepted ends its sequence
+   * at once, so cleanup removes it, and is kept in `publicAccepted` for the report.
+   */
+  guardPublic?: boolean;
+}
+
+/** The member of a request that carries a public policy document, if one does (Policy, PolicyDocument, ResourcePolicy). */
+function publicMember(input: Request['input']): string | undefined {
+  return Object.entries(input).find(([, v]) => typeof v === 'string' && isPublicDocument(v))?.[0];
+}
+
+/** What a request names as its resource, for the report. */
+function resourceOf(input: Request['input']): string {
+  const named = ['ResourceArn', 'ResourceARN', 'TableName', 'PolicyName', 'StreamName', 'Name'].map((k) => input[k]).find((v) => typeof v === 'string');
+  return typeof named === 'string' ? named : '(unnamed)';
 }
 
 /**
@@ -113,6 +131,8 @@ const STALL_TIMEOUTS = 2;
 export class Executor<Cmd> {
   /** Resources created, by kind (successful creating calls, fixture and generated). */
   readonly created: Record<string, number> = {};
+  /** Public documents the target accepted (only with `guardPublic`): each was removed by its sequence's cleanup. */
+  readonly publicAccepted: PublicAccepted[] = [];
   calls = 0;
   faults = 0;
   infra: string | undefined;
@@ -214,7 +234,10 @@ export class Executor<Cmd> {
       const checker = new Checker(this.model, settings, structuredClone(this.initialState ?? this.model.initial()));
       const fixture = sequence.setup.map((c, index) => ({ c, setup: true, index })).filter((f) => !this.skippedFixture.has(f.index));
       const all = [...fixture, ...commands.map((c) => ({ c, setup: false, index: -1 }))];
+      let publicAccepted = false;
       for (const { c, setup, index } of all) {
+        // A public document the target took is removed now (the cleanup below), not after the rest of the sequence.
+        if (publicAccepted) break;
         if (this.infra) {
           result.end = { status: 'stopped', at: steps.length, why: 'infra' };
           break;
@@ -249,6 +272,13 @@ export class Executor<Cmd> {
         // What the target really answered, before anything else: a fault stays a fault for the adapter (a write may
         // have happened, and cleanup must look for it), whatever the step then means for the verdict.
         sequence.learn(request, sent);
+        if (this.options.guardPublic && sent.kind === 'ok') {
+          const member = publicMember(request.input);
+          if (member) {
+            publicAccepted = true;
+            this.publicAccepted.push({ operation: request.operation, resource: resourceOf(request.input), member, at: new Date().toISOString() });
+          }
+        }
         const step: Step = { operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}), ...(recorded ? { reused: true as const } : {}) };
         steps.push(step);
         result.stepCommands.push(c);

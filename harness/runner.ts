@@ -26,6 +26,7 @@ import { acquireTargetLease, type TargetLease } from './target-lease.js';
 import { RequestTally } from './requests.js';
 import type { LeftResource, Sweeper } from './sweep.js';
 import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter, type TargetIdentity } from './service.js';
+import { isRealAccount, type SafetyProfile } from '../generators/safety.js';
 
 export interface RunOptions {
   runs: number;
@@ -72,6 +73,8 @@ export interface RunOptions {
   concurrency?: number;
   /** Reuse fixtures between sequences that create and delete none (default true); false: fresh ones every time. */
   fixturePool?: boolean;
+  /** The generation profile (generators/safety.ts; absent: `full`): which documents and principals are sent. */
+  safety?: SafetyProfile;
   onProgress?(message: string): void;
 }
 
@@ -124,7 +127,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   const progress = (m: string) => options.onProgress?.(`[${adapter.service}] ${m}`);
   const tally = new RequestTally();
   endpoint = { ...endpoint, onRequest: tally.count };
-  const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
+  const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS, ...(options.safety ? { safety: options.safety } : {}) });
   const prefix = runPrefix();
   let executor: Executor<Cmd> | undefined;
   let lease: Lease | undefined;
@@ -169,13 +172,17 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       await accountWideLeftovers(options.sweep!.sweeper, endpoint, identity, result, progress);
     }
     sharedAtStart = model.sharedAtStart?.(initialState);
+    if (isRealAccount(options.safety)) {
+      const unreachable = adapter.unreachableUnder?.(options.safety!, initialState) ?? [];
+      if (unreachable.length) result.unreachable = unreachable;
+    }
     executor = new Executor<Cmd>(
       model,
       connection,
       identity,
       initialState,
       prefix,
-      { ...executorOptions(adapter, endpoint, options, Math.max(1, options.concurrency ?? 1)), tally },
+      { ...executorOptions(adapter, endpoint, options, Math.max(1, options.concurrency ?? 1)), tally, ...(isRealAccount(options.safety) ? { guardPublic: true } : {}) },
       discovered.answered,
     );
     const run = new ServiceRun(adapter, model, executor, options, identity, initialState, result, progress);
@@ -188,6 +195,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       if (executor.fixtures.created + executor.fixtures.reused) result.fixtures = { ...executor.fixtures };
       result.faults = executor.faults;
       if (Object.keys(executor.created).length) result.created = { ...executor.created };
+      if (executor.publicAccepted.length) result.publicAccepted = [...executor.publicAccepted];
     }
     tally.phase = 'bookkeeping';
     if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, identity, result);
@@ -520,8 +528,9 @@ class ServiceRun<Cmd> {
     let runs = 0;
     const concurrency = Math.max(1, this.options.concurrency ?? 1);
     // The cases fast-check will try, in order (the same seed draws the same values): run `concurrency` at a time.
-    const cases = concurrency > 1 && !this.options.path ? fc.sample(this.adapter.commands(this.options.consistency), { seed: this.options.seed, numRuns: this.options.runs }) : undefined;
-    const property = fc.asyncProperty(this.adapter.commands(this.options.consistency), async (commands) => {
+    const arbitrary = this.adapter.commands(this.options.consistency, this.options.safety, this.initial);
+    const cases = concurrency > 1 && !this.options.path ? fc.sample(arbitrary, { seed: this.options.seed, numRuns: this.options.runs }) : undefined;
+    const property = fc.asyncProperty(arbitrary, async (commands) => {
       if (this.stopped()) return true;
       try {
         if (!shrinking) {

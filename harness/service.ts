@@ -2,6 +2,8 @@ import type fc from 'fast-check';
 import type { ReferenceCodec } from './reference/codec.js';
 import type { Mutant } from './reference/engine.js';
 import type { CliHint, ServiceCli } from '../models/cli-hints.js';
+import type { SafetyProfile, UnreachableRule } from '../generators/safety.js';
+import type { AwsPrice } from '../models/aws-prices.js';
 import type { Consistency, Observation, Request, ServiceModel, ServiceName, Simplification } from '../models/types.js';
 import type { Endpoint } from './sdk.js';
 import type { Sweeper } from './sweep.js';
@@ -58,6 +60,8 @@ export interface ConnectOptions {
   settleMs: number;
   /** Longest the adapter waits for a resource to finish a transition (CREATING → ACTIVE, DELETING → gone). */
   waitSeconds: number;
+  /** The generation profile (generators/safety.ts): which principals documents name. Absent: `full`. */
+  safety?: SafetyProfile;
 }
 
 export type { Simplification };
@@ -76,7 +80,19 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
    * time whatever --concurrency says, and runs against one target take turns (leases).
    */
   accountWide?: true;
-  commands(consistency: Consistency): fc.Arbitrary<Cmd[]>;
+  /**
+   * The sequences to draw. `safety`: the generation profile (absent: `full`, the same sequences a seed always gave);
+   * `initialState`: what discovery found (account-wide state the profile must keep clear of, e.g. an OpsItemGroup
+   * policy someone else put).
+   */
+  commands(consistency: Consistency, safety?: SafetyProfile, initialState?: unknown): fc.Arbitrary<Cmd[]>;
+  /**
+   * Rules the profile cannot reach, and why (e.g. a self-lockout rule under real-account); `initialState`: what
+   * discovery found (absent for `run --plan`, which sends nothing). Empty or absent: none.
+   */
+  unreachableUnder?(safety: SafetyProfile, initialState?: unknown): UnreachableRule[];
+  /** `run --plan`: the AWS price a command's resource is billed at while it exists, if it succeeds (absent: free). */
+  billedAs?(command: Cmd): AwsPrice | undefined;
   connect(endpoint: Endpoint, options: ConnectOptions): Connection<Cmd>;
   /**
    * Pure: `command` made plainer in exactly one field each (toward the plainest valid value: a table instead of a

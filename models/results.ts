@@ -165,6 +165,13 @@ export interface ServiceResult {
   fixtures?: { created: number; reused: number };
   /** Sequences that ran at once (absent: one at a time). */
   concurrency?: number;
+  /** Rules the run's generation profile cannot reach, and why (`--safety real-account`; absent: none). */
+  unreachable?: Array<{ rule: string; reason: string }>;
+  /**
+   * Public documents the target accepted under the real-account profile, where its API must refuse them: each
+   * ended its sequence at once and was removed by the sequence's cleanup. Reported prominently: check the account.
+   */
+  publicAccepted?: PublicAccepted[];
   /**
    * Every HTTP request the run made, by what it was for (`calls` counts sends of steps, fixture and generated, not their waits):
    * discovery, fixture (setup steps and their waits), judged (with the waits and describes of compound calls),
@@ -192,6 +199,19 @@ export interface RunResult {
   budgets?: { maxCalls?: number; maxResources?: number; timeLimitMs?: number; callsUsed: number; resourcesUsed?: number; stoppedBy?: string };
   /** The signal that interrupted the run (its verdict is then `interrupted`). */
   interruptedBy?: 'SIGINT' | 'SIGTERM';
+  /** The generation profile (`--safety`) and the partner accounts documents may name (absent in older files: full). */
+  safety?: { profile: 'full' | 'real-account'; partnerAccounts: string[] };
+}
+
+/** A public policy document a target accepted (ServiceResult.publicAccepted). */
+export interface PublicAccepted {
+  operation: string;
+  /** The resource the request named (ARN or name). */
+  resource: string;
+  /** The request member that carried the document. */
+  member: string;
+  /** When it was accepted (ISO time); the sequence's cleanup ran right after. */
+  at: string;
 }
 
 /** A departure named by stable words only: no seeds, paths or resource names. */

@@ -3,6 +3,7 @@ import type { AllowedOutcome } from '../models/checker.js';
 import type { Json, Observation } from '../models/types.js';
 import { attributionText, KIND_LABEL, KIND_MEANING, kindOf, reproducibilityText } from './labels.js';
 import { utf8Bytes } from './text.js';
+import { safetyText } from './summary.js';
 
 /**
  * The human report (GitHub-flavoured Markdown): verdict per service, the "AWS, except" profile, then each entry —
@@ -13,7 +14,7 @@ export function renderMarkdown(result: RunResult): string {
   const lines = [
     `# policy-conformance report: ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}`,
     '',
-    `Verdict: **${overallVerdict(result.services)}** · seed ${result.seed} · consistency ${result.consistency}${result.mutant ? ` · mutant ${code(result.mutant)}` : ''} · ${result.startedAt}`,
+    `Verdict: **${overallVerdict(result.services)}** · seed ${result.seed} · consistency ${result.consistency}${result.mutant ? ` · mutant ${code(result.mutant)}` : ''}${result.safety ? ` · ${safetyText(result)}` : ''} · ${result.startedAt}`,
     '',
     '| service | verdict | sequences | calls | faults | rules reached | divergences | time |',
     '|---|---|---|---|---|---|---|---|',
@@ -54,6 +55,12 @@ function serviceSection(s: ServiceResult): string[] {
   const lines = [`## ${s.service}`, ''];
   if (s.internalError) lines.push(...internalErrorSection(s.internalError));
   else if (s.reason) lines.push(`${s.verdict === 'infra' ? 'Infrastructure failure' : 'Note'}: ${s.reason}`, '');
+  for (const p of s.publicAccepted ?? []) {
+    lines.push(`> **Public policy accepted:** ${code(p.operation)} on ${code(p.resource)} took a public ${code(p.member)} at ${p.at}, where the API must refuse it. The suite ended that sequence at once and its cleanup removed the resource's policy; check the account.`, '');
+  }
+  if (s.unreachable?.length) {
+    lines.push('Rules this safety profile cannot reach:', '', ...s.unreachable.map((u) => `- ${code(u.rule)}: ${u.reason}`), '');
+  }
   if (s.leftoversAtStart?.length) lines.push(`Resources of earlier runs on the target at the start (${s.leftoversAtStart.length}): ${s.leftoversAtStart.map(code).join(', ')}`, '');
   if (s.leftBehind?.length) lines.push(`**Left on the target after cleanup:** ${s.leftBehind.map(code).join(', ')} — ${code('policy-conformance sweep --target <target URL> --yes')} removes them.`, '');
   const traffic = trafficLine(s);

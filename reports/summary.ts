@@ -27,6 +27,22 @@ function leftoverLines(s: ServiceResult, target: string): string[] {
   ];
 }
 
+/** The safety profile's marks on a service: a public document the target accepted (loud), the rules out of reach. */
+function safetyLines(s: ServiceResult): string[] {
+  return [
+    ...(s.publicAccepted?.length
+      ? [`    PUBLIC POLICY ACCEPTED ${s.publicAccepted.length === 1 ? 'once' : `${s.publicAccepted.length} times`} (its API must refuse it): ${s.publicAccepted.slice(0, 3).map((p) => `${p.operation} on ${p.resource} at ${p.at}`).join('; ')}${s.publicAccepted.length > 3 ? '; …' : ''} — each sequence ended there and its cleanup removed the policy at once; report.md lists them all — check the account`]
+      : []),
+    ...(s.unreachable?.length ? [`    unreachable under this safety profile: ${s.unreachable.map((u) => u.rule).join(', ')} (report.md says why)`] : []),
+  ];
+}
+
+/** ` safety real-account (partners …)`, as the header names the profile. */
+export function safetyText(result: RunResult): string {
+  const s = result.safety;
+  return s ? `safety ${s.profile}${s.partnerAccounts.length ? ` (partner accounts ${s.partnerAccounts.join(', ')})` : ''}` : '';
+}
+
 function recheckLine(s: ServiceResult): string[] {
   if (!s.rechecked?.length) return [];
   const count = (status: string) => s.rechecked!.filter((r) => r.status === status).length;
@@ -37,8 +53,8 @@ function recheckLine(s: ServiceResult): string[] {
 /** What `run` prints: the target, one line per service, the expectations, the verdict and where the reports are. */
 export function runSummary(result: RunResult, out: string): string {
   return [
-    `policy-conformance: target ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}`,
-    ...result.services.flatMap((s) => [serviceLine(s), ...recheckLine(s), ...leftoverLines(s, result.target)]),
+    `policy-conformance: target ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}${result.safety ? `, ${safetyText(result)}` : ''}`,
+    ...result.services.flatMap((s) => [serviceLine(s), ...safetyLines(s), ...recheckLine(s), ...leftoverLines(s, result.target)]),
     ...(result.expectations ? expectationSummary(result.expectations) : []),
     `verdict: ${overallVerdict(result.services)}${result.expectations ? ` (${result.expectations.new.length ? 'new departures' : 'only expected departures'})` : ''} — reports in ${out}`,
     '',

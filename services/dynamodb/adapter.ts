@@ -26,6 +26,8 @@ import {
   dynamodbTargeted,
 } from './commands.js';
 import { renderPolicy } from '../../generators/policy.js';
+import { DENY_OF_CALLER_REASON, isRealAccount, principalsFor, type SafetyProfile } from '../../generators/safety.js';
+import { AWS_PRICES } from '../../models/aws-prices.js';
 import { type RevisionMemory, rememberRevision, resolveRevision } from '../../generators/revision.js';
 import { dynamodbModel, INDEX_NAME, SETTLE, tableArn } from './model.js';
 import type { JsonObject, Request } from '../../models/types.js';
@@ -89,6 +91,8 @@ interface DdbContext extends SlotNaming {
   readonly created: Set<string>;
   /** The document last sent for each resource ARN, for `previous` documents. */
   readonly lastPolicy: Map<string, string>;
+  /** The accounts documents grant to (the safety profile's). */
+  readonly principals: readonly string[];
 }
 
 function tableName(ctx: DdbContext, slot: DdbSlot): string {
@@ -154,7 +158,7 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
       const resource = command.target.kind === 'malformed' ? tableArn(ctx.identity, tableName(ctx, 't0')) : arn;
       // A stream policy speaks of stream actions, a table policy of table actions (spec §7.7).
       const vocabulary = command.target.kind === 'stream' ? DDB_STREAM_VOCABULARY : DDB_VOCABULARY;
-      const policy = renderPolicy(command.policy, resource, vocabulary, ctx.lastPolicy.get(arn));
+      const policy = renderPolicy(command.policy, resource, vocabulary, ctx.lastPolicy.get(arn), '', ctx.principals);
       // A caller who leaves a required member out: the SDK sends the request without it (spec §0.2).
       return compact({
         ResourceArn: command.omit === 'ResourceArn' ? undefined : arn,
@@ -198,7 +202,7 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
     bind(command, ctx) {
       const name = tableName(ctx, command.slot);
       const arn = tableArn(ctx.identity, name);
-      const policy = command.policy && renderPolicy(command.policy, arn, DDB_VOCABULARY, ctx.lastPolicy.get(arn));
+      const policy = command.policy && renderPolicy(command.policy, arn, DDB_VOCABULARY, ctx.lastPolicy.get(arn), '', ctx.principals);
       return createTableInput(name, command.stream, policy, slotPrefix(ctx, command.slot, DDB_FIXTURE)) as unknown as JsonObject;
     },
     async send(input, ctx) {
@@ -295,6 +299,7 @@ class DynamoDBConnection implements Connection<DdbCommand> {
     endpoint: Endpoint,
     private readonly settleMs: number,
     private readonly wait: WaitBudget,
+    private readonly safety?: SafetyProfile,
   ) {
     this.client = new DynamoDBClient(clientConfig(endpoint));
   }
@@ -325,6 +330,7 @@ class DynamoDBConnection implements Connection<DdbCommand> {
       revisions: new Map(),
       created: new Set(),
       lastPolicy: new Map(),
+      principals: principalsFor(this.safety, identity.account),
     };
     return new DynamoDBSequence(byEitherName, this.client, KNOWN_CODES, ctx, hooks);
   }
@@ -340,11 +346,13 @@ export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   createdKinds: createdKinds(dynamodbOperations),
   lifecycleOperations: lifecycleOperations(dynamodbOperations),
   readOperations: new Set([...readOperations(dynamodbOperations)].map(requestOperation)),
-  commands: (consistency) => dynamodbCommands(consistency),
+  commands: (consistency, safety) => dynamodbCommands(consistency, undefined, safety),
+  unreachableUnder: (safety) => (isRealAccount(safety) ? [{ rule: 'ddb.policy.self-lockout', reason: DENY_OF_CALLER_REASON }] : []),
+  billedAs: (command) => (command.op === 'CreateTable' ? AWS_PRICES.dynamodbOnDemandTableHour : undefined),
   simplify: simplifyDynamodbCommand,
   targeted: dynamodbTargeted,
   observers: dynamodbObservers,
   // The adapter waits for the table to be ACTIVE, or gone: their success shows their effect.
   confirmedWrites: new Set(['CreateTable', 'DeleteTable']),
-  connect: (endpoint, { settleMs, waitSeconds }) => new DynamoDBConnection(endpoint, settleMs, waiterBudget(waitSeconds)),
+  connect: (endpoint, { settleMs, waitSeconds, safety }) => new DynamoDBConnection(endpoint, settleMs, waiterBudget(waitSeconds), safety),
 };

@@ -4,6 +4,7 @@ import type { Consistency, Simplification } from '../../models/types.js';
 import { documentRuleGen, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
 import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
+import { isRealAccount, type Placement, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
 /** Table slots: each sequence maps them to fresh table names. t0 has a stream and an index, t1 neither, t2 starts absent. */
 export type DdbSlot = 't0' | 't1' | 't2';
@@ -142,8 +143,21 @@ export function dynamodbRace(): fc.Arbitrary<RaceCommand<DdbRaceWrite>> {
   return fc.oneof(...races);
 }
 
-export function dynamodbCommands(consistency: Consistency, maxCommands = 14): fc.Arbitrary<DdbCommand[]> {
-  return withRaceAtEnd(focusedSequences<DdbSlot, DdbCommand>(['t0', 't1', 't2'], (focus) => dynamodbCommand(consistency, focus), maxCommands), dynamodbRace());
+export function dynamodbCommands(consistency: Consistency, maxCommands = 14, safety?: SafetyProfile): fc.Arbitrary<DdbCommand[]> {
+  const sequences = withRaceAtEnd(focusedSequences<DdbSlot, DdbCommand>(['t0', 't1', 't2'], (focus) => dynamodbCommand(consistency, focus), maxCommands), dynamodbRace());
+  // Mapped only under real-account: under `full` the arbitrary is the one it always was (same seed, same sequences).
+  return isRealAccount(safety) ? sequences.map((commands) => commands.map((c) => safeDynamodbCommand(safety!, c))) : sequences;
+}
+
+/** Tables are the caller's own, and Block Public Access must refuse a public Allow on them (spec §1.5, §7.7). */
+const DDB_PLACEMENT: Placement = { accountWide: false, rejectsPublic: true };
+
+/** `command` as the safety profile allows it (generators/safety.ts): only its document may change. */
+export function safeDynamodbCommand(safety: SafetyProfile, command: DdbCommand): DdbCommand {
+  if (command.op === 'Race') return { ...command, writes: command.writes.map((w) => safeDynamodbCommand(safety, w) as DdbRaceWrite) };
+  if (command.op === 'PutResourcePolicy') return { ...command, policy: safePolicy(safety, command.policy, DDB_PLACEMENT) };
+  if (command.op === 'CreateTable' && command.policy) return { ...command, policy: safePolicy(safety, command.policy, DDB_PLACEMENT) };
+  return command;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ import {
   simplifyKinesis,
 } from './commands.js';
 import { renderPolicy } from '../../generators/policy.js';
+import { principalsFor, type SafetyProfile } from '../../generators/safety.js';
+import { AWS_PRICES } from '../../models/aws-prices.js';
 import { kinesisModel, streamArn } from './model.js';
 import type { JsonObject, Observation } from '../../models/types.js';
 import { observeError, type SdkErrorLike, sleep } from '../../harness/observe.js';
@@ -72,6 +74,8 @@ export interface KinContext extends SlotNaming {
   created: Set<string>;
   /** The document last sent to each ResourceARN (what a `previous` policy sends again). */
   lastPolicy: Map<string, string>;
+  /** The accounts documents grant to (the safety profile's). */
+  principals: readonly string[];
 }
 
 function streamName(ctx: KinContext, slot: KinSlot): string {
@@ -199,7 +203,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
       const consumerLike = t.kind === 'consumer' || (t.kind === 'malformed' && (t.variant === 'wrong-timestamp' || t.variant === 'no-timestamp'));
       const resource = t.kind === 'malformed' && !consumerLike ? slotArn(ctx, 's0') : arn!;
       const vocabulary = consumerLike ? KIN_CONSUMER_VOCABULARY : KIN_STREAM_VOCABULARY;
-      const policy = renderPolicy(command.policy, resource, vocabulary, ctx.lastPolicy.get(arn ?? ''));
+      const policy = renderPolicy(command.policy, resource, vocabulary, ctx.lastPolicy.get(arn ?? ''), '', ctx.principals);
       return compact({ ResourceARN: arn, Policy: policy });
     },
     send: { command: PutResourcePolicyCommand, output: keep() },
@@ -335,6 +339,7 @@ class KinesisConnection implements Connection<KinCommand> {
   constructor(
     endpoint: Endpoint,
     private readonly wait: WaitBudget,
+    private readonly safety?: SafetyProfile,
   ) {
     this.client = new KinesisClient(clientConfig(endpoint));
   }
@@ -366,6 +371,7 @@ class KinesisConnection implements Connection<KinCommand> {
       consumerArns: new Map(),
       created: new Set(),
       lastPolicy: new Map(),
+      principals: principalsFor(this.safety, identity.account),
     };
     return new TableSequence(kinesisOperations, this.client, KNOWN_CODES, ctx, hooks);
   }
@@ -381,8 +387,10 @@ export const kinesisAdapter: ServiceAdapter<KinCommand> = {
   createdKinds: createdKinds(kinesisOperations),
   lifecycleOperations: lifecycleOperations(kinesisOperations),
   readOperations: readOperations(kinesisOperations),
-  commands: (consistency) => kinesisCommands(consistency),
-  connect: (endpoint, { waitSeconds }) => new KinesisConnection(endpoint, waiterBudget(waitSeconds)),
+  commands: (consistency, safety) => kinesisCommands(consistency, undefined, safety),
+  // Streams are created with one shard (CreateStream's ShardCount above); a consumer reads that one shard.
+  billedAs: (command) => (command.op === 'CreateStream' ? AWS_PRICES.kinesisShardHour : command.op === 'RegisterStreamConsumer' ? AWS_PRICES.kinesisEfoConsumerShardHour : undefined),
+  connect: (endpoint, { waitSeconds, safety }) => new KinesisConnection(endpoint, waiterBudget(waitSeconds), safety),
   simplify: simplifyKinesis,
   targeted: kinesisTargeted,
   observers: kinesisObservers,

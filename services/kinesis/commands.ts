@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
+import { isRealAccount, type Placement, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
 /**
  * Stream slots: each sequence maps them to fresh stream names (see KIN_SETUP for how they start). Consumer names
@@ -133,8 +134,18 @@ export function kinesisCommand(focus: KinSlot = 's0'): fc.Arbitrary<KinCommand> 
 }
 
 /** Kinesis promises read-your-writes for these calls (spec §2.6), so both consistency modes draw the same calls. */
-export function kinesisCommands(_consistency: Consistency, maxCommands = 14): fc.Arbitrary<KinCommand[]> {
-  return focusedSequences<KinSlot, KinCommand>(['s0', 's1', 's2'], (focus) => kinesisCommand(focus), maxCommands);
+export function kinesisCommands(_consistency: Consistency, maxCommands = 14, safety?: SafetyProfile): fc.Arbitrary<KinCommand[]> {
+  const sequences = focusedSequences<KinSlot, KinCommand>(['s0', 's1', 's2'], (focus) => kinesisCommand(focus), maxCommands);
+  // Mapped only under real-account: under `full` the arbitrary is the one it always was (same seed, same sequences).
+  return isRealAccount(safety) ? sequences.map((commands) => commands.map((c) => safeKinesisCommand(safety!, c))) : sequences;
+}
+
+/** No source says Kinesis must refuse a public Allow (spec §2): the real-account profile never sends one. */
+const KIN_PLACEMENT: Placement = { accountWide: false, rejectsPublic: false };
+
+/** `command` as the safety profile allows it (generators/safety.ts): only its document may change. */
+export function safeKinesisCommand(safety: SafetyProfile, command: KinCommand): KinCommand {
+  return command.op === 'PutResourcePolicy' ? { ...command, policy: safePolicy(safety, command.policy, KIN_PLACEMENT) } : command;
 }
 
 function describeTarget(target: KinTarget): string {

@@ -10,6 +10,8 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { renderPolicy } from '../../generators/policy.js';
+import { isRealAccount, principalsFor, type SafetyProfile } from '../../generators/safety.js';
+import { AWS_PRICES } from '../../models/aws-prices.js';
 import {
   type HashChoice,
   type IdChoice,
@@ -27,14 +29,14 @@ import {
   ssmObservers,
   ssmTargeted,
 } from './commands.js';
-import { opsItemGroupArn, parameterArn, type SsmExistingPolicy, ssmInitialState, ssmModel } from './model.js';
+import { opsItemGroupArn, parameterArn, type SsmExistingPolicy, ssmInitialState, ssmModel, type SsmState } from './model.js';
 import type { JsonObject, Observation } from '../../models/types.js';
 import type { CliHint } from '../../models/cli-hints.js';
 import { isTimeout, observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, removeConfirmed, tryCall, withReadRetries } from '../../harness/adapter-kit.js';
-import { RUN_TAG_KEY } from '../../harness/sweep.js';
+import { policyMarked, RUN_TAG_KEY } from '../../harness/sweep.js';
 import { createdKinds, fixtureSlots, keep, lifecycleOperations, type OperationTable, readOperations, type SequenceHooks, type SlotNaming, slotPrefix, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
@@ -78,6 +80,8 @@ export interface SsmContext extends SlotNaming {
   mine: MyPolicy[];
   /** The document last sent to each ResourceArn (what a `previous` policy sends again). */
   lastPolicy: Map<string, string>;
+  /** The accounts documents grant to (the safety profile's). */
+  principals: readonly string[];
   /** The last NextToken each resource returned (dropped when a page ends its listing). */
   tokens: Map<string, string>;
   /** Parameters this sequence may have created (cleanup deletes them). */
@@ -207,7 +211,7 @@ function renderDoc(ctx: SsmContext, gen: SsmPolicyGen, target: SsmTarget, arn: s
   // "previous" for an update: the document the named policy holds, so an identical update is reachable.
   const previous = named && named.arn === arn && !named.gone ? named.doc : ctx.lastPolicy.get(arn);
   // On the OpsItemGroup, shared with the account and other runs, the statements' Sids carry the run's mark.
-  return renderPolicy(gen, resource, vocabulary, previous, target.kind === 'opsitemgroup' ? ctx.prefix : '');
+  return renderPolicy(gen, resource, vocabulary, previous, target.kind === 'opsitemgroup' ? ctx.prefix : '', ctx.principals);
 }
 
 function pageToken(ctx: SsmContext, arn: string, page: PageChoice): string | undefined {
@@ -405,13 +409,21 @@ const hooks: SequenceHooks<SsmCommand, SsmContext> = {
   },
 };
 
+/** The OpsItemGroup held, when discovery read it, a policy without the suite's mark (harness/sweep.ts policyMarked). */
+function opsItemGroupForeign(initial: unknown): boolean {
+  return ((initial as SsmState | undefined)?.opsItemGroup ?? []).some((p) => !policyMarked(p.doc));
+}
+
 class SsmConnection implements Connection<SsmCommand> {
   private readonly client: SSMClient;
   private foreign: ReadonlySet<string> = new Set();
   private identity: TargetIdentity | undefined;
   private readonly listing = { unsupported: false };
 
-  constructor(endpoint: Endpoint) {
+  constructor(
+    endpoint: Endpoint,
+    private readonly safety?: SafetyProfile,
+  ) {
     this.client = new SSMClient(clientConfig(endpoint));
   }
 
@@ -481,6 +493,7 @@ class SsmConnection implements Connection<SsmCommand> {
       listing: this.listing,
       mine: [],
       lastPolicy: new Map(),
+      principals: principalsFor(this.safety, identity.account),
       tokens: new Map(),
       created: new Set(),
       pendingOps: [],
@@ -500,8 +513,13 @@ export const ssmAdapter: ServiceAdapter<SsmCommand> = {
   createdKinds: createdKinds(ssmOperations),
   lifecycleOperations: lifecycleOperations(ssmOperations),
   readOperations: readOperations(ssmOperations),
-  commands: (consistency) => ssmCommands(consistency),
-  connect: (endpoint) => new SsmConnection(endpoint),
+  commands: (consistency, safety, initial) => ssmCommands(consistency, undefined, safety, opsItemGroupForeign(initial)),
+  billedAs: (command) => (command.op === 'PutParameter' && command.tier === 'Advanced' ? AWS_PRICES.ssmAdvancedParameterMonth : undefined),
+  unreachableUnder: (safety, initial) =>
+    isRealAccount(safety) && opsItemGroupForeign(initial)
+      ? [{ rule: 'ssm.put.opsitemgroup-limit', reason: 'the OpsItemGroup holds a policy this suite did not put: the real-account profile only reads it, never writes it' }]
+      : [],
+  connect: (endpoint, { safety }) => new SsmConnection(endpoint, safety),
   simplify: simplifySsm,
   targeted: ssmTargeted,
   observers: ssmObservers,

@@ -3,6 +3,7 @@ import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
+import { isRealAccount, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
 /**
  * Parameter slots: each sequence maps them to fresh parameter names. p0 starts as an Advanced-tier parameter,
@@ -216,8 +217,31 @@ export function ssmRace(): fc.Arbitrary<RaceCommand<SsmRaceWrite>> {
   );
 }
 
-export function ssmCommands(consistency: Consistency, maxCommands = 14): fc.Arbitrary<SsmCommand[]> {
-  return withRaceAtEnd(focusedSequences<SsmFocus, SsmCommand>(['p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops'], (focus) => ssmCommand(consistency, focus), maxCommands), ssmRace());
+/**
+ * `safety`: the generation profile; `opsItemGroupForeign`: the OpsItemGroup holds a policy this suite did not put
+ * (under real-account it is then only read, never written).
+ */
+export function ssmCommands(consistency: Consistency, maxCommands = 14, safety?: SafetyProfile, opsItemGroupForeign = false): fc.Arbitrary<SsmCommand[]> {
+  const sequences = withRaceAtEnd(focusedSequences<SsmFocus, SsmCommand>(['p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops'], (focus) => ssmCommand(consistency, focus), maxCommands), ssmRace());
+  // Mapped only under real-account: under `full` the arbitrary is the one it always was (same seed, same sequences).
+  return isRealAccount(safety) ? sequences.map((commands) => commands.map((c) => safeSsmCommand(safety!, c, opsItemGroupForeign))) : sequences;
+}
+
+/**
+ * `command` as the safety profile allows it (generators/safety.ts): its document made safe (the OpsItemGroup is
+ * account-wide; no source says SSM must refuse a public Allow on a parameter, so none is sent), and a write to an
+ * OpsItemGroup someone else's policy is on turned into a read of it.
+ */
+export function safeSsmCommand(safety: SafetyProfile, command: SsmCommand, opsItemGroupForeign: boolean): SsmCommand {
+  if (command.op === 'Race') {
+    const writes = command.writes.map((w) => safeSsmCommand(safety, w, opsItemGroupForeign));
+    // A race on a foreign OpsItemGroup: its writes became reads, so it is one read, not a race.
+    return writes.every((w) => w.op === 'PutResourcePolicy' || w.op === 'DeleteResourcePolicy') ? { ...command, writes: writes as SsmRaceWrite[] } : writes[0]!;
+  }
+  if (command.op !== 'PutResourcePolicy' && command.op !== 'DeleteResourcePolicy') return command;
+  if (command.target.kind === 'opsitemgroup' && opsItemGroupForeign) return { op: 'GetResourcePolicies', target: command.target };
+  if (command.op === 'DeleteResourcePolicy') return command;
+  return { ...command, policy: safePolicy(safety, command.policy, { accountWide: command.target.kind === 'opsitemgroup', rejectsPublic: false }) };
 }
 
 const PLAIN_TARGET: SsmTarget = { kind: 'parameter', slot: 'p0' };

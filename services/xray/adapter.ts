@@ -7,6 +7,7 @@ import {
   XRayClient,
 } from '@aws-sdk/client-xray';
 import { renderPolicy } from '../../generators/policy.js';
+import { DENY_OF_CALLER_REASON, isRealAccount, principalsFor, type SafetyProfile } from '../../generators/safety.js';
 import { type RevisionMemory, rememberRevision, resolveRevision } from '../../generators/revision.js';
 import { simplifyXray, type XrayCommand, type XrayName, XRAY_VOCABULARY, xrayCommands, xrayObservers, xraySetup, xrayTargeted } from './commands.js';
 import { type XrayExistingPolicy, xrayInitialState, xrayModel } from './model.js';
@@ -54,6 +55,8 @@ export interface XrayContext {
   lastPolicy: Map<string, string>;
   /** Names that may hold a policy this sequence created: a Put succeeded or its outcome is unknown. */
   mayExist: Set<string>;
+  /** The accounts documents grant to (the safety profile's). */
+  principals: readonly string[];
 }
 
 /** restJson1 timestamps: the SDK gives a Date; the model sees epoch seconds. */
@@ -116,7 +119,7 @@ export const xrayOperations: OperationTable<XrayCommand, XrayContext> = {
       const name = policyName(ctx, command.name);
       const key = name ?? '';
       const doc = command.policy;
-      const document = doc.kind === 'missing' ? undefined : doc.kind === 'blank' ? '' : renderPolicy(doc, RESOURCE, XRAY_VOCABULARY, ctx.lastPolicy.get(key));
+      const document = doc.kind === 'missing' ? undefined : doc.kind === 'blank' ? '' : renderPolicy(doc, RESOURCE, XRAY_VOCABULARY, ctx.lastPolicy.get(key), '', ctx.principals);
       return compact({
         PolicyName: name,
         PolicyDocument: document,
@@ -226,7 +229,10 @@ class XrayConnection implements Connection<XrayCommand> {
   private readonly client: XRayClient;
   private existing = 0;
 
-  constructor(private readonly endpoint: Endpoint) {
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly safety?: SafetyProfile,
+  ) {
     this.client = new XRayClient(clientConfig(endpoint));
   }
 
@@ -252,8 +258,10 @@ class XrayConnection implements Connection<XrayCommand> {
     return 'failure' in again ? again : { initialState: again.initialState };
   }
 
-  sequence(namePrefix: string, _identity: TargetIdentity): Sequence<XrayCommand> {
-    const ctx: XrayContext = { client: this.client, prefix: namePrefix, revisions: new Map(), lastPolicy: new Map(), mayExist: new Set() };
+  sequence(namePrefix: string, identity: TargetIdentity): Sequence<XrayCommand> {
+    // X-Ray's discovery cannot learn the account: under real-account the profile's callerAccount names it.
+    const principals = principalsFor(this.safety, identity.account);
+    const ctx: XrayContext = { client: this.client, prefix: namePrefix, revisions: new Map(), lastPolicy: new Map(), mayExist: new Set(), principals };
     return new TableSequence(xrayOperations, this.client, KNOWN_CODES, ctx, hooks(this.existing));
   }
 
@@ -268,8 +276,9 @@ export const xrayAdapter: ServiceAdapter<XrayCommand> = {
   model: xrayModel as ServiceAdapter['model'],
   createdKinds: createdKinds(xrayOperations),
   readOperations: readOperations(xrayOperations),
-  commands: (consistency) => xrayCommands(consistency),
-  connect: (endpoint) => new XrayConnection(endpoint),
+  commands: (consistency, safety) => xrayCommands(consistency, undefined, safety),
+  unreachableUnder: (safety) => (isRealAccount(safety) ? [{ rule: 'xray.policy.lockout', reason: `${DENY_OF_CALLER_REASON}; X-Ray policies are account-wide as well` }] : []),
+  connect: (endpoint, { safety }) => new XrayConnection(endpoint, safety),
   simplify: simplifyXray,
   targeted: xrayTargeted,
   observers: xrayObservers,

@@ -4,6 +4,7 @@ import type { Consistency, Simplification } from '../../models/types.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
 import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
+import { isRealAccount, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
 /**
  * Policy-name slots: each sequence maps them to names carrying its prefix (X-Ray policies are account-wide, so
@@ -129,8 +130,17 @@ export function xrayRace(): fc.Arbitrary<RaceCommand<XrayRaceWrite>> {
   return fc.oneof(raceOf<XrayRaceWrite>(create), raceOf<XrayRaceWrite>(fc.oneof({ weight: 4, arbitrary: update }, { weight: 1, arbitrary: remove })));
 }
 
-export function xrayCommands(consistency: Consistency, maxCommands = 12): fc.Arbitrary<XrayCommand[]> {
-  return withRaceAtEnd(focusedSequences<XraySlot, XrayCommand>(['a', 'b', 'f0'], (focus) => xrayCommand(consistency, focus), maxCommands), xrayRace());
+export function xrayCommands(consistency: Consistency, maxCommands = 12, safety?: SafetyProfile): fc.Arbitrary<XrayCommand[]> {
+  const sequences = withRaceAtEnd(focusedSequences<XraySlot, XrayCommand>(['a', 'b', 'f0'], (focus) => xrayCommand(consistency, focus), maxCommands), xrayRace());
+  // Mapped only under real-account: under `full` the arbitrary is the one it always was (same seed, same sequences).
+  return isRealAccount(safety) ? sequences.map((commands) => commands.map((c) => safeXrayCommand(safety!, c))) : sequences;
+}
+
+/** `command` as the safety profile allows it (generators/safety.ts): X-Ray's policies are account-wide. */
+export function safeXrayCommand(safety: SafetyProfile, command: XrayCommand): XrayCommand {
+  if (command.op === 'Race') return { ...command, writes: command.writes.map((w) => safeXrayCommand(safety, w) as XrayRaceWrite) };
+  if (command.op !== 'PutResourcePolicy' || command.policy.kind === 'blank' || command.policy.kind === 'missing') return command;
+  return { ...command, policy: safePolicy(safety, command.policy, { accountWide: true, rejectsPublic: false }) };
 }
 
 /** Where a simplified command's name goes: the first slot a sequence may focus on (it starts absent). */

@@ -32,3 +32,27 @@ export function runProcess(command: string, args: string[], options: { cwd?: str
 export function runCli(args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<CliResult> {
   return runProcess(process.execPath, ['bin/policy-conformance.mjs', ...args], { cwd: REPO, env: { ...process.env, ...env }, timeoutMs });
 }
+
+/**
+ * The CLI's own entry (`main(argv)` of cli/main.ts) in this process, with its stdout and stderr captured: what the
+ * child process of {@link runCli} runs after Node and tsx have started. For tables of inputs, where the start-up
+ * of a hundred processes would be most of the time; a few rows of such a table still go through {@link runCli}.
+ * Only for inputs that end before anything starts (nothing listens, nothing is spawned, no signal handler stays).
+ */
+export async function runMainInProcess(args: string[]): Promise<CliResult> {
+  const { main } = await import('../../cli/main.js');
+  const started = Date.now();
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr, ms: Date.now() - started };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
