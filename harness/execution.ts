@@ -9,7 +9,8 @@
  * - after a fault or an unsupported answer the sequence stops: nothing after it could be a witness.
  */
 import type { RequestTally } from './requests.js';
-import { type AllowedOutcome, Checker, type CheckerSettings, ModelError, type StepVerdict } from '../models/checker.js';
+import { type AllowedOutcome, Checker, type CheckerSettings, ModelError, raceRuleOf, type StepVerdict } from '../models/checker.js';
+import { isRace, type RaceCommand } from '../generators/race.js';
 import type { Json, Observation, Request, ServiceModel } from '../models/types.js';
 import { isThrottle, sleep } from './observe.js';
 import { isPublicDocument } from '../generators/safety.js';
@@ -238,6 +239,7 @@ export class Executor<Cmd> {
     const steps: Step[] = [];
     const result: Execution<Cmd> = { commands: [], steps, stepCommands: [], calls: 0, end: { status: 'pass' }, consequences: [], rules: [], withoutFixture: [...this.skippedFixture].sort() };
     const rules = new Set<string>();
+    let races = 0;
     try {
       // Alignment shift for crash confirmation: idle reads before the sequence, so a fault that comes every N-th call
       // does not land on the same step of every replay.
@@ -257,6 +259,10 @@ export class Executor<Cmd> {
         }
         if (!setup) result.commands.push(c);
         if (this.options.tally) this.options.tally.phase = setup ? 'fixture' : 'judged';
+        if (!setup && isRace<Cmd>(c)) {
+          if ((await this.race(sequence, c, races++, checker, result, toTheEnd, rules)) === 'stop') break;
+          continue;
+        }
         const request = sequence.request(c);
         if (result.end.status !== 'pass') {
           // Only with `toTheEnd`: the sequence already ended being judged; record what the target answers.
@@ -364,6 +370,64 @@ export class Executor<Cmd> {
       await this.release(sequence, keep);
       this.options.onExecution?.({ id: prefix, settings, commands: result.commands, steps, end: result.end, startedAt });
     }
+  }
+
+  /**
+   * A race: its writes bound together from what the sequence knew before (so they carry the same condition), sent
+   * at once, each answer learnt like any other write's — the document a Put sent is what the fixture's reset
+   * removes — and all of them judged together (Checker.observeRace). Each write is a step (`race` = `number`). A
+   * fault or an unsupported answer among them ends what the sequence can show; so does any race after a taint (the
+   * order the writes took is unknown there, and so is every state after it). 'stop': the sequence ends here.
+   */
+  private async race(sequence: Sequence<Cmd>, race: RaceCommand<Cmd>, number: number, checker: Checker<unknown>, result: Execution<Cmd>, toTheEnd: boolean, rules: Set<string>): Promise<'stop' | 'go on'> {
+    const requests = race.writes.map((w) => sequence.request(w));
+    // Sent together: against a stalled target they wait out one deadline between them, not one each.
+    const observations = await Promise.all(requests.map((r) => this.send(sequence, r)));
+    for (const [i, request] of requests.entries()) sequence.learn(request, observations[i]!);
+    const first = result.steps.length;
+    for (const [i, request] of requests.entries()) {
+      const outcome = observations[i]!;
+      if (outcome.kind === 'ok' || outcome.kind === 'error') this.answered.add(request.operation);
+      result.steps.push({ operation: request.operation, input: request.input, outcome, race: number });
+      result.stepCommands.push(race as Cmd);
+      result.calls++;
+    }
+    const last = result.steps.length - 1;
+    const unjudged = () => {
+      for (const step of result.steps.slice(first)) step.unjudged = 'after-departure';
+    };
+    if (result.end.status !== 'pass') {
+      unjudged();
+      return 'go on';
+    }
+    const failed = observations.find((o) => o.kind === 'fault' || o.kind === 'unsupported');
+    if (failed || result.tainted) {
+      if (result.tainted) unjudged();
+      else result.end = { status: 'stopped', at: last, why: failed!.kind === 'unsupported' ? 'unsupported' : 'fault' };
+      return toTheEnd ? 'go on' : 'stop';
+    }
+    const verdict = checker.observeRace(
+      requests.map((request, i) => ({ request, observation: observations[i]! })),
+      raceRuleOf(this.model),
+    );
+    if (verdict.write !== undefined && verdict.write !== requests.length - 1) {
+      // The write wrong whatever the order goes last (writes sent at once have no order of their own): the witness
+      // ends on its answer, and attribution can try it alone (a service's simplify offers each write of a race).
+      const [step] = result.steps.splice(first + verdict.write, 1);
+      result.steps.push(step!);
+    }
+    if (verdict.status === 'diverged') {
+      result.end = { status: 'departed', at: last, verdict, believed: checker.believedBefore(requests[verdict.write ?? 0]!) };
+      return toTheEnd ? 'go on' : 'stop';
+    }
+    if (verdict.status === 'indeterminate') {
+      // An answer on a rule already reported: which order the writes took, and so the state after them, is unknown.
+      result.steps[last]!.setAside = verdict.rules[0]!;
+      result.tainted = { at: last, rule: verdict.rules[0]! };
+      return toTheEnd ? 'go on' : 'stop';
+    }
+    for (const r of verdict.rules) rules.add(r);
+    return 'go on';
   }
 
   /** A fixture fit to lend again: the sequence ended clean, every resource of the fixture was created, and the pool has room. */

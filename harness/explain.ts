@@ -10,6 +10,7 @@
  * 3. otherwise the failing step's inputs are made plainer field by field, re-running the witness each time, while
  *    it still departs; the rule of what remains is blamed (and the report says which simplifications kept it).
  */
+import { isRace } from '../generators/race.js';
 import { type ConjectureKind, type CheckerSettings, replayOffline } from '../models/checker.js';
 import { isSettled, type ServiceModel } from '../models/types.js';
 import type { Diverged, Execution, Executor } from './execution.js';
@@ -184,3 +185,18 @@ export function attributionOf(method: Attribution['method'], first: string, rule
 }
 
 export type { Diverged };
+
+/**
+ * For a sequence that departed on its service's race rule at its last command (a race): the same sequence with the
+ * race's writes sent one after another, in the order drawn and in the reverse. Undefined for any other departure.
+ */
+export function raceOneAfterAnother<Cmd>(model: ServiceModel<unknown>, e: Execution<Cmd>): Cmd[][] | undefined {
+  if (e.end.status !== 'departed' || model.rules[e.end.verdict.rule]?.id.split('.')[1] !== 'race') return undefined;
+  const race = e.commands.at(-1);
+  if (!isRace<Cmd>(race)) return undefined;
+  const before = e.commands.slice(0, -1);
+  return [
+    [...before, ...race.writes],
+    [...before, ...[...race.writes].reverse()],
+  ];
+}

@@ -40,7 +40,8 @@ export interface OperationEntry<Cmd, Ctx> {
 }
 
 /** A service's operation table, keyed by operation name (the `op` of its commands). */
-export type OperationTable<Cmd extends { op: string }, Ctx> = { [Op in Cmd['op']]: OperationEntry<Extract<Cmd, { op: Op }>, Ctx> };
+/** A race (generators/race.ts) is not an operation: the executor sends its writes, each through its own entry. */
+export type OperationTable<Cmd extends { op: string }, Ctx> = { [Op in Exclude<Cmd['op'], 'Race'>]: OperationEntry<Extract<Cmd, { op: Op }>, Ctx> };
 
 /** The read operations of a table (what the harness may retry). */
 export function readOperations(table: Record<string, OperationEntry<never, never>>): ReadonlySet<string> {

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { type CheckerSettings, type ConjectureKind, replayOffline } from '../models/checker.js';
 import { type Consistency, defaultSwitches, type Json, type Observation, type ServiceModel, type SwitchSettings } from '../models/types.js';
-import { blamedRule, type HiddenEvent, hiddenEvent, hiddenEvents, kindOf, probeSettings, simplifyWitness, switchCandidates } from './explain.js';
+import { blamedRule, type HiddenEvent, hiddenEvent, hiddenEvents, kindOf, probeSettings, raceOneAfterAnother, simplifyWitness, switchCandidates } from './explain.js';
 import { crashSignature, type Execution, Executor, InternalError } from './execution.js';
 import { sleep } from './observe.js';
 import { labelReproducibility, type RecordedSequence, recheckRecorded, type ReplayOutcome } from './reproduce.js';
@@ -571,11 +571,29 @@ class ServiceRun<Cmd> {
   }
 
   /**
+   * A race that departs on the race rule is a race only if its writes, sent one after another (in the order drawn,
+   * then the reverse), pass: otherwise a sequential bug shows there (a Delete that keeps the policy makes racing
+   * writes unexplainable too) and is judged as such, under its own rule, or not at all if already reported.
+   */
+  private async sequentialFailure(orders: Cmd[][], settings: CheckerSettings, shrinking: boolean): Promise<Failure<Cmd> | null | 'race'> {
+    for (const commands of orders) {
+      const run = await this.execute(commands, settings);
+      if (run.end.status !== 'pass') return run.end.status === 'stopped' ? null : this.failureOf(commands, settings, shrinking, run);
+    }
+    return 'race';
+  }
+
+  /**
    * Execute (or recall) one sequence and say whether it fails as a new entry would: a clean departure or a
    * confirmed crash that is not one of the entries already found. While shrinking, only cheap checks are made.
    */
   private async failureOf(commands: Cmd[], settings: CheckerSettings, shrinking: boolean, executed?: Execution<Cmd>): Promise<Failure<Cmd> | null> {
     const e = executed ?? (await this.execute(commands, settings));
+    const orders = raceOneAfterAnother(this.model, e);
+    if (orders) {
+      const sequential = await this.sequentialFailure(orders, settings, shrinking);
+      if (sequential !== 'race') return sequential;
+    }
     if (e.end.status === 'crash') {
       const rule = blamedRule(e);
       if (this.result.divergences.some((d) => d.kind === 'crash' && d.rule === rule)) return null;

@@ -1,3 +1,4 @@
+import { linearize } from './linearizability.js';
 import { type Bindings, matchOutcomeAll, matchPattern, renderExpect, symbolView } from './match.js';
 import type { Branch, Consistency, Json, ModelContext, Observation, Request, ServiceModel, SwitchSettings } from './types.js';
 
@@ -155,6 +156,44 @@ export class Checker<S> {
   }
 
   /**
+   * Judge writes sent at the same time (a race): they match when some order of them explains every answer
+   * (linearizability, models/linearizability.ts), and the states after them are those every such order leaves. An
+   * answer that no order explains is that write's own departure (judged as if it had come first; `write` says which
+   * one); answers each
+   * explained by some order but not all by one depart on `raceRule`. A fault among them keeps every possibility.
+   */
+  observeRace(ops: ReadonlyArray<{ request: Request; observation: Observation }>, raceRule: string): StepVerdict & { write?: number } {
+    const start = this.worlds;
+    const rules = new Set<string>();
+    const apply = (worlds: World<S>[], i: number): World<S>[] | null => {
+      this.worlds = worlds;
+      const verdict = this.observe(ops[i]!.request, ops[i]!.observation);
+      if (verdict.status === 'diverged' || (verdict.status === 'indeterminate' && verdict.reason !== 'fault')) return null;
+      for (const r of verdict.rules) rules.add(r);
+      return this.worlds;
+    };
+    let found;
+    try {
+      found = linearize(start, ops.length, apply, (w) => JSON.stringify(w));
+    } finally {
+      this.worlds = start;
+    }
+    this.prior = start;
+    if (found.ends.length > 0) {
+      this.worlds = dedupe(found.ends.flat());
+      return { status: 'match', rules: [...rules, raceRule] };
+    }
+    const unexplained = found.explained.indexOf(false);
+    if (unexplained >= 0) {
+      // Wrong whatever the order: judged as a plain step on the state before the race.
+      const verdict = this.observe(ops[unexplained]!.request, ops[unexplained]!.observation);
+      this.prior = start;
+      return { ...verdict, write: unexplained };
+    }
+    return { status: 'diverged', rule: raceRule, allowed: dedupeAllowed(ops.flatMap((op) => this.allowed(op.request))) };
+  }
+
+  /**
    * After a step whose answer the model does not explain (on a rule set aside, or a consequence of one), nothing
    * says what the target's state is: keep every reading of that step — unchanged, its effects although it failed,
    * each of its branches. Judging later steps against these proves nothing on its own (the caller marks them).
@@ -232,6 +271,13 @@ function assume(bindings: Bindings, extra: Record<string, string> | undefined): 
   return { ...bindings, ...extra };
 }
 
+/** A service's rule for races (area `race`): writes sent at once that no order explains. */
+export function raceRuleOf<S>(model: ServiceModel<S>): string {
+  const id = Object.keys(model.rules).find((r) => r.split('.')[1] === 'race');
+  if (!id) throw new ModelError(`${model.service} has no race rule (an id <service>.race.…) but its sequences race`);
+  return id;
+}
+
 function dedupe<S>(worlds: World<S>[]): World<S>[] {
   const seen = new Map<string, World<S>>();
   for (const w of worlds) {
@@ -270,15 +316,24 @@ export function replayOffline<S>(
   model: ServiceModel<S>,
   settings: CheckerSettings,
   initial: S | undefined,
-  steps: ReadonlyArray<{ operation: string; input: Request['input']; outcome: Observation }>,
+  /** `race`: steps with the same value, one after another, were sent at the same time (Checker.observeRace). */
+  steps: ReadonlyArray<{ operation: string; input: Request['input']; outcome: Observation; race?: number }>,
   conjecture?: Conjecture,
 ): OfflineReplay {
   const checker = new Checker(model, settings, initial ?? model.initial());
   let taintedAt: number | null = null;
   let lastRules: string[] = [];
   const rules = new Set<string>();
-  for (const [i, step] of steps.entries()) {
-    const verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome, conjecture?.at === i ? conjecture.kind : undefined);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    let verdict: StepVerdict;
+    if (step.race !== undefined) {
+      // Writes sent at once are judged together (their last step stands for them); no hidden event is assumed in them.
+      const group = [];
+      while (steps[i]?.race === step.race) group.push(steps[i++]!);
+      i--;
+      verdict = checker.observeRace(group.map((g) => ({ request: { operation: g.operation, input: g.input }, observation: g.outcome })), raceRuleOf(model));
+    } else verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome, conjecture?.at === i ? conjecture.kind : undefined);
     if (verdict.status === 'diverged') return { divergence: { at: i, verdict }, taintedAt, rules: [...rules], lastRules: [] };
     const clean = verdict.status === 'match' && !verdict.conjectured;
     lastRules = verdict.status === 'match' ? verdict.rules : [];

@@ -32,6 +32,11 @@ export interface Step {
   reused?: true;
   /** The model could not judge this answer: it departs on a rule already reported (the state after it is a guess). */
   setAside?: string;
+  /**
+   * Sent at the same time as the other steps with the same value (a race, numbered from 0 in the sequence): they
+   * are judged together, by whether some order of them explains every answer (models/linearizability.ts).
+   */
+  race?: number;
   /** Steps after a departure, fault or unsupported answer are not judged against the model's guess: why not. */
   unjudged?: 'after-departure' | 'after-fault';
 }

@@ -125,6 +125,7 @@ export interface ReproducerOptions {
  * fresh target. Comments give what the suite observed at each step and, last, what AWS would answer.
  */
 export function awsCliReproducer(cli: ServiceCli, divergence: Pick<Divergence, 'steps' | 'rule' | 'expected' | 'actual'>, options: ReproducerOptions): string[] {
+  // A race's writes (steps with one `race` value) are sent in the background together, then awaited.
   const at = `${options.endpointUrl !== undefined ? `--endpoint-url ${shellQuote(options.endpointUrl)} ` : ''}--region ${shellQuote(options.region)}`;
   const aws = (operation: string, args: string) => `aws ${cli.service} ${kebab(operation)} ${at} ${args}`;
   const lines = [
@@ -157,6 +158,10 @@ export function awsCliReproducer(cli: ServiceCli, divergence: Pick<Divergence, '
         lines.push(`out=$(${command} --query ${shellQuote(query)} --output text)`);
         mine.forEach((c, n) => lines.push(`${c.variable}=$(printf '%s\\n' "$out" | cut -f${n + 1}); echo "${c.path}: $${c.variable}"`));
       }
+    } else if (step.race !== undefined) {
+      // Writes the suite sent at the same time: started together in the background, awaited after the last of them.
+      lines.push(`${command} &`);
+      if (divergence.steps[i + 1]?.race !== step.race) lines.push('wait');
     } else lines.push(command);
     if (ok) {
       lines.push(...(hint?.waitAfter?.(at, step.input, word) ?? []));

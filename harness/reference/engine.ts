@@ -27,6 +27,13 @@ export interface Mutant<S = any> {
    * absent when the engine threw. `memory` is the one `step` and `respond` got for this request.
    */
   http?(request: Request, answer: (Outcome & { rule?: string }) | undefined, response: HttpResponse, memory: Memory): HttpResponse;
+  /**
+   * A check-then-write that is not atomic (a race mutant): a request for one of `operations` is decided on the
+   * state as it is when it arrives, then the server lets other requests in for `gapMs` before its write takes
+   * effect, replacing whatever they wrote. One request at a time never sees the difference; only writes sent at
+   * the same time do.
+   */
+  checkThenWrite?: { operations: readonly string[]; gapMs: number };
 }
 
 export interface EngineView<S> {
@@ -132,16 +139,33 @@ export class ReferenceEngine<S> {
   }
 
   handle(request: Request): Outcome & { rule: string } {
+    return this.decide(request)();
+  }
+
+  /**
+   * The answer to `request`, decided on the state as it is now; calling the result makes it take effect (the
+   * answer's values invented, the next state set). `handle` does both at once; a race mutant's server waits in
+   * between (Mutant.checkThenWrite).
+   */
+  decide(request: Request): () => Outcome & { rule: string } {
     const ctx = this.ctx();
     const step: StepFn<S> = (s, r, c) => this.model.step(s, r, c);
     const branches = this.mutant?.step ? this.mutant.step(step, this.state, request, ctx, this.mutantMemory) : step(this.state, request, ctx);
     const branch = branches[0];
     if (!branch) throw new Error(`model gave no outcome for ${request.operation}`);
-    for (const [symbol, value] of Object.entries(branch.assume ?? {})) this.symbols.bind(symbol, value);
-    let outcome = this.realize(branch.expect, request);
-    this.state = branch.next;
-    if (this.mutant?.respond) outcome = this.mutant.respond(request, outcome, this.mutantMemory);
-    return { ...outcome, rule: branch.rule };
+    return () => {
+      for (const [symbol, value] of Object.entries(branch.assume ?? {})) this.symbols.bind(symbol, value);
+      let outcome = this.realize(branch.expect, request);
+      this.state = branch.next;
+      if (this.mutant?.respond) outcome = this.mutant.respond(request, outcome, this.mutantMemory);
+      return { ...outcome, rule: branch.rule };
+    };
+  }
+
+  /** How long a race mutant waits between deciding `request` and carrying it out (0: no wait). */
+  gapBefore(request: Request): number {
+    const racy = this.mutant?.checkThenWrite;
+    return racy && racy.operations.includes(request.operation) ? racy.gapMs : 0;
   }
 
   private realize(expect: Expect, request: Request): Outcome {

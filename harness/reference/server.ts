@@ -83,6 +83,33 @@ export class ReferenceServer {
   }
 
   handle(http: HttpRequest): HttpResponse {
+    const routed = this.route(http);
+    return 'status' in routed ? routed : this.finish(routed, () => routed.engine.decide(routed.request)());
+  }
+
+  /**
+   * As `handle`, but a race mutant's check-then-write lets other requests in between its check and its write
+   * (Mutant.checkThenWrite): what the server on a port does.
+   */
+  async handleConcurrently(http: HttpRequest): Promise<HttpResponse> {
+    const routed = this.route(http);
+    if ('status' in routed) return routed;
+    const gap = routed.engine.gapBefore(routed.request);
+    if (gap === 0) return this.finish(routed, () => routed.engine.decide(routed.request)());
+    let decided: () => Outcome & { rule: string };
+    try {
+      decided = routed.engine.decide(routed.request);
+    } catch (error) {
+      decided = () => {
+        throw error;
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, gap));
+    return this.finish(routed, decided);
+  }
+
+  /** The service, engine and decoded request an HTTP request is for, or the response it gets without them. */
+  private route(http: HttpRequest): HttpResponse | { codec: ReferenceCodec; engine: ReferenceEngine<unknown>; request: Request } {
     if (http.method === 'POST' && http.path === '/_reset') {
       this.reset();
       return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
@@ -93,13 +120,7 @@ export class ReferenceServer {
       if (operation === null) continue;
       const request = codec.decode(operation, http);
       if ('status' in request) return request;
-      const engine = this.engine(codec, signingRegion(http.headers) ?? DEFAULT_REGION);
-      const { answer, response } = this.answer(codec, engine, request);
-      const mutant = this.mutant?.service === codec.service ? this.mutant : undefined;
-      const wire = mutant?.http ? mutant.http(request, answer, response, engine.mutantMemory) : response;
-      // Once everything that may read this request's bindings has run (codec, mutant), not in between.
-      engine.sweep();
-      return wire;
+      return { codec, engine: this.engine(codec, signingRegion(http.headers) ?? DEFAULT_REGION), request };
     }
     return {
       status: 404,
@@ -122,11 +143,21 @@ export class ReferenceServer {
     return undefined;
   }
 
+  /** The wire form of what the engine decided, as the mutant's `http` hook leaves it. */
+  private finish({ codec, engine, request }: { codec: ReferenceCodec; engine: ReferenceEngine<unknown>; request: Request }, decided: () => Outcome & { rule: string }): HttpResponse {
+    const { answer, response } = this.answer(codec, engine, request, decided);
+    const mutant = this.mutant?.service === codec.service ? this.mutant : undefined;
+    const wire = mutant?.http ? mutant.http(request, answer, response, engine.mutantMemory) : response;
+    // Once everything that may read this request's bindings has run (codec, mutant), not in between.
+    engine.sweep();
+    return wire;
+  }
+
   /** The engine's answer to one decoded request, and its wire form; an exception in the engine is a 500. */
-  private answer(codec: ReferenceCodec, engine: ReferenceEngine<unknown>, request: Request): { answer?: Outcome & { rule?: string }; response: HttpResponse } {
+  private answer(codec: ReferenceCodec, engine: ReferenceEngine<unknown>, request: Request, decided: () => Outcome & { rule: string }): { answer?: Outcome & { rule?: string }; response: HttpResponse } {
     let outcome: Outcome & { rule?: string };
     try {
-      outcome = codec.serveDirectly?.(request, engine.view()) ?? engine.handle(request);
+      outcome = codec.serveDirectly?.(request, engine.view()) ?? decided();
     } catch (error) {
       return { response: codec.encodeError('InternalServerError', 500, error instanceof Error ? error.message : String(error)) };
     }
@@ -160,7 +191,7 @@ export class ReferenceServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const response = this.handle({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+    const response = await this.handleConcurrently({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
     res.writeHead(response.status, { ...response.headers, 'x-amzn-requestid': `ref-${Date.now().toString(36)}`, 'content-length': Buffer.byteLength(response.body) });
     res.end(response.body);
   }

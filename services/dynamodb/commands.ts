@@ -3,6 +3,7 @@ import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { documentRuleGen, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
+import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
 import { isRealAccount, type Placement, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
 /** Table slots: each sequence maps them to fresh table names. t0 has a stream and an index, t1 neither, t2 starts absent. */
@@ -24,13 +25,20 @@ export type DdbTarget =
 /** A required member of PutResourcePolicy left out, as a caller who omits it sends it. */
 export type OmittedMember = 'ResourceArn' | 'Policy';
 
+export type DdbPut = { op: 'PutResourcePolicy'; target: DdbTarget; policy: PolicyGen; expected?: RevisionChoice; confirm?: boolean; omit?: OmittedMember };
+export type DdbDelete = { op: 'DeleteResourcePolicy'; target: DdbTarget; expected?: RevisionChoice };
+/** What a race sends: Puts and Deletes conditioned on the same revision (all bound before any is sent). */
+export type DdbRaceWrite = DdbPut | DdbDelete;
+
 export type DdbCommand =
-  | { op: 'PutResourcePolicy'; target: DdbTarget; policy: PolicyGen; expected?: RevisionChoice; confirm?: boolean; omit?: OmittedMember }
+  | DdbPut
   | { op: 'GetResourcePolicy'; target: DdbTarget }
-  | { op: 'DeleteResourcePolicy'; target: DdbTarget; expected?: RevisionChoice }
+  | DdbDelete
   | { op: 'CreateTable'; slot: DdbSlot; stream: boolean; policy?: PolicyGen }
   | { op: 'DeleteTable'; slot: DdbSlot }
-  | { op: 'Settle' };
+  | { op: 'Settle' }
+  /** Conditional writes to one table sent at the same time (generators/race.ts). */
+  | RaceCommand<DdbRaceWrite>;
 
 const TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'];
 const STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
@@ -111,8 +119,32 @@ export function dynamodbCommand(consistency: Consistency, focus: DdbSlot = 't0')
   return fc.oneof(...options);
 }
 
+/**
+ * Two or three writes to one fixture table, all under one condition: ExpectedRevisionId NO_POLICY (at most one of
+ * the Puts may attach), or the revision the sequence saw last (at most one may replace it). Documents differ, so
+ * which write won shows in the revision and in later reads.
+ */
+export function dynamodbRace(): fc.Arbitrary<RaceCommand<DdbRaceWrite>> {
+  const conditions: RevisionChoice[] = [{ kind: 'sentinel', value: 'NO_POLICY' }, { kind: 'current' }];
+  const races = (['t0', 't1'] as const).flatMap((slot) =>
+    conditions.map((expected) => {
+      const target = { kind: 'table' as const, slot };
+      const put = fc.record({
+        op: fc.constant('PutResourcePolicy' as const),
+        target: fc.constant(target),
+        policy: fc.record({ kind: fc.constant('valid' as const), variant: fc.integer({ min: 0, max: 3 }), whitespace: fc.constant(0) }),
+        expected: fc.constant(expected),
+      });
+      const remove = fc.constant<DdbRaceWrite>({ op: 'DeleteResourcePolicy', target, expected: { kind: 'current' } });
+      // A Delete races only under a revision (NO_POLICY means nothing to a Delete).
+      return raceOf<DdbRaceWrite>(expected.kind === 'current' ? fc.oneof({ weight: 4, arbitrary: put }, { weight: 1, arbitrary: remove }) : put);
+    }),
+  );
+  return fc.oneof(...races);
+}
+
 export function dynamodbCommands(consistency: Consistency, maxCommands = 14, safety?: SafetyProfile): fc.Arbitrary<DdbCommand[]> {
-  const sequences = focusedSequences<DdbSlot, DdbCommand>(['t0', 't1', 't2'], (focus) => dynamodbCommand(consistency, focus), maxCommands);
+  const sequences = withRaceAtEnd(focusedSequences<DdbSlot, DdbCommand>(['t0', 't1', 't2'], (focus) => dynamodbCommand(consistency, focus), maxCommands), dynamodbRace());
   // Mapped only under real-account: under `full` the arbitrary is the one it always was (same seed, same sequences).
   return isRealAccount(safety) ? sequences.map((commands) => commands.map((c) => safeDynamodbCommand(safety!, c))) : sequences;
 }
@@ -122,6 +154,7 @@ const DDB_PLACEMENT: Placement = { accountWide: false, rejectsPublic: true };
 
 /** `command` as the safety profile allows it (generators/safety.ts): only its document may change. */
 export function safeDynamodbCommand(safety: SafetyProfile, command: DdbCommand): DdbCommand {
+  if (command.op === 'Race') return { ...command, writes: command.writes.map((w) => safeDynamodbCommand(safety, w) as DdbRaceWrite) };
   if (command.op === 'PutResourcePolicy') return { ...command, policy: safePolicy(safety, command.policy, DDB_PLACEMENT) };
   if (command.op === 'CreateTable' && command.policy) return { ...command, policy: safePolicy(safety, command.policy, DDB_PLACEMENT) };
   return command;
@@ -219,6 +252,9 @@ export function simplifyDynamodbCommand(command: DdbCommand): Simplification<Ddb
       }
       if (command.stream) add('stream: true → false', { ...command, stream: false });
       break;
+    case 'Race':
+      for (const { change, command: write } of eachWriteAlone(command)) add(change, write);
+      break;
     case 'DeleteTable':
     case 'Settle':
       break;
@@ -244,6 +280,7 @@ export function dynamodbObservers(command: DdbCommand): { reads: DdbCommand[]; w
     case 'DeleteTable':
       return of({ kind: 'table', slot: command.slot });
     case 'Settle':
+    case 'Race':
       return { reads: [], writes: [] };
   }
 }

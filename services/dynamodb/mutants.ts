@@ -220,4 +220,18 @@ const kindMutants: MutantEntry<DdbState>[] = [
 ];
 
 /** Every seeded bug of this service. */
-export const dynamodbMutants = serviceMutants('dynamodb', [...wrongAnswerMutants, ...kindMutants]);
+/**
+ * Check-then-write races (issue #11): the condition is checked on the state as the request finds it, and the write
+ * lands a moment later, over whatever came in between. One call at a time never shows it; only writes sent at the
+ * same time do (the Race command, judged by linearizability).
+ */
+const raceMutants: MutantEntry<DdbState>[] = [
+  {
+    name: 'ddb-put-check-then-write',
+    description: 'PutResourcePolicy checks ExpectedRevisionId (NO_POLICY included), then writes 25 ms later without checking again',
+    breaks: 'ddb.race.linearizable',
+    checkThenWrite: { operations: ['PutResourcePolicy', 'DeleteResourcePolicy'], gapMs: 25 },
+  },
+];
+
+export const dynamodbMutants = serviceMutants('dynamodb', [...wrongAnswerMutants, ...kindMutants, ...raceMutants]);

@@ -40,6 +40,7 @@ export const DYNAMODB_RULES = ruleTable([
   ['ddb.deletetable.delete', 'documented', '§1.5', 'DeleteTable removes the table; its stream outlives it'],
   ['ddb.deletetable.policy-pending', 'aws-observed', '§7.12', 'In eventual mode, DeleteTable shortly after a policy write to the table may be refused with ResourceInUseException ("has a pending resource-based policy update")'],
   ['ddb.deletetable.drops-policy', 'aws-observed', '§1.4, §7.10', 'A table re-created after DeleteTable starts without a policy'],
+  ['ddb.race.linearizable', 'documented', '§1.5', 'Conditional writes sent to one resource at the same time are linearizable: some order of them explains every answer (of racing Puts with ExpectedRevisionId NO_POLICY, or with the same revision, at most one succeeds)'],
 ]);
 
 export const DYNAMODB_SWITCHES: readonly Switch[] = [

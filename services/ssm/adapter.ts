@@ -32,7 +32,7 @@ import {
 import { opsItemGroupArn, parameterArn, type SsmExistingPolicy, ssmInitialState, ssmModel, type SsmState } from './model.js';
 import type { JsonObject, Observation } from '../../models/types.js';
 import type { CliHint } from '../../models/cli-hints.js';
-import { observeError, sleep } from '../../harness/observe.js';
+import { isTimeout, observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, removeConfirmed, tryCall, withReadRetries } from '../../harness/adapter-kit.js';
@@ -367,7 +367,9 @@ const hooks: SequenceHooks<SsmCommand, SsmContext> = {
       let listed: JsonObject[];
       try {
         listed = (await withReadRetries(() => fullListing(client, ops))).Policies as JsonObject[];
-      } catch {
+      } catch (error) {
+        // Timed out: the target may have stopped answering; another attempt would wait out another deadline.
+        if (isTimeout(observeError(error, KNOWN_CODES))) return false;
         await sleep(100 * 2 ** attempt);
         continue;
       }

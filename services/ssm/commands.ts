@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
+import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { isRealAccount, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
@@ -41,14 +42,21 @@ export interface PageChoice {
   token?: TokenChoice;
 }
 
+/** Without `ref`: create a policy; with it: update (or, with one of the two omitted, a partial update). */
+export type SsmPut = { op: 'PutResourcePolicy'; target: SsmTarget; policy: SsmPolicyGen; ref?: PolicyRef };
+export type SsmDelete = { op: 'DeleteResourcePolicy'; target: SsmTarget; ref: PolicyRef };
+/** What a race sends: Puts and Deletes of one resource's policies, bound together before any is sent. */
+export type SsmRaceWrite = SsmPut | SsmDelete;
+
 export type SsmCommand =
-  /** Without `ref`: create a policy; with it: update (or, with one of the two omitted, a partial update). */
-  | { op: 'PutResourcePolicy'; target: SsmTarget; policy: SsmPolicyGen; ref?: PolicyRef }
+  | SsmPut
   /** Without `page`: the full listing (the harness follows NextToken); with it: one raw page. */
   | { op: 'GetResourcePolicies'; target: SsmTarget; page?: PageChoice }
-  | { op: 'DeleteResourcePolicy'; target: SsmTarget; ref: PolicyRef }
+  | SsmDelete
   | { op: 'PutParameter'; slot: SsmSlot; tier?: 'Standard' | 'Advanced'; overwrite?: boolean }
-  | { op: 'DeleteParameter'; slot: SsmSlot };
+  | { op: 'DeleteParameter'; slot: SsmSlot }
+  /** Conditional writes to one resource sent at the same time (generators/race.ts). */
+  | RaceCommand<SsmRaceWrite>;
 
 export const SSM_PARAMETER_VOCABULARY: PolicyVocabulary = {
   actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParameterHistory'],
@@ -192,11 +200,29 @@ export function ssmCommand(_consistency: Consistency, focus: SsmFocus = 'p0'): f
 }
 
 /**
+ * Two or three writes to one resource at once: updates (or Deletes) of p0's first policy with its current PolicyId
+ * and PolicyHash — one may win, the others then hold a stale hash — or creates on the OpsItemGroup, which holds at
+ * most one policy.
+ */
+export function ssmRace(): fc.Arbitrary<RaceCommand<SsmRaceWrite>> {
+  const policy = fc.record({ kind: fc.constant('valid' as const), variant: fc.integer({ min: 0, max: 3 }), whitespace: fc.constant(0) });
+  const p0: SsmTarget = { kind: 'parameter', slot: 'p0' };
+  const current: PolicyRef = { id: { kind: 'mine', pick: 0 }, hash: { kind: 'current' } };
+  const update = fc.record({ op: fc.constant('PutResourcePolicy' as const), target: fc.constant(p0), policy, ref: fc.constant(current) });
+  const remove = fc.constant<SsmRaceWrite>({ op: 'DeleteResourcePolicy', target: p0, ref: current });
+  const create = fc.record({ op: fc.constant('PutResourcePolicy' as const), target: fc.constant<SsmTarget>({ kind: 'opsitemgroup' }), policy });
+  return fc.oneof(
+    { weight: 2, arbitrary: raceOf<SsmRaceWrite>(fc.oneof({ weight: 4, arbitrary: update }, { weight: 1, arbitrary: remove })) },
+    { weight: 1, arbitrary: raceOf<SsmRaceWrite>(create) },
+  );
+}
+
+/**
  * `safety`: the generation profile; `opsItemGroupForeign`: the OpsItemGroup holds a policy this suite did not put
  * (under real-account it is then only read, never written).
  */
 export function ssmCommands(consistency: Consistency, maxCommands = 14, safety?: SafetyProfile, opsItemGroupForeign = false): fc.Arbitrary<SsmCommand[]> {
-  const sequences = focusedSequences<SsmFocus, SsmCommand>(['p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops'], (focus) => ssmCommand(consistency, focus), maxCommands);
+  const sequences = withRaceAtEnd(focusedSequences<SsmFocus, SsmCommand>(['p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops'], (focus) => ssmCommand(consistency, focus), maxCommands), ssmRace());
   // Mapped only under real-account: under `full` the arbitrary is the one it always was (same seed, same sequences).
   return isRealAccount(safety) ? sequences.map((commands) => commands.map((c) => safeSsmCommand(safety!, c, opsItemGroupForeign))) : sequences;
 }
@@ -207,6 +233,11 @@ export function ssmCommands(consistency: Consistency, maxCommands = 14, safety?:
  * OpsItemGroup someone else's policy is on turned into a read of it.
  */
 export function safeSsmCommand(safety: SafetyProfile, command: SsmCommand, opsItemGroupForeign: boolean): SsmCommand {
+  if (command.op === 'Race') {
+    const writes = command.writes.map((w) => safeSsmCommand(safety, w, opsItemGroupForeign));
+    // A race on a foreign OpsItemGroup: its writes became reads, so it is one read, not a race.
+    return writes.every((w) => w.op === 'PutResourcePolicy' || w.op === 'DeleteResourcePolicy') ? { ...command, writes: writes as SsmRaceWrite[] } : writes[0]!;
+  }
   if (command.op !== 'PutResourcePolicy' && command.op !== 'DeleteResourcePolicy') return command;
   if (command.target.kind === 'opsitemgroup' && opsItemGroupForeign) return { op: 'GetResourcePolicies', target: command.target };
   if (command.op === 'DeleteResourcePolicy') return command;
@@ -294,6 +325,9 @@ export function simplifySsm(command: SsmCommand): Simplification<SsmCommand>[] {
       break;
     case 'DeleteParameter':
       break;
+    case 'Race':
+      out.push(...eachWriteAlone(command));
+      break;
   }
   return out;
 }
@@ -315,6 +349,8 @@ export function ssmObservers(command: SsmCommand): { reads: SsmCommand[]; writes
     case 'PutParameter':
     case 'DeleteParameter':
       return of({ kind: 'parameter', slot: command.slot });
+    case 'Race':
+      return { reads: [], writes: [] };
   }
 }
 

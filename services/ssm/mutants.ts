@@ -222,4 +222,14 @@ const kindMutants: MutantEntry<SsmState>[] = [
 ];
 
 /** Every seeded bug of this service. */
-export const ssmMutants = serviceMutants('ssm', [...wrongAnswerMutants, ...kindMutants]);
+/** A check-then-write race (see the DynamoDB ones): only writes sent at the same time show it. */
+const raceMutants: MutantEntry<SsmState>[] = [
+  {
+    name: 'ssm-put-check-then-write',
+    description: 'PutResourcePolicy checks PolicyId and PolicyHash (and the OpsItemGroup\'s one-policy limit), then writes 25 ms later without checking again',
+    breaks: 'ssm.race.linearizable',
+    checkThenWrite: { operations: ['PutResourcePolicy', 'DeleteResourcePolicy'], gapMs: 25 },
+  },
+];
+
+export const ssmMutants = serviceMutants('ssm', [...wrongAnswerMutants, ...kindMutants, ...raceMutants]);

@@ -28,6 +28,7 @@ export const SSM_RULES = ruleTable([
   ['ssm.deleteparameter.not-found', 'assumed', '§3.5', 'DeleteParameter of a name that does not exist: ParameterNotFound'],
   ['ssm.deleteparameter.delete', 'assumed', '§3.5', 'DeleteParameter removes the parameter and its policies'],
   ['ssm.deleteparameter.drops-policies', 'assumed', '§3.5', 'A parameter created again after DeleteParameter of a parameter of that name that held policies starts without them'],
+  ['ssm.race.linearizable', 'documented', '§3.5, §3.6', 'Conditional writes sent to one resource at the same time are linearizable: some order of them explains every answer (of racing updates with the same PolicyId and PolicyHash, at most one wins)'],
 ]);
 
 export const SSM_SWITCHES: readonly Switch[] = [

@@ -13,7 +13,7 @@ import { simplifyXray, type XrayCommand, type XrayName, XRAY_VOCABULARY, xrayCom
 import { type XrayExistingPolicy, xrayInitialState, xrayModel } from './model.js';
 import type { Json, JsonObject } from '../../models/types.js';
 import type { CliHint } from '../../models/cli-hints.js';
-import { observeError, sleep } from '../../harness/observe.js';
+import { isTimeout, observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, tryCall } from '../../harness/adapter-kit.js';
@@ -190,8 +190,9 @@ async function cleanup(ctx: XrayContext): Promise<boolean> {
         for (const p of await listAll(client)) if (p.PolicyName && owns(ctx, p.PolicyName)) names.add(p.PolicyName);
         return true;
       } catch (error) {
-        // Not listable: fall back to what the sequence itself remembers.
-        if (observeError(error, KNOWN_CODES).kind !== 'fault') return false;
+        // Not listable: fall back to what the sequence itself remembers. Timed out: see `stalling` below.
+        const outcome = observeError(error, KNOWN_CODES);
+        if (outcome.kind !== 'fault' || isTimeout(outcome)) return false;
         await sleep(100 * 2 ** attempt);
       }
     }
@@ -207,6 +208,10 @@ async function cleanup(ctx: XrayContext): Promise<boolean> {
         return {};
       }, KNOWN_CODES);
       if (outcome.kind !== 'fault') break;
+      // A call that timed out: the target may have stopped answering, and each retry would wait out another request
+      // deadline (a stall that began in a cleanup cost four deadlines before the run noticed it). Unconfirmed
+      // instead: the executor counts the timeout and reads the account's policies again before the next sequence.
+      if (isTimeout(outcome)) return false;
       await sleep(100 * 2 ** attempt);
     }
   }

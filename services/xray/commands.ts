@@ -3,6 +3,7 @@ import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { type RevisionChoice, revisionChoice } from '../../generators/revision.js';
+import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
 import { isRealAccount, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
 /**
@@ -33,10 +34,17 @@ export type XrayName =
  */
 export type XrayDoc = PolicyGen | { kind: 'blank' } | { kind: 'missing' };
 
+export type XrayPut = { op: 'PutResourcePolicy'; name: XrayName; policy: XrayDoc; revision?: RevisionChoice; bypass?: boolean };
+export type XrayDelete = { op: 'DeleteResourcePolicy'; name: XrayName; revision?: RevisionChoice };
+/** What a race sends: Puts and Deletes of one policy name, bound together before any is sent. */
+export type XrayRaceWrite = XrayPut | XrayDelete;
+
 export type XrayCommand =
-  | { op: 'PutResourcePolicy'; name: XrayName; policy: XrayDoc; revision?: RevisionChoice; bypass?: boolean }
+  | XrayPut
   | { op: 'ListResourcePolicies'; nextToken?: boolean }
-  | { op: 'DeleteResourcePolicy'; name: XrayName; revision?: RevisionChoice };
+  | XrayDelete
+  /** Conditional writes to one policy name sent at the same time (generators/race.ts). */
+  | RaceCommand<XrayRaceWrite>;
 
 export const XRAY_VOCABULARY: PolicyVocabulary = {
   actions: ['xray:PutTraceSegments', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
@@ -108,14 +116,29 @@ export function xrayCommand(_consistency: Consistency, focus: XraySlot = 'a'): f
 }
 
 /** X-Ray has no eventual-consistency rules: the command set is the same in both modes. */
+/**
+ * Two or three writes to one policy name at once: Puts with PolicyRevisionId "0" on a name the sequence has not
+ * used yet (create only: at most one may create it), or Puts and Deletes with the revision the sequence saw last of
+ * a fill policy (at most one may replace it).
+ */
+export function xrayRace(): fc.Arbitrary<RaceCommand<XrayRaceWrite>> {
+  const policy = fc.record({ kind: fc.constant('valid' as const), variant: fc.integer({ min: 0, max: 3 }), whitespace: fc.constant(0) });
+  const create = fc.record({ op: fc.constant('PutResourcePolicy' as const), name: fc.constant<XrayName>({ kind: 'slot', slot: 'c' }), policy, revision: fc.constant<RevisionChoice>({ kind: 'sentinel', value: '0' }) });
+  const f0: XrayName = { kind: 'slot', slot: 'f0' };
+  const update = fc.record({ op: fc.constant('PutResourcePolicy' as const), name: fc.constant(f0), policy, revision: fc.constant<RevisionChoice>({ kind: 'current' }) });
+  const remove = fc.constant<XrayRaceWrite>({ op: 'DeleteResourcePolicy', name: f0, revision: { kind: 'current' } });
+  return fc.oneof(raceOf<XrayRaceWrite>(create), raceOf<XrayRaceWrite>(fc.oneof({ weight: 4, arbitrary: update }, { weight: 1, arbitrary: remove })));
+}
+
 export function xrayCommands(consistency: Consistency, maxCommands = 12, safety?: SafetyProfile): fc.Arbitrary<XrayCommand[]> {
-  const sequences = focusedSequences<XraySlot, XrayCommand>(['a', 'b', 'f0'], (focus) => xrayCommand(consistency, focus), maxCommands);
+  const sequences = withRaceAtEnd(focusedSequences<XraySlot, XrayCommand>(['a', 'b', 'f0'], (focus) => xrayCommand(consistency, focus), maxCommands), xrayRace());
   // Mapped only under real-account: under `full` the arbitrary is the one it always was (same seed, same sequences).
   return isRealAccount(safety) ? sequences.map((commands) => commands.map((c) => safeXrayCommand(safety!, c))) : sequences;
 }
 
 /** `command` as the safety profile allows it (generators/safety.ts): X-Ray's policies are account-wide. */
 export function safeXrayCommand(safety: SafetyProfile, command: XrayCommand): XrayCommand {
+  if (command.op === 'Race') return { ...command, writes: command.writes.map((w) => safeXrayCommand(safety, w) as XrayRaceWrite) };
   if (command.op !== 'PutResourcePolicy' || command.policy.kind === 'blank' || command.policy.kind === 'missing') return command;
   return { ...command, policy: safePolicy(safety, command.policy, { accountWide: true, rejectsPublic: false }) };
 }
@@ -145,6 +168,7 @@ function describeRevision(revision: RevisionChoice): string {
  */
 export function simplifyXray(command: XrayCommand): Simplification<XrayCommand>[] {
   const out: Simplification<XrayCommand>[] = [];
+  if (command.op === 'Race') return eachWriteAlone(command);
   if (command.op === 'ListResourcePolicies') {
     if (command.nextToken) out.push({ change: 'nextToken: sent → absent', command: { op: command.op } });
     return out;
@@ -172,7 +196,7 @@ export function simplifyXray(command: XrayCommand): Simplification<XrayCommand>[
  * that name with its current revision id (refused unless the revision the target last returned is current).
  */
 export function xrayObservers(command: XrayCommand): { reads: XrayCommand[]; writes: XrayCommand[] } {
-  if (command.op === 'ListResourcePolicies') return { reads: [], writes: [] };
+  if (command.op === 'ListResourcePolicies' || command.op === 'Race') return { reads: [], writes: [] };
   const writes: XrayCommand[] = command.name.kind === 'slot' ? [{ op: 'PutResourcePolicy', name: command.name, policy: { kind: 'valid', variant: 2, whitespace: 0 }, revision: { kind: 'current' } }] : [];
   return { reads: [{ op: 'ListResourcePolicies' }], writes };
 }

@@ -195,4 +195,14 @@ const kindMutants: MutantEntry<XrayState>[] = [
 ];
 
 /** Every seeded bug of this service. */
-export const xrayMutants = serviceMutants('xray', [...wrongAnswerMutants, ...kindMutants]);
+/** A check-then-write race (see the DynamoDB ones): only writes sent at the same time show it. */
+const raceMutants: MutantEntry<XrayState>[] = [
+  {
+    name: 'xray-put-check-then-write',
+    description: 'PutResourcePolicy checks PolicyRevisionId ("0" included), then writes 25 ms later without checking again',
+    breaks: 'xray.race.linearizable',
+    checkThenWrite: { operations: ['PutResourcePolicy', 'DeleteResourcePolicy'], gapMs: 25 },
+  },
+];
+
+export const xrayMutants = serviceMutants('xray', [...wrongAnswerMutants, ...kindMutants, ...raceMutants]);

@@ -19,6 +19,7 @@ export const XRAY_RULES = ruleTable([
   ['xray.delete.removes', 'documented', '§4.5', 'DeleteResourcePolicy removes the policy; 200 with an empty body'],
   ['xray.delete.missing', 'assumed', '§4.5, §6.4', 'DeleteResourcePolicy of a name without a policy (switch xray.deleteMissing)'],
   ['xray.throttled', 'documented', '§4.3', 'Any call may be refused with ThrottledException (HTTP 429), changing nothing'],
+  ['xray.race.linearizable', 'documented', '§4.5', 'Conditional writes sent to one policy name at the same time are linearizable: some order of them explains every answer (of racing Puts with PolicyRevisionId "0", or with the same revision, at most one succeeds)'],
 ]);
 
 export const XRAY_SWITCHES: readonly Switch[] = [

@@ -8,10 +8,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { revisionChoice } from '../../generators/revision.js';
 import type { Consistency } from '../../models/types.js';
-import { dynamodbCommand, dynamodbCommands, type DdbSlot } from '../../services/dynamodb/commands.js';
+import { isRace, withRaceAtEnd } from '../../generators/race.js';
+import { dynamodbCommand, dynamodbCommands, dynamodbRace, type DdbSlot } from '../../services/dynamodb/commands.js';
 import { kinesisCommand, kinesisCommands, type KinSlot } from '../../services/kinesis/commands.js';
-import { ssmCommand, ssmCommands } from '../../services/ssm/commands.js';
-import { xrayCommand, xrayCommands } from '../../services/xray/commands.js';
+import { ssmCommand, ssmCommands, ssmRace } from '../../services/ssm/commands.js';
+import { xrayCommand, xrayCommands, xrayRace } from '../../services/xray/commands.js';
 
 /** The old build: the command arbitrary made anew for every sequence drawn. */
 function rebuiltPerSequence<F, C>(foci: readonly F[], command: (focus: F) => fc.Arbitrary<C>, maxLength: number): fc.Arbitrary<C[]> {
@@ -19,15 +20,22 @@ function rebuiltPerSequence<F, C>(foci: readonly F[], command: (focus: F) => fc.
 }
 
 type Case = { service: string; prebuilt: (c: Consistency) => fc.Arbitrary<unknown[]>; old: (c: Consistency) => fc.Arbitrary<unknown[]> };
+/** The sequences before races existed: what the nightly expectations were found with. */
+const withoutRaces: Record<string, (c: Consistency) => fc.Arbitrary<unknown[]>> = {
+  dynamodb: (c) => rebuiltPerSequence<DdbSlot, unknown>(['t0', 't1', 't2'], (f) => dynamodbCommand(c, f), 14),
+  kinesis: () => rebuiltPerSequence<KinSlot, unknown>(['s0', 's1', 's2'], (f) => kinesisCommand(f), 14),
+  ssm: (c) => rebuiltPerSequence(['p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops'] as const, (f) => ssmCommand(c, f), 14),
+  xray: (c) => rebuiltPerSequence(['a', 'b', 'f0'] as const, (f) => xrayCommand(c, f), 12),
+};
+/** The old build, with a race appended as the services append theirs (Kinesis has no conditional write to race). */
+const races: Record<string, () => fc.Arbitrary<never>> = { dynamodb: dynamodbRace as never, ssm: ssmRace as never, xray: xrayRace as never };
+const old = (service: string) => (c: Consistency) => (races[service] ? withRaceAtEnd(withoutRaces[service]!(c), races[service]()) : withoutRaces[service]!(c));
+
 const CASES: Case[] = [
-  { service: 'dynamodb', prebuilt: (c) => dynamodbCommands(c), old: (c) => rebuiltPerSequence<DdbSlot, unknown>(['t0', 't1', 't2'], (f) => dynamodbCommand(c, f), 14) },
-  { service: 'kinesis', prebuilt: (c) => kinesisCommands(c), old: () => rebuiltPerSequence<KinSlot, unknown>(['s0', 's1', 's2'], (f) => kinesisCommand(f), 14) },
-  {
-    service: 'ssm',
-    prebuilt: (c) => ssmCommands(c),
-    old: (c) => rebuiltPerSequence(['p0', 'p0', 'p0', 'p1', 'p2', 'ops', 'ops'] as const, (f) => ssmCommand(c, f), 14),
-  },
-  { service: 'xray', prebuilt: (c) => xrayCommands(c), old: (c) => rebuiltPerSequence(['a', 'b', 'f0'] as const, (f) => xrayCommand(c, f), 12) },
+  { service: 'dynamodb', prebuilt: (c) => dynamodbCommands(c), old: old('dynamodb') },
+  { service: 'kinesis', prebuilt: (c) => kinesisCommands(c), old: old('kinesis') },
+  { service: 'ssm', prebuilt: (c) => ssmCommands(c), old: old('ssm') },
+  { service: 'xray', prebuilt: (c) => xrayCommands(c), old: old('xray') },
 ];
 
 /** A property most sequences break, so that fast-check shrinks: no sequence of four calls or more. */
@@ -51,6 +59,17 @@ describe('sequences with the per-focus arbitraries built once', () => {
       const a = run(prebuilt('strict'));
       expect(a.counterexample).not.toBeNull();
       expect(a).toEqual(run(old('strict')));
+    });
+  }
+
+  for (const service of ['dynamodb', 'ssm', 'xray']) {
+    it(`${service}: races are only appended — without them, a seed draws the sequences it drew before races existed`, () => {
+      for (const seed of [1, 20261123]) {
+        const drawn = fc.sample(CASES.find((c) => c.service === service)!.prebuilt('strict'), { seed, numRuns: 200 });
+        expect(drawn.some((commands) => commands.some(isRace))).toBe(true);
+        expect(drawn.every((commands) => commands.slice(0, -1).every((c) => !isRace(c)))).toBe(true);
+        expect(drawn.map((commands) => commands.filter((c) => !isRace(c)))).toEqual(fc.sample(withoutRaces[service]!('strict'), { seed, numRuns: 200 }));
+      }
     });
   }
 
