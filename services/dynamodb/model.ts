@@ -12,10 +12,18 @@ export interface DdbPolicy {
   fromCreate?: boolean;
 }
 
+/**
+ * A resource whose policy changed in this sequence: its change window (spec §7.3: 15 s on AWS, longer than a
+ * sequence takes) may still be open, so a changing write may be refused.
+ */
+interface Windowed {
+  changed?: true;
+}
+
 /** What a (possibly lagging) read may show for one resource. */
 export type DdbView = { policy: DdbPolicy | null } | { tableMissing: true };
 
-export interface DdbTable {
+export interface DdbTable extends Windowed {
   name: string;
   policy: DdbPolicy | null;
   /** Symbol bound to the LatestStreamArn, when the table has a stream. */
@@ -23,7 +31,7 @@ export interface DdbTable {
   recreated: boolean;
 }
 
-export interface DdbStream {
+export interface DdbStream extends Windowed {
   sym: string;
   table: string;
   policy: DdbPolicy | null;
@@ -35,11 +43,14 @@ export interface DdbState {
   tables: Record<string, DdbTable>;
   deletedNames: string[];
   streams: DdbStream[];
-  /** Eventual mode only: earlier views a Get may still return, per resource key. */
+  /**
+   * Earlier views a lagging Get may still return, per resource key (kept in both modes: in eventual mode they are
+   * allowed answers within the lag bound; otherwise they name a stale read as such).
+   */
   pending: Record<string, DdbView[]>;
 }
 
-/** Not sent to the target: the harness waits for eventual consistency to settle. */
+/** Not sent to the target: a pause of the lag bound (the harness then judges reads made after it as `late`). */
 export const SETTLE = '$Settle';
 export const NO_POLICY = 'NO_POLICY';
 export const INDEX_NAME = 'gsi1';
@@ -175,8 +186,7 @@ function fresh(state: DdbState, kind: string): string {
 }
 
 /** Add a view a lagging read may still show; `state` is a copy the caller owns, its `pending` is replaced, not changed. */
-function pushView(state: DdbState, key: string, view: DdbView, ctx: ModelContext): void {
-  if (ctx.consistency !== 'eventual') return;
+function pushView(state: DdbState, key: string, view: DdbView): void {
   const list = state.pending[key] ?? [];
   state.pending = { ...state.pending, [key]: list.some((v) => jsonEqual(v as unknown as Json, view as unknown as Json)) ? list : [...list, view] };
 }
@@ -293,12 +303,27 @@ function putResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
   }
   const next = { ...state };
   const rev = fresh(next, 'rev');
-  const written = withResource(next, r, (h) => (h.policy = { doc, rev }));
-  pushView(written, r.key, { policy }, ctx);
+  const written = withResource(next, r, (h) => ((h.policy = { doc, rev }), (h.changed = true)));
+  pushView(written, r.key, { policy });
   const output: Record<string, Pattern> = { RevisionId: policy ? revision(rev, [policy.rev]) : revision(rev) };
   const branches = [assumed(ok(successRule(r, policy ? 'ddb.put.replace' : 'ddb.put.create'), written, output)), ...gate.stop];
-  if (policy && ctx.consistency === 'eventual') branches.push(fail('ddb.put.cooldown', state, 'ResourceInUseException'));
-  return branches;
+  return [...branches, ...windowRefusals(state, r, policy !== null, ctx)];
+}
+
+/**
+ * A changing write (a different document, a Delete that removes one) the change window may refuse (spec §7.3,
+ * switch ddb.changeWindow): `window`, on a resource whose policy changed in this sequence, ResourceInUseException
+ * ("pending previous resource-based policy update") and then ThrottlingException ("… Please try again after …"),
+ * in either mode; `eventual-cooldown` (the earlier reading), in eventual mode only, ResourceInUseException for a
+ * write that replaces or removes a policy. Either refusal changes nothing; the harness waits and sends it again.
+ */
+function windowRefusals(state: DdbState, r: Found, hadPolicy: boolean, ctx: ModelContext): Branch<DdbState>[] {
+  if (ctx.switches['ddb.changeWindow'] === 'eventual-cooldown') {
+    return hadPolicy && ctx.consistency === 'eventual' ? [fail('ddb.put.cooldown', state, 'ResourceInUseException')] : [];
+  }
+  const holder = r.kind === 'table' ? r.table : r.stream;
+  if (!holder.changed) return [];
+  return [fail('ddb.put.window', state, 'ResourceInUseException'), fail('ddb.put.window', state, 'ThrottlingException')];
 }
 
 function viewBranch(state: DdbState, view: DdbView, rule: string, noPolicyRule: string, ctx: ModelContext): Branch<DdbState> {
@@ -314,7 +339,7 @@ function getResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
   const policy = currentPolicy(r);
   const noPolicyRule = r.kind === 'table' && r.table.recreated ? 'ddb.deletetable.drops-policy' : successRule(r, 'ddb.get.no-policy');
   const current = viewBranch(state, { policy }, successRule(r, 'ddb.get.policy'), noPolicyRule, ctx);
-  const stale = (state.pending[r.key] ?? []).map((v) => viewBranch(state, v, 'ddb.get.stale-view', 'ddb.get.stale-view', ctx));
+  const stale = (state.pending[r.key] ?? []).map((v): Branch<DdbState> => ({ ...viewBranch(state, v, 'ddb.get.stale-view', 'ddb.get.stale-view', ctx), stale: true }));
   return [current, ...stale];
 }
 
@@ -348,13 +373,11 @@ function deleteResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelCont
   });
   if (!gate.proceed) return gate.stop;
   if (!policy) return [ok(successRule(r, 'ddb.delete.no-policy'), state, { RevisionId: { absent: true } })];
-  const next = withResource(state, r, (h) => (h.policy = null));
-  pushView(next, r.key, { policy }, ctx);
+  const next = withResource(state, r, (h) => ((h.policy = null), (h.changed = true)));
+  pushView(next, r.key, { policy });
   const rule = successRule(r, 'ddb.delete.removes');
   const removed = deletedRevisions(policy, ctx).map((RevisionId) => ({ ...ok(rule, next, { RevisionId }), ...(gate.assume ? { assume: gate.assume } : {}) }));
-  const branches = [...removed, ...gate.stop];
-  if (ctx.consistency === 'eventual') branches.push(fail('ddb.put.cooldown', state, 'ResourceInUseException'));
-  return branches;
+  return [...removed, ...gate.stop, ...windowRefusals(state, r, true, ctx)];
 }
 
 /** The state after CreateTable as asked (a table of that name, if any, replaced), and the stream symbol. */
@@ -368,12 +391,12 @@ function created(state: DdbState, input: JsonObject, ctx: ModelContext): { next:
   const streamSpec = input.StreamSpecification as JsonObject | undefined;
   const stream = streamSpec?.StreamEnabled === true ? fresh(next, 'stream') : null;
   const policy = resourcePolicy === undefined ? null : { doc: resourcePolicy, rev: fresh(next, 'rev'), fromCreate: true };
-  next.tables[name] = { name, policy, stream, recreated: !!replaced || next.deletedNames.includes(name) };
+  next.tables[name] = { name, policy, stream, recreated: !!replaced || next.deletedNames.includes(name), ...(policy ? { changed: true as const } : {}) };
   if (stream) next.streams = [...next.streams, { sym: stream, table: name, policy: null, tableDeleted: false }];
   next.pending = withoutPending(next.pending, `table:${name}`);
   if (policy) {
-    pushView(next, `table:${name}`, { tableMissing: true }, ctx);
-    pushView(next, `table:${name}`, { policy: null }, ctx);
+    pushView(next, `table:${name}`, { tableMissing: true });
+    pushView(next, `table:${name}`, { policy: null });
   }
   return { next, stream, policy };
 }
@@ -477,7 +500,7 @@ function describeTable(state: DdbState, name: string, ctx: ModelContext): Json {
     policy: describePolicy(table.policy, ctx),
     latestStreamArn: table.stream ? (ctx.symbols.valueOf(table.stream) ?? table.stream) : null,
     recreated: table.recreated,
-    ...(state.pending[`table:${name}`]?.length ? { staleViews: state.pending[`table:${name}`]!.length } : {}),
+    ...(ctx.consistency === 'eventual' && state.pending[`table:${name}`]?.length ? { staleViews: state.pending[`table:${name}`]!.length } : {}),
   };
 }
 
@@ -500,7 +523,7 @@ function focus(state: DdbState, request: Request, ctx: ModelContext): Json {
         table: s.table,
         tableDeleted: s.tableDeleted,
         policy: describePolicy(s.policy, ctx),
-        ...(state.pending[r.key]?.length ? { staleViews: state.pending[r.key]!.length } : {}),
+        ...(ctx.consistency === 'eventual' && state.pending[r.key]?.length ? { staleViews: state.pending[r.key]!.length } : {}),
       };
     }
     case 'CreateTable':
@@ -522,8 +545,10 @@ export const dynamodbModel: ServiceModel<DdbState> = {
     DeleteResourcePolicy: deleteResourcePolicy,
     CreateTable: createTable,
     DeleteTable: deleteTable,
-    [SETTLE]: (state) => [ok('model.settle', { ...state, pending: {} })],
+    // A pause only: whether a read made after it may still lag is the harness's to say (it knows the time).
+    [SETTLE]: (state) => [ok('model.settle', state)],
   }),
   effects,
   focus,
+  consistencyRules: { strict: 'ddb.get.read-your-writes', late: 'ddb.get.stale-after-bound', flipped: 'ddb.get.monotonic' },
 };
