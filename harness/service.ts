@@ -5,6 +5,7 @@ import type { CliHint, ServiceCli } from '../models/cli-hints.js';
 import type { Consistency, Observation, Request, ServiceModel, ServiceName, Simplification } from '../models/types.js';
 import type { Endpoint } from './sdk.js';
 import type { Sweeper } from './sweep.js';
+import type { AwsLikeService } from './aws-like/service.js';
 
 /** Where the suite found the target's account and region (ARNs are built from them). */
 export interface TargetIdentity {
@@ -155,6 +156,8 @@ export interface ServiceDefinition<Cmd = any, S = any> {
   sweeper?: Sweeper;
   /** It changes account-wide state (X-Ray's policies, SSM's OpsItemGroup): runs on one target take turns. */
   accountWide?: true;
+  /** How the AWS-like simulator (`serve --aws-like`, harness/aws-like/) plays it; absent: the simulator does not serve it. */
+  awsLike?: AwsLikeService;
 }
 
 /**
@@ -167,6 +170,7 @@ export function defineService(parts: {
   claimedBy: readonly string[];
   cliHints?: Readonly<Record<string, CliHint>>;
   sweeper?: Sweeper;
+  awsLike?: AwsLikeService;
 }): ServiceDefinition {
   const { adapter, codec, claimedBy } = parts;
   return {
@@ -178,5 +182,6 @@ export function defineService(parts: {
     cli: { service: adapter.service, operations: parts.cliHints ?? {} },
     ...(parts.sweeper ? { sweeper: parts.sweeper } : {}),
     ...(adapter.accountWide ? { accountWide: true as const } : {}),
+    ...(parts.awsLike ? { awsLike: parts.awsLike } : {}),
   };
 }

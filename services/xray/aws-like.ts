@@ -1,0 +1,38 @@
+/**
+ * X-Ray as the AWS-like simulator plays it (harness/aws-like/): the account's resource policies are one slot (up
+ * to 5 named policies), read with ListResourcePolicies. Terraform's tests read back right after Put and pass (spec
+ * §7.1): read-your-writes by default, `--lag xray=ddb-like` to play a lag.
+ */
+import type { Request } from '../../models/types.js';
+import type { HttpResponse } from '../../harness/reference/protocol.js';
+import { errorResponse } from '../../harness/reference/protocol.js';
+import { type AwsLikeService, jsonAuthError } from '../../harness/aws-like/service.js';
+
+const POLICY_OPERATIONS: Record<string, 'read' | 'write'> = { ListResourcePolicies: 'read', PutResourcePolicy: 'write', DeleteResourcePolicy: 'write' };
+const ACCOUNT_POLICIES = 'xray:resource-policies';
+
+function count(read: HttpResponse): number {
+  try {
+    const list = (JSON.parse(read.body || '{}') as { ResourcePolicies?: unknown[] }).ResourcePolicies;
+    return Array.isArray(list) ? list.length : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export const xrayAwsLike: AwsLikeService = {
+  service: 'xray',
+  protocol: 'restJson1',
+  authError: (failure, message) => jsonAuthError('restJson1', failure, message),
+  throttled: () => errorResponse('restJson1', 'ThrottledException', 429, 'The request exceeds the maximum number of requests per second.'),
+  slot(request: Request) {
+    const access = POLICY_OPERATIONS[request.operation];
+    return access ? { key: ACCOUNT_POLICIES, access } : undefined;
+  },
+  read: () => ({ operation: 'ListResourcePolicies', input: {} }),
+  change(_write, before, after) {
+    if (before.body === after.body) return undefined;
+    const [was, is] = [count(before), count(after)];
+    return is > was ? 'first-put' : is < was ? 'delete' : 'replace';
+  },
+};
