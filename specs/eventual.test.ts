@@ -6,7 +6,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningAwsLike, startAwsLike } from '../harness/aws-like/server.js';
-import { runService } from '../harness/runner.js';
+import { replayWitness, runService } from '../harness/runner.js';
+import { startReference } from '../harness/reference/server.js';
+import type { DdbCommand } from '../services/dynamodb/commands.js';
+import { jsonError, startProxy } from './support/proxy.js';
+import { endpointAt } from './support/reference.js';
 import type { StalenessFigure } from '../models/results.js';
 import type { Consistency } from '../models/types.js';
 import { renderMarkdown } from '../reports/markdown.js';
@@ -102,4 +106,42 @@ describe('eventual mode against the AWS-like simulator (DynamoDB lag, spec §7.1
     expect(result.divergences[0]!.kind).toBe('wrong-answer');
     expect(result.divergences[0]!.steps.at(-1)!.operation).toBe('PutResourcePolicy');
   }, 60_000);
+});
+
+describe('the change window (spec §7.3): refused, waited out, sent again', () => {
+  const put = (variant: number): DdbCommand => ({ op: 'PutResourcePolicy', target: { kind: 'table', slot: 't0' }, policy: { kind: 'valid', variant, whitespace: 0 } });
+
+  /** The reference server behind a proxy that answers the second policy Put with the window's refusal, `refusals` times. */
+  async function windowed(answer: 'window' | 'plain-throttle', refusals = 1) {
+    const ref = await startReference();
+    let refused = 0;
+    const proxy = await startProxy(ref.url, (r) => {
+      if (r.operation !== 'PutResourcePolicy' || r.nth < 2 || refused >= refusals) return 'forward';
+      refused++;
+      if (answer === 'plain-throttle') return 'throttle';
+      const after = new Date(Date.now() + 300).toISOString();
+      return jsonError(r, 400, 'com.amazonaws.dynamodb.v20120810#ThrottlingException', `The resource-based policy was modified within the previous 15000 milliseconds. Please try again after ${after}.`);
+    });
+    running.push({ stop: async () => (await proxy.stop(), await ref.stop()) } as RunningAwsLike);
+    return proxy;
+  }
+
+  it('a refusal of a changing Put is an allowed answer: the harness waits until the time it names and sends it again as a new step', async () => {
+    const proxy = await windowed('window');
+    const replay = await replayWitness(dynamodbAdapter, endpointAt(proxy.url), { commands: [put(0), put(1)], switches: {}, consistency: 'strict' }, { settleMs: 0, waitSeconds: 5 });
+    expect(replay.status).toBe('conforms');
+    const puts = replay.steps.filter((s) => s.operation === 'PutResourcePolicy');
+    expect(puts.map((s) => (s.outcome.kind === 'error' ? s.outcome.code : s.outcome.kind))).toEqual(['ok', 'ThrottlingException', 'ok']);
+    expect(puts[1]!.windowWaitMs).toBeGreaterThan(150);
+    expect(puts[1]!.windowWaitMs).toBeLessThanOrEqual(300);
+    expect(puts[2]!.input).toEqual(puts[1]!.input);
+  });
+
+  it('a throttle without the window message stays infrastructure: retried, never an answer', async () => {
+    const proxy = await windowed('plain-throttle');
+    const replay = await replayWitness(dynamodbAdapter, endpointAt(proxy.url), { commands: [put(0), put(1)], switches: {}, consistency: 'strict' }, { settleMs: 0, waitSeconds: 5 });
+    expect(replay.status).toBe('conforms');
+    expect(replay.steps.filter((s) => s.operation === 'PutResourcePolicy').map((s) => s.outcome.kind)).toEqual(['ok', 'ok']);
+    expect(proxy.count('throttle')).toBe(1);
+  });
 });
