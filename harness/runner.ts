@@ -289,8 +289,8 @@ function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never
   return {
     readOperations: adapter.readOperations,
     lagBoundMs: lagBoundFor(adapter, options.consistency, options.settleMs),
-    // Strict mode: a read answering a lagging view gets the service's lag bound to show whether it is one.
-    staleConfirmMs: adapter.model.consistencyRules ? (adapter.lagBoundMs ?? DEFAULT_LAG_BOUND_MS) : 0,
+    // Strict mode: a read answering a lagging view gets a moment to show whether it is one (see STRICT_CONFIRM_MS).
+    staleConfirmMs: adapter.model.consistencyRules ? options.settleMs || Math.min(STRICT_CONFIRM_MS, adapter.lagBoundMs ?? DEFAULT_LAG_BOUND_MS) : 0,
     ...(adapter.resourceOf ? { resourceOf: adapter.resourceOf.bind(adapter) } : {}),
     ...(adapter.windowRefusal ? { windowRefusal: adapter.windowRefusal.bind(adapter) } : {}),
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
@@ -303,6 +303,13 @@ function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never
     deadlineMs: endpoint.requestDeadlineMs ?? defaultDeadlineMs(endpoint.url),
   };
 }
+
+/**
+ * Strict mode, unless --settle-ms says otherwise: how long a read that answered a lagging view is polled to tell a
+ * stale read (it gives way to the write) from a lasting state (judged by the ordinary rules). Short: strict mode is
+ * for targets that read their writes, and every replay of a write that really lacked its effect pays it.
+ */
+const STRICT_CONFIRM_MS = 500;
 
 /** A failing execution waiting to be explained, and the signature shrinking must keep. */
 interface Failure<Cmd> {
