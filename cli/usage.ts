@@ -13,4 +13,6 @@ export const USAGE = `usage:
   policy-conformance replay WITNESS.json [--target T] [--region R]
   policy-conformance sweep --target URL [--account ID]... [--older-than DURATION] [--services ...] [--region R] [--yes]
   policy-conformance serve [--port N] [--mutant NAME]
+  policy-conformance serve --aws-like [--port N] [--account ID] [--seed S] [--time-scale F] [--throttle-rate R]
+                         [--lag SERVICE=off|ddb-like]... [--mutant NAME]
   policy-conformance mutants [--services ...] [--runs N] [--seed S] [--list]`;

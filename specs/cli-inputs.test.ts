@@ -140,6 +140,18 @@ const TABLE: Row[] = [
   [['run', '--time-limit', 'soon'], /^--time-limit must be a duration such as 90s, 10m or 1h30m, not "soon"$/],
   [['serve', '--port', '70000'], /^--port must be 0\.\.65535, not "70000"$/],
   [['serve', '--port', 'x'], /^--port must be 0\.\.65535, not "x"$/],
+  // serve --aws-like: the simulator's flags, checked before it listens (and before its credentials are looked at).
+  [['serve', '--account', '123456789012'], /^--account is a flag of the AWS-like simulator: add --aws-like$/],
+  [['serve', '--time-scale', '0.1'], /^--time-scale is a flag of the AWS-like simulator: add --aws-like$/],
+  [['serve', '--aws-like', '--account', '12345'], /^--account must be 12 digits, not "12345"$/],
+  [['serve', '--aws-like', '--seed', 'x'], /^--seed must be a whole number >= 0, not "x"$/],
+  [['serve', '--aws-like', '--time-scale', 'fast'], /^--time-scale must be a number, not "fast"$/],
+  [['serve', '--aws-like', '--time-scale', '0'], /^--time-scale must be a number > 0 and <= 100, not "0"$/],
+  [['serve', '--aws-like', '--throttle-rate', '1.5'], /^--throttle-rate must be a number from 0 to 1, not "1\.5"$/],
+  [['serve', '--aws-like', '--lag', 'dynamodb'], /^--lag must be SERVICE=off\|ddb-like, not "dynamodb"$/],
+  [['serve', '--aws-like', '--lag', 's3=off'], /^--lag names an unknown service "s3" \(one of dynamodb, kinesis, ssm, xray\)$/],
+  [['serve', '--aws-like', '--lag', 'kinesis=sometimes'], /^--lag kinesis= must be off or ddb-like, not "sometimes"$/],
+  [['serve', '--aws-like', '--mutant', 'no-such-mutant'], /^unknown mutant "no-such-mutant" \(AWS-like: aws-condition-on-visible, aws-read-flips-back, aws-no-window; or one of `mutants --list`\)$/],
   // Flags, commands, arguments.
   [['run', '--bogus'], /^Unknown option '--bogus'/],
   [['matrix', '--targets', 'reference', '--path', '1'], /^Unknown option '--path'/],
@@ -182,6 +194,13 @@ describe('bad input: exit 2, one line, nothing started', () => {
     // Fast means before any work: nothing started (above), and no waiting on anything — a bound loose enough for a
     // loaded CI machine (module loading alone varies by seconds there), tight enough to catch a hang or a target start.
     expect(r.ms).toBeLessThan(Math.max(5000, startup + 4000));
+  });
+
+  it('serve --aws-like without credentials in its environment: exit 2, one line, nothing listening', async () => {
+    const r = await runCli(['serve', '--aws-like', '--port', '0'], 20_000, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('policy-conformance: serve --aws-like accepts only requests signed with the credentials in its environment: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+    expect(r.stdout).toBe('');
   });
 
   it('the table covers the cases of issue 10 ("Inputs checked first")', () => {

@@ -14,22 +14,15 @@ export interface AwsLikeOptions {
   timeScale?: number;
   /** The fraction of service requests answered with the service's throttling error, not carried out (default 0). */
   throttleRate?: number;
-  /** Lagging visibility per service (defaults: DEFAULT_LAG). */
+  /** Lagging visibility per service (default: each service's `defaultLag`, services/<service>/aws-like.ts). */
   lag?: Partial<Record<string, LagSetting>>;
   /** An AWS-like mutant (harness/aws-like/mutants.ts) or a reference-server mutant. */
   mutant?: string;
   /** The credentials it accepts (default: from its environment). */
   credentials?: SigningCredentials;
-  /** Start without the foreign resources (default: with them). */
+  /** Start without the foreign resources (default true: with them; harness/aws-like/foreign.ts). */
   foreign?: boolean;
 }
-
-/**
- * Lag defaults: DynamoDB's is observed (spec §7 item 1); for Kinesis, SSM and X-Ray the evidence is weaker (§7.1)
- * and the suite's models have them read their writes: off by default, `ddb-like` on request. X-Ray: Terraform reads
- * back right after Put and passes (§7.1), so read-your-writes is also the evidence's reading.
- */
-export const DEFAULT_LAG: Record<string, LagSetting> = { dynamodb: 'ddb-like', kinesis: 'off', ssm: 'off', xray: 'off' };
 
 export const LAG_SETTINGS: readonly LagSetting[] = ['off', 'ddb-like'];
 

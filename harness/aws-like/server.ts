@@ -17,10 +17,13 @@ import { findMutant, REFERENCE_ACCOUNT, ReferenceServer } from '../reference/ser
 import { isStsRequest, stsError } from '../reference/sts.js';
 import { type Clock, scaledClock } from './clock.js';
 import { type AwsLikeMutant, awsLikeMutant } from './mutants.js';
-import { type AwsLikeOptions, credentialsFromEnvironment, DEFAULT_LAG, DEFAULT_SEED, optionsProblem } from './options.js';
+import { type AwsLikeOptions, credentialsFromEnvironment, DEFAULT_SEED, optionsProblem } from './options.js';
 import { type Random, randomStreams } from './random.js';
-import type { AuthFailure, AwsLikeService, InternalCall } from './service.js';
+import type { AuthFailure, AwsLikeService, ForeignResource, InternalCall, LifecycleContext } from './service.js';
 import { checkSignature, type SignatureCheck, type SignedHttpRequest, type SigningCredentials } from './sigv4.js';
+import { PolicyWindow } from './window.js';
+import { Lifecycle } from './lifecycle.js';
+import { plantForeign } from './foreign.js';
 import { type LagDistribution, lagDistribution, Visibility } from './visibility.js';
 
 const DEFAULT_REGION = 'us-east-1';
@@ -57,6 +60,8 @@ export class AwsLikeServer {
   private readonly random: Record<'lag' | 'throttle' | 'window' | 'lifecycle', Random>;
   private readonly lags: Record<string, LagDistribution | undefined>;
   readonly visibility: Visibility;
+  private readonly windows: Record<string, PolicyWindow | undefined>;
+  private readonly lifecycles: Record<string, Lifecycle | undefined>;
   private readonly throttleRate: number;
 
   constructor(private readonly options: AwsLikeOptions = {}) {
@@ -78,18 +83,31 @@ export class AwsLikeServer {
       if (!aws) return [];
       return [{ definition, aws, codec: aws.codec?.(definition.codec, this.clock) ?? definition.codec }];
     });
-    this.lags = Object.fromEntries(this.served.map(({ aws }) => [aws.service, lagDistribution(options.lag?.[aws.service] ?? DEFAULT_LAG[aws.service] ?? 'off')]));
-    this.visibility = new Visibility(this.random.lag, { flipBack: this.mutant?.name === 'aws-read-flips-back' });
+    this.lags = Object.fromEntries(this.served.map(({ aws }) => [aws.service, lagDistribution(options.lag?.[aws.service] ?? aws.defaultLag)]));
+    this.windows = Object.fromEntries(
+      this.served.map(({ aws }) => [aws.service, aws.window ? new PolicyWindow(this.random.window, aws.window, !(this.mutant?.fault === 'no-window' && this.mutant.service === aws.service)) : undefined]),
+    );
+    this.lifecycles = Object.fromEntries(this.served.map(({ aws }) => [aws.service, aws.lifecycle ? new Lifecycle(this.random.lifecycle, aws.lifecycle) : undefined]));
+    this.visibility = new Visibility(this.random.lag);
     this.inner = new ReferenceServer({
       account: this.account,
       services: this.served.map(({ codec, definition }) => ({ codec, mutants: definition.mutants })),
       ...(referenceMutant ? { mutant: referenceMutant } : {}),
     });
+    this.foreign = options.foreign === false ? [] : plantForeign(this.served.map((s) => s.aws), this.region, this.account, (aws, call) => this.call(aws, this.region, call));
   }
+
+  /** What the account held before the suite came (empty with `foreign: false`). */
+  readonly foreign: ForeignResource[];
 
   /** The access key id it accepts (the secret is never shown). */
   get accessKeyId(): string {
     return this.credentials.accessKeyId;
+  }
+
+  /** One service's lifecycle timing (its drawn durations), if it has one. */
+  lifecycle(service: string): Lifecycle | undefined {
+    return this.lifecycles[service];
   }
 
   /** The lag distribution each service plays (simulated ms per change kind; undefined: read-your-writes). */
@@ -124,28 +142,78 @@ export class AwsLikeServer {
     const request = codec.decode(operation, http);
     if ('status' in request) return request;
     const now = this.clock.now();
+    this.finishDeletions(now);
+    const hooks = aws.lifecycle;
+    const lifecycle = this.lifecycles[aws.service];
+    const window = this.windows[aws.service];
+    const ctx: LifecycleContext = {
+      region,
+      account: this.account,
+      call: (call) => this.call(aws, region, call),
+      pendingUpdate: (slotKey) => window?.pendingUpdate(`${region} ${slotKey}`, now) ?? false,
+    };
+    if (hooks && lifecycle) {
+      const subject = hooks.subject(request, ctx);
+      const refusal = subject && hooks.gate(request, subject, lifecycle.phase(region, subject, now), ctx);
+      if (refusal) return refusal;
+      const deletion = hooks.deleting(request, ctx);
+      if (deletion) {
+        lifecycle.begin(region, deletion.subject, 'deleting', now);
+        return deletion.answer;
+      }
+    }
+    const answer = this.policyRequest(served, request, http, region, now) ?? this.inner.handle(http);
+    if (!hooks || !lifecycle) return answer;
+    const created = answer.status === 200 ? hooks.created(request, answer, ctx) : undefined;
+    if (created) lifecycle.begin(region, created, 'creating', now);
+    return hooks.show(request, answer, (subject) => lifecycle.phase(region, subject, now), ctx);
+  }
+
+  /** Deletions whose DELETING has run out, carried out by the engine now; their slots start afresh. */
+  private finishDeletions(now: number): void {
+    for (const { aws } of this.served) {
+      const lifecycle = this.lifecycles[aws.service];
+      if (!lifecycle || !aws.lifecycle) continue;
+      for (const { region, subject } of lifecycle.due(now)) {
+        this.call(aws, region, aws.lifecycle.finishDelete(subject, region, this.account));
+        for (const slot of aws.lifecycle.slotsOf(subject, region, this.account)) {
+          this.visibility.forget(`${region} ${slot}`);
+          this.windows[aws.service]?.forget(`${region} ${slot}`);
+        }
+      }
+    }
+  }
+
+  /** A policy read (lagging) or write (windowed, its change recorded); undefined when `request` is no policy operation. */
+  private policyRequest(served: Served, request: Request, http: HttpRequest, region: string, now: number): HttpResponse | undefined {
+    const { aws } = served;
     const slot = aws.slot(request, region, this.account);
-    if (!slot) return this.inner.handle(http);
+    if (!slot) return undefined;
     const key = `${region} ${slot.key}`;
     const lag = this.lags[aws.service];
     if (slot.access === 'read') {
       const live = this.inner.handle(http);
-      return (lag ? this.visibility.staleRead(key, now, live) : undefined) ?? live;
+      const flipBack = this.mutant?.fault === 'read-flips-back' && this.mutant.service === aws.service;
+      return (lag ? this.visibility.staleRead(key, now, live, flipBack) : undefined) ?? live;
     }
     const before = this.call(aws, region, aws.read(slot.key));
-    const refused = this.conditionOnVisible(aws, request, key, now, before);
+    const window = this.windows[aws.service];
+    const refused = window?.gate(key, slot.key, now, request, before) ?? this.conditionOnVisible(aws, request, key, now, before);
     if (refused) return refused;
     const answer = this.inner.handle(http);
     if (answer.status !== 200) return answer;
     const after = this.call(aws, region, aws.read(slot.key));
     const kind = aws.change(request, before, after);
-    if (kind && lag) this.visibility.changed(key, kind, now, before, lag);
+    if (kind) {
+      window?.changed(key, now, request, answer);
+      if (lag) this.visibility.changed(key, kind, now, before, lag);
+    }
     return answer;
   }
 
   /** The mutant aws-condition-on-visible: a condition compared with what a read shows, not with what is committed. */
   private conditionOnVisible(aws: AwsLikeService, request: Request, key: string, now: number, committed: HttpResponse): HttpResponse | undefined {
-    if (this.mutant?.name !== 'aws-condition-on-visible' || this.mutant.service !== aws.service || !aws.condition) return undefined;
+    if (this.mutant?.fault !== 'condition-on-visible' || this.mutant.service !== aws.service || !aws.condition) return undefined;
     const expected = aws.condition.expected(request);
     if (expected === undefined || !this.visibility.lagging(key, now)) return undefined;
     const visible = this.visibility.shown(key, now, committed);

@@ -10,6 +10,7 @@ import type { ReferenceCodec } from '../reference/codec.js';
 import type { HttpResponse, JsonProtocol } from '../reference/protocol.js';
 import { errorResponse } from '../reference/protocol.js';
 import type { Clock } from './clock.js';
+import type { LagSetting } from './visibility.js';
 
 /** Why a request was not authenticated (harness/aws-like/sigv4.ts). */
 export type AuthFailure = 'missing' | 'unknown-key' | 'bad-signature' | 'expired';
@@ -29,40 +30,57 @@ export interface SlotAccess {
   access: 'read' | 'write';
 }
 
-/** A resource with a lifecycle (table, stream, consumer): its kind, and its identity within the region. */
-export interface LifecycleAccess {
+/** A resource with a lifecycle (table, stream, consumer): its kind and its id within the region (a name or an ARN). */
+export interface LifecycleSubject {
   kind: string;
-  /** The resource's id as the service's policy ARNs name it (a table ARN, a stream ARN, a consumer ARN). */
   id: string;
 }
 
+/** Where a resource is in its lifecycle; `hidden` is the first part of CREATING (spec §7 item 10). */
+export type Phase = 'hidden' | 'creating' | 'active' | 'deleting';
+
 /**
- * Lifecycle timing of one resource kind (spec §7.10 for DynamoDB tables; the others assumed, docs/aws-like.md).
+ * Lifecycle timing of one resource kind (spec §7 item 10 for DynamoDB tables; the others assumed, docs/aws-like.md).
  * All durations in simulated milliseconds, drawn uniformly from [min, max].
  */
 export interface LifecycleKind {
   kind: string;
   creating: [number, number];
   deleting: [number, number];
-  /** The first part of CREATING during which every policy operation on it answers as if it did not exist. */
-  policyHidden?: [number, number];
+  /** The first part of CREATING during which policy operations on it answer as if it did not exist. */
+  hidden?: [number, number];
+}
+
+/** What a lifecycle hook may ask of the simulator while it decides. */
+export interface LifecycleContext {
+  region: string;
+  account: string;
+  /** A call to the engine, never lagging (the committed state). */
+  call(call: InternalCall): HttpResponse;
+  /** Whether a policy write on the slot `key` is in the ResourceInUse part of its window (spec §7 item 12). */
+  pendingUpdate(key: string): boolean;
 }
 
 export interface LifecycleHooks {
   kinds: readonly LifecycleKind[];
-  /** The resource a successful create or delete operation starts the lifecycle of (the answer is the engine's). */
-  transition(request: Request, answer: HttpResponse, region: string): { kind: string; id: string; phase: 'creating' | 'deleting' } | undefined;
-  /** The resource a request is about, when it is one with a lifecycle (a policy op on a table ARN, DescribeTable …). */
-  subject(request: Request, region: string): LifecycleAccess | undefined;
-  /** The engine call that finally removes a resource whose DELETING has run out. */
-  finishDelete(kind: string, id: string): InternalCall;
+  /** The resource `request` is about, when it is one with a lifecycle (a policy op on a table ARN, DescribeTable …). */
+  subject(request: Request, ctx: LifecycleContext): LifecycleSubject | undefined;
+  /** The resource a successful answer of the engine starts CREATING. */
+  created(request: Request, answer: HttpResponse, ctx: LifecycleContext): LifecycleSubject | undefined;
   /**
-   * How the service answers `request` while `subject` is in `phase` (undefined: the engine answers as usual):
-   * e.g. a policy change on a DELETING table → ResourceInUseException.
+   * A delete of a resource that exists and may be deleted now: the resource and the answer AWS gives at once (the
+   * engine is told only when DELETING has run out, so it keeps answering for the resource meanwhile). Undefined:
+   * the engine answers the request as usual (not found, refused …).
    */
-  gate(request: Request, subject: LifecycleAccess, phase: 'hidden' | 'creating' | 'deleting', equivalentPut: () => boolean): HttpResponse | undefined;
+  deleting(request: Request, ctx: LifecycleContext): { subject: LifecycleSubject; answer: HttpResponse } | undefined;
+  /** The engine call that removes a resource whose DELETING has run out. */
+  finishDelete(subject: LifecycleSubject, region: string, account: string): InternalCall;
+  /** The policy slots that go with the resource (their lag and window end with it). */
+  slotsOf(subject: LifecycleSubject, region: string, account: string): string[];
+  /** How the service answers `request` about `subject` in `phase` (undefined: as usual), e.g. a policy change on a DELETING table → ResourceInUseException. */
+  gate(request: Request, subject: LifecycleSubject, phase: Phase, ctx: LifecycleContext): HttpResponse | undefined;
   /** The engine's answer with the resources' phases shown (TableStatus CREATING, StreamStatus DELETING …). */
-  show(request: Request, answer: HttpResponse, phaseOf: (kind: string, id: string) => 'creating' | 'deleting' | undefined, region: string): HttpResponse;
+  show(request: Request, answer: HttpResponse, phaseOf: (subject: LifecycleSubject) => Phase, ctx: LifecycleContext): HttpResponse;
 }
 
 export interface WindowHooks {
@@ -70,8 +88,12 @@ export interface WindowHooks {
   windowMs: number;
   /** The first part of the window answered ResourceInUseException instead of ThrottlingException (spec §7.3). */
   inUseMs: [number, number];
+  /** A write the window lets through whatever its timing, given the committed read before it (an equivalent re-Put). */
+  passes(write: Request, before: HttpResponse): boolean;
   inUse(key: string): HttpResponse;
   throttled(key: string, retryAfterMs: number): HttpResponse;
+  /** When a successful write's change happened, as its answer tells (DynamoDB: the RevisionId, epoch ms); undefined: when it was received. */
+  changedAt?(write: Request, answer: HttpResponse): number | undefined;
 }
 
 export interface AwsLikeService {
@@ -101,6 +123,38 @@ export interface AwsLikeService {
   codec?(base: ReferenceCodec, clock: Clock): ReferenceCodec;
   window?: WindowHooks;
   lifecycle?: LifecycleHooks;
+  /** Lagging visibility when `--lag` does not say (spec §7.1: observed for DynamoDB only). */
+  defaultLag: LagSetting;
+  /** Its AWS-like seeded bugs (harness/aws-like/mutants.ts); `behaviour` names the simulator's fault each turns on. */
+  mutants?: readonly Omit<AwsLikeMutant, 'service'>[];
+  /** What the account holds before the suite comes (harness/aws-like/foreign.ts): the calls that make it, and what they make. */
+  foreign?(region: string, account: string): { calls: InternalCall[]; resources: ForeignResource[] };
+}
+
+/** The simulator's faults a mutant can turn on (harness/aws-like/server.ts, visibility.ts, window.ts). */
+export type AwsLikeFault = 'condition-on-visible' | 'read-flips-back' | 'no-window';
+
+/** A seeded bug of the AWS-like simulator: a departure from §7 that a run against it must catch. */
+export interface AwsLikeMutant {
+  name: string;
+  service: ServiceName;
+  description: string;
+  /** The rule whose check should catch it (services/<service>/rules.ts). */
+  breaks: string;
+  fault: AwsLikeFault;
+}
+
+/**
+ * A resource the account held before the suite came, which the suite must leave as it is: names and Sids no
+ * suite mark matches (harness/sweep.ts `marked`, `policyMarked`).
+ */
+export interface ForeignResource {
+  service: ServiceName;
+  kind: string;
+  /** Its name or ARN, as the service lists it. */
+  id: string;
+  /** The policy it holds (the document as put), if any. */
+  policy?: string;
 }
 
 /**

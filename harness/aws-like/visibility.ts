@@ -28,26 +28,20 @@ interface Pending {
   visibleAt: number;
 }
 
-/** The seeded bugs of this behaviour (harness/aws-like/mutants.ts). */
-export interface VisibilityFaults {
-  /** A read flips back to the old state once, right after it first showed the new one. */
-  flipBack?: boolean;
-}
-
 export class Visibility {
   private readonly pending = new Map<string, Pending>();
-  /** flipBack: slots whose new state was shown once, with the old answer to show once more. */
+  /** Under flipBack: slots whose new state was shown once, with the old answer to show once more. */
   private readonly flipping = new Map<string, HttpResponse>();
   /** Every lag drawn, for specs and reports to compare measurements with. */
   readonly drawn: Array<{ key: string; kind: ChangeKind; lagMs: number }> = [];
 
-  constructor(
-    private readonly random: Random,
-    private readonly faults: VisibilityFaults = {},
-  ) {}
+  constructor(private readonly random: Random) {}
 
-  /** A stale answer for a read of `key` at `now`, or undefined: the committed state is what it shows. */
-  staleRead(key: string, now: number, live: HttpResponse): HttpResponse | undefined {
+  /**
+   * A stale answer for a read of `key` at `now`, or undefined: the committed state is what it shows. `flipBack`:
+   * the mutant aws-read-flips-back (right after first showing the new state, the old one is shown once more).
+   */
+  staleRead(key: string, now: number, live: HttpResponse, flipBack = false): HttpResponse | undefined {
     // A resource that is gone is gone: no policy of it is shown any more (its deletion has its own timing).
     if (/ResourceNotFound/.test(live.body) || /ResourceNotFound/.test(live.headers['x-amzn-errortype'] ?? '')) {
       this.pending.delete(key);
@@ -57,7 +51,7 @@ export class Visibility {
     if (p && now < p.visibleAt) return p.shown;
     if (p) {
       this.pending.delete(key);
-      if (this.faults.flipBack) {
+      if (flipBack) {
         this.flipping.set(key, p.shown);
         return undefined;
       }
