@@ -51,7 +51,7 @@ describe('eventual mode against the AWS-like simulator (DynamoDB lag, spec §7.1
     const results = await Promise.all(
       seeds.map(async (seed) => {
         const sim = await simulator(seed);
-        return { result: await run(sim, 'eventual', seed, 10), drawn: sim.server.visibility.drawn.map((d) => d.lagMs * SCALE) };
+        return { result: await run(sim, 'eventual', seed, 6), drawn: sim.server.visibility.drawn.map((d) => d.lagMs * SCALE) };
       }),
     );
     for (const { result } of results) {
