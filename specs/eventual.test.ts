@@ -45,13 +45,15 @@ function run(sim: RunningAwsLike, consistency: Consistency, seed: number, runs: 
 }
 
 
-describe('eventual mode against the AWS-like simulator (DynamoDB lag, spec §7.1)', () => {
+// Concurrent: each test has its own simulator and spends its time waiting (the simulator's table lifecycle costs
+// every sequence about a second per table: the SDK waiter re-checks after 1 s at the earliest).
+describe.concurrent('eventual mode against the AWS-like simulator (DynamoDB lag, spec §7.1)', () => {
   it('passes over several seeds with no false divergence, and its staleness figures match the simulated lag', async ({ expect }) => {
     const seeds = [3, 5, 8];
     const results = await Promise.all(
       seeds.map(async (seed) => {
         const sim = await simulator(seed);
-        return { result: await run(sim, 'eventual', seed, 6), drawn: sim.server.visibility.drawn.map((d) => d.lagMs * SCALE) };
+        return { result: await run(sim, 'eventual', seed, 5), drawn: sim.server.visibility.drawn.map((d) => d.lagMs * SCALE) };
       }),
     );
     for (const { result } of results) {
@@ -77,7 +79,7 @@ describe('eventual mode against the AWS-like simulator (DynamoDB lag, spec §7.1
     const result = { target: 'aws', seed: 3, consistency: 'eventual' as const, startedAt: new Date(0).toISOString(), services: [first!.result] };
     expect(renderMarkdown(result)).toContain('| write | read | resource | reads | stale at first |');
     expect(runSummary(result, 'out')).toMatch(/staleness \(bound 150 ms\): \d+ of \d+ reads after a write stale at first/);
-  }, 60_000);
+  }, 240_000);
 
   it('in strict mode, reports the stale reads it meets as consistency departures, labelled as such', async ({ expect }) => {
     const sim = await simulator(2);
@@ -89,14 +91,14 @@ describe('eventual mode against the AWS-like simulator (DynamoDB lag, spec §7.1
     expect(d.steps.at(-1)).toMatchObject({ operation: 'GetResourcePolicy', lag: 'late' });
     expect(d.steps.at(-1)!.polled).toBeGreaterThan(0);
     expect(renderMarkdown({ target: 'aws', seed: 2, consistency: 'strict', startedAt: new Date(0).toISOString(), services: [result] })).toContain('stale read (consistency)');
-  }, 60_000);
+  }, 240_000);
 
   it('catches a read that flips back (aws-read-flips-back) as a stale read on ddb.get.monotonic', async ({ expect }) => {
     const sim = await simulator(2, 'aws-read-flips-back');
     const result = await run(sim, 'eventual', 2, 100);
     expect(result.divergences.map((d) => [d.rule, d.kind])).toEqual([['ddb.get.monotonic', 'stale-read']]);
     expect(result.divergences[0]!.steps.at(-1)).toMatchObject({ operation: 'GetResourcePolicy', lag: 'flipped' });
-  }, 60_000);
+  }, 240_000);
 
   it('catches a conditional write checked against the visible state (aws-condition-on-visible) as a wrong answer', async ({ expect }) => {
     const sim = await simulator(2, 'aws-condition-on-visible');
@@ -105,7 +107,7 @@ describe('eventual mode against the AWS-like simulator (DynamoDB lag, spec §7.1
     expect(result.divergences).toHaveLength(1);
     expect(result.divergences[0]!.kind).toBe('wrong-answer');
     expect(result.divergences[0]!.steps.at(-1)!.operation).toBe('PutResourcePolicy');
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('the change window (spec §7.3): refused, waited out, sent again', () => {

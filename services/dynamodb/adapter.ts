@@ -54,7 +54,7 @@ const KNOWN_CODES = new Set([
 const WINDOW_THROTTLE = { code: 'ThrottlingException', message: /modified within the previous \d+ milliseconds|try again after/i };
 
 /** Operations a change window may refuse. */
-const WINDOWED = new Set(['PutResourcePolicy', 'DeleteResourcePolicy']);
+const WINDOWED = new Set(['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteTable']);
 
 /** The table (`name`) or stream (`name/stream/label`) an ARN or table name stands for, and its kind. */
 function ddbResource(request: Request): { key: string; kind: string } | undefined {
@@ -374,7 +374,7 @@ export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   resourceOf: ddbResource,
   windowRefusal(request, outcome) {
     if (!WINDOWED.has(request.operation) || outcome.kind !== 'error') return undefined;
-    if (outcome.code === 'ThrottlingException') return compact({ retryAt: retryAfter(outcome.message) }) as { retryAt?: number };
+    if (outcome.code === 'ThrottlingException' && request.operation !== 'DeleteTable') return compact({ retryAt: retryAfter(outcome.message) }) as { retryAt?: number };
     return outcome.code === 'ResourceInUseException' ? {} : undefined;
   },
   connect: (endpoint, { settleMs, waitSeconds }) => new DynamoDBConnection(endpoint, settleMs, waiterBudget(waitSeconds)),

@@ -293,13 +293,14 @@ function putResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
     noPolicy: 'ddb.put.revision-without-policy',
     noPolicyExpected: 'ddb.put.no-policy-expected',
   });
-  if (!gate.proceed) return gate.stop;
+  // Which check AWS makes first, the window or the precondition, is not known (the AWS-like simulator: the window).
+  if (!gate.proceed) return [...gate.stop, ...refusedFirst(state, r, ctx)];
   const doc = str(input, 'Policy') ?? '';
   const problem = documentProblem(doc, input.ConfirmRemoveSelfResourceAccess === true, r.kind, ctx);
   const assumed = (b: Branch<DdbState>): Branch<DdbState> => (gate.assume ? { ...b, assume: gate.assume } : b);
-  if (problem) return [assumed(fail(problem.rule, state, problem.code)), ...gate.stop];
+  if (problem) return [assumed(fail(problem.rule, state, problem.code)), ...gate.stop, ...refusedFirst(state, r, ctx)];
   if (policy && sameDocument(policy.doc, doc, ctx)) {
-    return [assumed(ok(successRule(r, 'ddb.put.identical'), state, { RevisionId: revision(policy.rev) })), ...gate.stop];
+    return [assumed(ok(successRule(r, 'ddb.put.identical'), state, { RevisionId: revision(policy.rev) })), ...gate.stop, ...(gate.stop.length ? refusedFirst(state, r, ctx) : [])];
   }
   const next = { ...state };
   const rev = fresh(next, 'rev');
@@ -324,6 +325,14 @@ function windowRefusals(state: DdbState, r: Found, hadPolicy: boolean, ctx: Mode
   const holder = r.kind === 'table' ? r.table : r.stream;
   if (!holder.changed) return [];
   return [fail('ddb.put.window', state, 'ResourceInUseException'), fail('ddb.put.window', state, 'ThrottlingException')];
+}
+
+/**
+ * The window's refusals where the write would fail anyway (a precondition, the document): whether AWS checks the
+ * window first is not known, so a refusal there is allowed too (switch ddb.changeWindow=window only).
+ */
+function refusedFirst(state: DdbState, r: Found, ctx: ModelContext): Branch<DdbState>[] {
+  return ctx.switches['ddb.changeWindow'] === 'eventual-cooldown' ? [] : windowRefusals(state, r, true, ctx);
 }
 
 function viewBranch(state: DdbState, view: DdbView, rule: string, noPolicyRule: string, ctx: ModelContext): Branch<DdbState> {
@@ -371,7 +380,7 @@ function deleteResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelCont
     mismatch: 'ddb.delete.revision-mismatch',
     noPolicy: 'ddb.delete.revision-without-policy',
   });
-  if (!gate.proceed) return gate.stop;
+  if (!gate.proceed) return [...gate.stop, ...refusedFirst(state, r, ctx)];
   if (!policy) return [ok(successRule(r, 'ddb.delete.no-policy'), state, { RevisionId: { absent: true } })];
   const next = withResource(state, r, (h) => ((h.policy = null), (h.changed = true)));
   pushView(next, r.key, { policy });
@@ -431,10 +440,15 @@ function deleted(state: DdbState, name: string): DdbState {
   };
 }
 
-function deleteTable(state: DdbState, input: JsonObject): Branch<DdbState>[] {
+function deleteTable(state: DdbState, input: JsonObject, ctx: ModelContext): Branch<DdbState>[] {
   const name = str(input, 'TableName') ?? '';
-  if (!state.tables[name]) return [fail('ddb.deletetable.not-found', state, 'ResourceNotFoundException')];
-  return [ok('ddb.deletetable.delete', deleted(state, name))];
+  const table = state.tables[name];
+  if (!table) return [fail('ddb.deletetable.not-found', state, 'ResourceNotFoundException')];
+  const branches = [ok('ddb.deletetable.delete', deleted(state, name))];
+  // Spec §7.12: DeleteTable within 1–2 s of a policy write → ResourceInUseException ("has a pending resource-based
+  // policy update"); nothing changes, and the harness sends it again (switch ddb.changeWindow=window only).
+  if (table.changed && ctx.switches['ddb.changeWindow'] !== 'eventual-cooldown') branches.push(fail('ddb.deletetable.pending-policy', state, 'ResourceInUseException'));
+  return branches;
 }
 
 /**

@@ -42,6 +42,7 @@ export const DYNAMODB_RULES = ruleTable([
   ['ddb.createtable.policy-invalid', 'assumed', '§1.5', 'CreateTable with an invalid or oversized ResourcePolicy: ValidationException'],
   ['ddb.deletetable.not-found', 'documented', '§1.3', 'DeleteTable of a table that does not exist: ResourceNotFoundException'],
   ['ddb.deletetable.delete', 'documented', '§1.5', 'DeleteTable removes the table; its stream outlives it'],
+  ['ddb.deletetable.pending-policy', 'aws-observed', '§7.12', 'DeleteTable shortly (1–2 s) after a policy write to the table may be refused with ResourceInUseException ("has a pending resource-based policy update"); nothing changes, and it succeeds once the update is through'],
   ['ddb.deletetable.drops-policy', 'aws-observed', '§1.4, §7.10', 'A table re-created after DeleteTable starts without a policy'],
 ]);
 
