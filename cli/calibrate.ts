@@ -12,6 +12,7 @@ import { UsageError } from '../harness/errors.js';
 import { findMutant } from '../harness/reference/server.js';
 import { parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
 import { ALLOWED_ACCOUNTS_ENV } from '../harness/targets/aws.js';
+import { lagBoundFor } from '../harness/service.js';
 import { serviceNamed } from '../services/index.js';
 import { EXIT, stderr } from './exit.js';
 import { checkAwsSettings, checkRegion, checkWritable } from './inputs.js';
@@ -56,7 +57,7 @@ export async function calibrate(argv: string[]): Promise<number> {
         ...(target.version ? { targetVersion: target.version } : {}),
         ...(values.mutant ? { mutant: values.mutant } : {}),
         consistency,
-        settleMs: settleMsFor(target.name, consistency),
+        settleMs: lagBoundFor(definition.adapter, consistency, settleMsFor(target.name, consistency)),
         waitSeconds: waitSecondsFor(target.endpoint.url),
       });
       const historyName = `${stem}-${service}.history.json`;

@@ -27,7 +27,7 @@ export async function replay(argv: string[]): Promise<number> {
   const target = await resolveTarget(spec, { region, ...(witness.mutant && spec === 'reference' ? { mutant: witness.mutant } : {}), ...(aws ? { aws } : {}), ...(values.quiet ? {} : { log: stderr }) });
   try {
     const outcome = await replayWitness(serviceNamed(witness.service)!.adapter, target.endpoint, witness, {
-      settleMs: settleMsFor(target.name, witness.consistency),
+      ...(settleMsFor(target.name, witness.consistency) === 0 ? { settleMs: 0 } : {}),
       waitSeconds: waitSecondsFor(target.endpoint.url),
     });
     const lines = outcome.steps.map((st, i) => `  ${String(i + 1).padStart(2)}. ${st.setup ? '(setup) ' : ''}${st.operation} → ${describeObservation(st.outcome)}`);

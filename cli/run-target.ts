@@ -20,6 +20,7 @@ import { renderJson } from '../reports/json.js';
 import { renderJUnit } from '../reports/junit.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { awsCliReproducer } from '../reports/reproducer.js';
+import { lagBoundFor } from '../harness/service.js';
 import { serviceNamed } from '../services/index.js';
 import { defaultSafetyFor, type SafetyProfile } from '../generators/safety.js';
 import { callerAccount } from '../harness/caller.js';
@@ -105,7 +106,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
         consistency,
         switches: o.switches,
         setAside: o.setAside,
-        settleMs,
+        ...(settleMs !== undefined ? { settleMs } : {}),
         waitSeconds: o.waitSeconds ?? waitSecondsFor(target.endpoint.url),
         maxDivergences: o.maxDivergences,
         replayBase,
@@ -126,7 +127,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       }
       halt.charge(serviceResult.calls, createdCount(serviceResult.created));
       for (const d of serviceResult.divergences) {
-        d.reproducer = awsCliReproducer(definition.cli, d, { ...(reproducerEndpoint !== undefined ? { endpointUrl: reproducerEndpoint } : {}), region: o.region, preamble, settleSeconds: Math.ceil(settleMs / 1000) });
+        d.reproducer = awsCliReproducer(definition.cli, d, { ...(reproducerEndpoint !== undefined ? { endpointUrl: reproducerEndpoint } : {}), region: o.region, preamble, settleSeconds: Math.ceil(lagBoundFor(definition.adapter, consistency, settleMs) / 1000) });
       }
       result.services.push(serviceResult);
       if (failures) updateFailures(failures, key, serviceResult, consistency);

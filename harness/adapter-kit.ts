@@ -1,5 +1,5 @@
 import type { Json, JsonObject, Observation } from '../models/types.js';
-import { observeError, sleep, transportCause } from './observe.js';
+import { observeError, type SdkErrorLike, sleep, transportCause } from './observe.js';
 
 /** Drop undefined members, so a request or output records only what was really there. */
 export function compact(record: Record<string, unknown>): JsonObject {
@@ -12,13 +12,34 @@ export function pick(output: object, keys: string[]): JsonObject {
   return compact(Object.fromEntries(keys.map((k) => [k, o[k]])));
 }
 
+/**
+ * An error the harness would take for infrastructure (a throttle) that an operation answers as part of its
+ * contract, by code and message (DynamoDB's change window, spec §7.3: ThrottlingException "… Please try again
+ * after <time>"): such an answer is judged by the model like any other error.
+ */
+export interface ContractRefusal {
+  code: string;
+  message: RegExp;
+}
+
 /** Run one SDK interaction and normalize its result or error. */
-export async function tryCall(call: () => Promise<JsonObject>, knownCodes: ReadonlySet<string>): Promise<Observation> {
+export async function tryCall(call: () => Promise<JsonObject>, knownCodes: ReadonlySet<string>, refusals: readonly ContractRefusal[] = []): Promise<Observation> {
   try {
     return { kind: 'ok', output: await call() };
   } catch (error) {
+    const e = error as SdkErrorLike;
+    const status = e?.$metadata?.httpStatusCode;
+    const message = typeof e?.message === 'string' ? e.message : '';
+    if (status !== undefined && status < 500 && refusals.some((r) => r.code === e.name && r.message.test(message))) return { kind: 'error', code: e.name!, status, message };
     return observeError(error, knownCodes);
   }
+}
+
+/** The time a refusal says to try again after ("… Please try again after 2026-10-09T12:00:15.123Z"), as epoch ms. */
+export function retryAfter(message: string | undefined): number | undefined {
+  const m = /try again after\s+(\S+?)\.?(?:\s|$)/i.exec(message ?? '');
+  const at = m ? Date.parse(m[1]!) : NaN;
+  return Number.isFinite(at) ? at : undefined;
 }
 
 /**

@@ -11,11 +11,12 @@
 import type { RequestTally } from './requests.js';
 import { type AllowedOutcome, Checker, type CheckerSettings, ModelError, raceRuleOf, type StepVerdict } from '../models/checker.js';
 import { isRace, type RaceCommand } from '../generators/race.js';
-import type { Json, Observation, Request, ServiceModel } from '../models/types.js';
+import type { Json, Lag, Observation, Request, ServiceModel } from '../models/types.js';
 import { isThrottle, sleep } from './observe.js';
 import { isPublicDocument } from '../generators/safety.js';
 import type { PublicAccepted } from '../models/results.js';
 import type { Step } from '../models/results.js';
+import { LagFigures } from './staleness.js';
 import { fixtureSlots } from './operations.js';
 import type { Connection, Sequence, TargetIdentity } from './service.js';
 
@@ -87,6 +88,14 @@ export interface ExecutorOptions {
   lifecycleOperations?: ReadonlySet<string>;
   /** Fixtures the pool keeps at most (one per sequence that may run at once; 0: no pool). */
   poolSize?: number;
+  /** Eventual mode: poll a judged read that does not show the last write yet for at most this long after it (0: judge at once). */
+  lagBoundMs?: number;
+  /** Strict mode: how long a read that answered a lagging view is polled to tell a stale read from a lasting state (0: not). */
+  staleConfirmMs?: number;
+  /** The resource a request is about (ServiceAdapter.resourceOf). */
+  resourceOf?: (request: Request) => { key: string; kind: string } | undefined;
+  /** Whether a judged write answer is a change-window refusal to send again (ServiceAdapter.windowRefusal). */
+  windowRefusal?: (request: Request, outcome: Observation) => { retryAt?: number } | undefined;
   /**
    * The real-account profile's guard (generators/safety.ts): a public document the target accepted ends its sequence
    * at once, so cleanup removes it, and is kept in `publicAccepted` for the report.
@@ -117,6 +126,24 @@ function resourceOf(input: Request['input']): string {
   const named = ['ResourceArn', 'ResourceARN', 'TableName', 'PolicyName', 'StreamName', 'Name'].map((k) => input[k]).find((v) => typeof v === 'string');
   return typeof named === 'string' ? named : '(unnamed)';
 }
+
+/** The last write to each resource in a sequence, and which reads have shown it since (for polling, eventual mode). */
+interface Writes {
+  last: Map<string, { at: number; operation: string }>;
+  /** Reads (by request) that showed the last write to their resource: a later stale answer of theirs flipped back. */
+  shown: Map<string, string>;
+}
+
+/** A window refusal is sent again at most this many times in a row (AWS's window is 15 s: a few waits). */
+const WINDOW_RESENDS = 8;
+/**
+ * Longest "try again after" believed: DynamoDB's window is 15 s from the last change (spec §7.3). A time further
+ * ahead says the clocks disagree (a skewed host, a simulator on a scaled clock): the backoff is used instead.
+ */
+const WINDOW_MAX_WAIT_MS = 16_000;
+/** Unless the refusal says when: the first wait, doubling to the cap. */
+const WINDOW_BACKOFF_MS = 250;
+const WINDOW_BACKOFF_CAP_MS = 4000;
 
 /**
  * A fixture kept for the next sequence: the name prefix its resources carry, and what the target answered when
@@ -177,6 +204,8 @@ export class Executor<Cmd> {
   private poolBroken = false;
   /** Fixture steps sent vs. lent by the pool (for the report). */
   readonly fixtures = { created: 0, reused: 0 };
+  /** How reads lagged behind writes (eventual mode), over every sequence this executor ran. */
+  readonly lag = new LagFigures();
 
   constructor(
     private readonly model: ServiceModel<unknown>,
@@ -248,22 +277,25 @@ export class Executor<Cmd> {
       for (let i = 0; i < shift && sequence.idle; i++) await this.send(sequence, sequence.idle(), { once: true });
       const checker = new Checker(this.model, settings, structuredClone(this.initialState ?? this.model.initial()));
       const fixture = sequence.setup.map((c, index) => ({ c, setup: true, index })).filter((f) => !this.skippedFixture.has(f.index));
-      const all = [...fixture, ...commands.map((c) => ({ c, setup: false, index: -1 }))];
+      const all: Array<{ c: Cmd; setup: boolean; index: number; resend?: { request: Request; attempt: number } }> = [...fixture, ...commands.map((c) => ({ c, setup: false, index: -1 }))];
+      const writes: Writes = { last: new Map(), shown: new Map() };
       let publicAccepted = false;
-      for (const { c, setup, index } of all) {
+      for (let position = 0; position < all.length; position++) {
+        const { c, setup, index, resend } = all[position]!;
         // A public document the target took is removed now (the cleanup below), not after the rest of the sequence.
         if (publicAccepted) break;
         if (this.infra) {
           result.end = { status: 'stopped', at: steps.length, why: 'infra' };
           break;
         }
-        if (!setup) result.commands.push(c);
+        if (!setup && !resend) result.commands.push(c);
         if (this.options.tally) this.options.tally.phase = setup ? 'fixture' : 'judged';
-        if (!setup && isRace<Cmd>(c)) {
-          if ((await this.race(sequence, c, races++, checker, result, toTheEnd, rules)) === 'stop') break;
+        if (!setup && !resend && isRace<Cmd>(c)) {
+          if ((await this.race(sequence, c, races++, checker, result, toTheEnd, rules, writes)) === 'stop') break;
           continue;
         }
-        const request = sequence.request(c);
+        // A write its change window refused is sent again as it was (binding it again could change it).
+        const request = resend?.request ?? sequence.request(c);
         if (result.end.status !== 'pass') {
           // Only with `toTheEnd`: the sequence already ended being judged; record what the target answers.
           const outcome = await this.send(sequence, request);
@@ -276,7 +308,10 @@ export class Executor<Cmd> {
         const recorded = setup ? lent?.created.get(index) : undefined;
         if (recorded && JSON.stringify(recorded.request) !== JSON.stringify(request)) throw new Error(`pooled fixture step ${index} was ${JSON.stringify(recorded.request)}, now ${JSON.stringify(request)}`);
         // A resource the pool lends: not created again; its creation's answer stands for this step.
-        const sent = recorded ? recorded.observation : await this.send(sequence, request, { knownCrash: this.knownCrashes.has(crashSignature(request.operation, c)) });
+        const first = recorded ? recorded.observation : await this.send(sequence, request, { knownCrash: this.knownCrashes.has(crashSignature(request.operation, c)) });
+        const reading = !setup && !recorded && this.options.readOperations.has(request.operation);
+        const polled = reading ? await this.pollRead(sequence, request, first, checker, settings, writes) : undefined;
+        const sent = polled?.observation ?? first;
         if (setup && this.options.lifecycleOperations?.has(request.operation)) {
           created.set(index, { request, observation: sent });
           this.fixtures[recorded ? 'reused' : 'created']++;
@@ -294,7 +329,16 @@ export class Executor<Cmd> {
             this.publicAccepted.push({ operation: request.operation, resource: resourceOf(request.input), member, at: new Date().toISOString() });
           }
         }
-        const step: Step = { operation: request.operation, input: request.input, outcome, ...(setup ? { setup } : {}), ...(recorded ? { reused: true as const } : {}) };
+        const step: Step = {
+          operation: request.operation,
+          input: request.input,
+          outcome,
+          ...(setup ? { setup } : {}),
+          ...(recorded ? { reused: true as const } : {}),
+          ...(polled?.lag ? { lag: polled.lag } : {}),
+          ...(polled?.polled ? { polled: polled.polled, ...(polled.visibleMs !== undefined ? { visibleAfterMs: polled.visibleMs } : {}) } : {}),
+        };
+        if (!reading && outcome.kind === 'ok') this.wrote(request, writes);
         steps.push(step);
         result.stepCommands.push(c);
         if (!setup) result.calls++;
@@ -310,7 +354,7 @@ export class Executor<Cmd> {
         }
         let verdict: StepVerdict;
         try {
-          verdict = checker.observe(request, outcome);
+          verdict = checker.observe(request, outcome, undefined, polled?.lag);
         } catch (error) {
           // Past a step the model could not explain, every reading of it is kept; a long tail of such steps may
           // need more candidate states than the checker keeps. That ends what the sequence can show, not the run.
@@ -357,6 +401,17 @@ export class Executor<Cmd> {
           if (setup) this.skippedFixture.add(index);
         }
         for (const r of verdict.rules) rules.add(r);
+        // A write its change window refused (an allowed answer): wait as it says, then send it again as a new step.
+        const refusal = setup ? undefined : this.options.windowRefusal?.(request, outcome);
+        const attempt = resend?.attempt ?? 0;
+        if (refusal && attempt < WINDOW_RESENDS) {
+          const named = refusal.retryAt !== undefined ? refusal.retryAt - Date.now() : undefined;
+          const wait = named !== undefined && named <= WINDOW_MAX_WAIT_MS ? Math.max(0, named) : Math.min(WINDOW_BACKOFF_CAP_MS, WINDOW_BACKOFF_MS * 2 ** attempt);
+          step.windowWaitMs = wait;
+          this.lag.windowRefusals++;
+          await sleep(wait);
+          all.splice(position + 1, 0, { c, setup, index, resend: { request, attempt: attempt + 1 } });
+        }
       }
       result.rules = [...rules];
       return result;
@@ -379,11 +434,15 @@ export class Executor<Cmd> {
    * fault or an unsupported answer among them ends what the sequence can show; so does any race after a taint (the
    * order the writes took is unknown there, and so is every state after it). 'stop': the sequence ends here.
    */
-  private async race(sequence: Sequence<Cmd>, race: RaceCommand<Cmd>, number: number, checker: Checker<unknown>, result: Execution<Cmd>, toTheEnd: boolean, rules: Set<string>): Promise<'stop' | 'go on'> {
+  private async race(sequence: Sequence<Cmd>, race: RaceCommand<Cmd>, number: number, checker: Checker<unknown>, result: Execution<Cmd>, toTheEnd: boolean, rules: Set<string>, writes: Writes): Promise<'stop' | 'go on'> {
     const requests = race.writes.map((w) => sequence.request(w));
     // Sent together: against a stalled target they wait out one deadline between them, not one each.
     const observations = await Promise.all(requests.map((r) => this.send(sequence, r)));
-    for (const [i, request] of requests.entries()) sequence.learn(request, observations[i]!);
+    for (const [i, request] of requests.entries()) {
+      sequence.learn(request, observations[i]!);
+      // Reads after the race may lag behind whichever write took (eventual mode polls them like any other).
+      if (observations[i]!.kind === 'ok') this.wrote(request, writes);
+    }
     const first = result.steps.length;
     for (const [i, request] of requests.entries()) {
       const outcome = observations[i]!;
@@ -428,6 +487,86 @@ export class Executor<Cmd> {
     }
     for (const r of verdict.rules) rules.add(r);
     return 'go on';
+  }
+
+  /** A write answered success: reads of its resource may lag behind it from now (`writes`, per sequence). */
+  private wrote(request: Request, writes: Writes): void {
+    const key = this.options.resourceOf?.(request)?.key ?? '*';
+    writes.last.set(key, { at: Date.now(), operation: request.operation });
+    for (const [read, resource] of writes.shown) if (resource === key || key === '*') writes.shown.delete(read);
+  }
+
+  /**
+   * A judged read after a write to its resource, polled. Eventual mode: until it shows that write (what the model
+   * expects for the committed state, Checker.peek) or the lag bound since the write has passed; a lagging view
+   * still seen at the bound is polled for one bound more, to tell a late read (it then shows the write: `late`)
+   * from a state that really is so (`lasting`: judged as it is, by the ordinary rules). A read that had already
+   * shown the write is not polled: a lagging view then is a flip back (`flipped`). Strict mode: a read that answers
+   * a lagging view is polled the same way only to tell a stale read (it then shows the write: judged as the stale
+   * read it was) from a lasting state. Returns the answer to judge, how many answers were polled, when the write
+   * became visible, and the lag to judge it with; undefined when there is nothing to poll for.
+   */
+  private async pollRead(
+    sequence: Sequence<Cmd>,
+    request: Request,
+    first: Observation,
+    checker: Checker<unknown>,
+    settings: CheckerSettings,
+    writes: Writes,
+  ): Promise<{ observation: Observation; polled: number; visibleMs?: number; lag?: Exclude<Lag, 'within'> } | undefined> {
+    const eventual = settings.consistency === 'eventual';
+    const bound = eventual ? (this.options.lagBoundMs ?? 0) : (this.options.staleConfirmMs ?? 0);
+    if (bound <= 0) return undefined;
+    const resource = this.options.resourceOf?.(request);
+    const write = writes.last.get(resource?.key ?? '*') ?? (resource ? writes.last.get('*') : undefined);
+    if (!write) return undefined;
+    const readKey = JSON.stringify(request);
+    const interval = Math.min(250, Math.max(20, Math.round(bound / 30)));
+    let observation = first;
+    let polled = 0;
+    let lag: Exclude<Lag, 'within'> | undefined;
+    let fresh = false;
+    /** The first lagging view that needed explaining (strict: any; eventual: one seen at the bound). */
+    let staleSeen: Observation | undefined;
+    for (;;) {
+      if (observation.kind !== 'ok' && observation.kind !== 'error') break;
+      const seen = checker.peek(request, observation);
+      if (seen === 'fresh') {
+        fresh = true;
+        break;
+      }
+      if (eventual && writes.shown.has(readKey)) {
+        lag = 'flipped';
+        break;
+      }
+      const elapsed = Date.now() - write.at;
+      if (!eventual || elapsed >= bound) {
+        // Not a lagging view the model knows: judged as it is (strict at once; eventual once the bound has passed).
+        if (seen !== 'stale') {
+          if (eventual) lag = 'late';
+          break;
+        }
+        staleSeen ??= observation;
+        if (elapsed >= (eventual ? 2 * bound : bound)) {
+          lag = 'lasting';
+          break;
+        }
+      }
+      await sleep(interval);
+      observation = await this.send(sequence, request);
+      polled++;
+    }
+    const visibleMs = fresh && polled > 0 ? Date.now() - write.at : undefined;
+    if (fresh && eventual) writes.shown.set(readKey, resource?.key ?? '*');
+    // A lagging view that gave way to the write: the stale answer is the one judged (late in eventual mode).
+    if (fresh && staleSeen) {
+      observation = staleSeen;
+      lag = 'late';
+    }
+    if (eventual && (observation.kind === 'ok' || observation.kind === 'error')) {
+      this.lag.record({ write: write.operation, read: request.operation, resource: resource?.kind ?? 'resource', polled, ...(visibleMs !== undefined ? { visibleMs } : {}), ...(lag === 'late' || lag === 'flipped' ? { lag } : {}) });
+    }
+    return { observation, polled, ...(visibleMs !== undefined ? { visibleMs } : {}), ...(lag ? { lag } : {}) };
   }
 
   /** A fixture fit to lend again: the sequence ended clean, every resource of the fixture was created, and the pool has room. */

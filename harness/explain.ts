@@ -25,6 +25,7 @@ export function blamedRule(e: Execution<unknown>): string {
 }
 
 export function kindOf(e: Execution<unknown>): DepartureKind {
+  if (e.end.status === 'departed' && e.end.verdict.stale) return 'stale-read';
   return e.end.status === 'crash' ? 'crash' : 'wrong-answer';
 }
 

@@ -8,7 +8,7 @@
  */
 import type { CliHint } from '../models/cli-hints.js';
 import type { Json, JsonObject, Observation, Request } from '../models/types.js';
-import { tryCall } from './adapter-kit.js';
+import { type ContractRefusal, tryCall } from './adapter-kit.js';
 import type { Sequence } from './service.js';
 
 /** Anything with the SDK clients' `send`. */
@@ -29,6 +29,8 @@ export interface OperationEntry<Cmd, Ctx> {
   learn?(input: JsonObject, observation: Observation, ctx: Ctx): void;
   /** Changes nothing: the harness may retry it after a fault. */
   read?: true;
+  /** Throttle-like errors this operation answers as part of its contract (judged, not infrastructure). */
+  refusals?: readonly ContractRefusal[];
   /** The kind of resource a success creates (counted in results.json, bounded by --max-resources). */
   creates?: string;
   /**
@@ -140,12 +142,13 @@ export class TableSequence<Cmd extends { op: string }, Ctx> implements Sequence<
   }
 
   send(request: Request): Promise<Observation> {
-    const how = this.entry(request.operation).send;
+    const entry = this.entry(request.operation);
+    const how = entry.send;
     return tryCall(async () => {
       if (typeof how === 'function') return how(request.input, this.ctx);
       const Command = how.command as unknown as new (input: JsonObject) => unknown;
       return how.output((await this.client.send(new Command(request.input))) as Record<string, unknown>);
-    }, this.knownCodes);
+    }, this.knownCodes, entry.refusals);
   }
 
   learn(request: Request, observation: Observation): void {

@@ -26,7 +26,7 @@ import { acquireTargetLease, type TargetLease } from './target-lease.js';
 import type { HistoryRecorder } from './record.js';
 import { RequestTally } from './requests.js';
 import type { LeftResource, Sweeper } from './sweep.js';
-import { type Connection, DEFAULT_WAIT_SECONDS, type ServiceAdapter, type TargetIdentity } from './service.js';
+import { type Connection, DEFAULT_LAG_BOUND_MS, DEFAULT_WAIT_SECONDS, lagBoundFor, type ServiceAdapter, type TargetIdentity } from './service.js';
 import { isRealAccount, type SafetyProfile } from '../generators/safety.js';
 
 export interface RunOptions {
@@ -39,7 +39,11 @@ export interface RunOptions {
   switches?: SwitchSettings;
   /** Rules whose departures are already known and must not stop exploration. */
   setAside?: readonly string[];
-  settleMs: number;
+  /**
+   * The lag bound (eventual mode): a judged read after a write is polled until it shows the write for at most this
+   * long, and a Settle step pauses this long. Absent: the service's own bound (lagBoundFor); 0: judge at once.
+   */
+  settleMs?: number;
   /** Budget for each resource transition the adapter waits out (default 300 s, what AWS may need). */
   waitSeconds?: number;
   /** How many distinct divergences to look for before stopping. */
@@ -130,7 +134,8 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
   const progress = (m: string) => options.onProgress?.(`[${adapter.service}] ${m}`);
   const tally = new RequestTally();
   endpoint = { ...endpoint, onRequest: tally.count, ...(options.record ? { onExchange: options.record.exchanges(tally) } : {}) };
-  const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS, ...(options.safety ? { safety: options.safety } : {}) });
+  const lagBoundMs = lagBoundFor(adapter, options.consistency, options.settleMs);
+  const connection = adapter.connect(endpoint, { settleMs: lagBoundMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS, ...(options.safety ? { safety: options.safety } : {}) });
   const prefix = runPrefix();
   let executor: Executor<Cmd> | undefined;
   let lease: Lease | undefined;
@@ -200,6 +205,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
       result.faults = executor.faults;
       if (Object.keys(executor.created).length) result.created = { ...executor.created };
       if (executor.publicAccepted.length) result.publicAccepted = [...executor.publicAccepted];
+      if (options.consistency === 'eventual' && lagBoundMs > 0) result.staleness = executor.lag.summary(lagBoundMs);
     }
     tally.phase = 'bookkeeping';
     if (journal) await endJournal(options.sweep!.sweeper, journal, endpoint, prefix, identity, result);
@@ -291,9 +297,14 @@ function judgeCoverage(result: ServiceResult, blocks: readonly string[], why: st
   result.reason = `${why}; rules not reached: ${unreached.join(', ')}`;
 }
 
-export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool' | 'consistency'>, concurrency = 1) {
+export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool' | 'consistency' | 'settleMs'>, concurrency = 1) {
   return {
     readOperations: adapter.readOperations,
+    lagBoundMs: lagBoundFor(adapter, options.consistency, options.settleMs),
+    // Strict mode: a read answering a lagging view gets a moment to show whether it is one (see STRICT_CONFIRM_MS).
+    staleConfirmMs: adapter.model.consistencyRules ? options.settleMs || Math.min(STRICT_CONFIRM_MS, adapter.lagBoundMs ?? DEFAULT_LAG_BOUND_MS) : 0,
+    ...(adapter.resourceOf ? { resourceOf: adapter.resourceOf.bind(adapter) } : {}),
+    ...(adapter.windowRefusal ? { windowRefusal: adapter.windowRefusal.bind(adapter) } : {}),
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
     // No pool under eventual consistency: a read may still show a policy the reset removed after its own read said
     // it was gone, and the next sequence's model, starting afresh, would take that lag for a departure.
@@ -304,6 +315,13 @@ export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapte
     deadlineMs: endpoint.requestDeadlineMs ?? defaultDeadlineMs(endpoint.url),
   };
 }
+
+/**
+ * Strict mode, unless --settle-ms says otherwise: how long a read that answered a lagging view is polled to tell a
+ * stale read (it gives way to the write) from a lasting state (judged by the ordinary rules). Short: strict mode is
+ * for targets that read their writes, and every replay of a write that really lacked its effect pays it.
+ */
+const STRICT_CONFIRM_MS = 500;
 
 /** A failing execution waiting to be explained, and the signature shrinking must keep. */
 interface Failure<Cmd> {
@@ -606,6 +624,9 @@ class ServiceRun<Cmd> {
     }
     if (e.end.status !== 'departed') return null;
     const rule = blamedRule(e);
+    // A stale read is named by when it was made (a consistency rule): nothing to explain by switches, hidden effects
+    // or plainer inputs; reported once per rule.
+    if (kindOf(e) === 'stale-read') return this.alreadyFound(rule, 'stale-read', undefined) ? null : { execution: e, rule, kind: 'stale-read', shape: commandShape(e.stepCommands[e.end.at]) };
     const key = causeKey(rule, e);
     if (this.unconfirmedKeys.has(key)) return null;
     const hidden = hiddenEvent(this.model, settings, this.initial, e, this.confirmed);
@@ -636,7 +657,7 @@ class ServiceRun<Cmd> {
   private alreadyFound(rule: string, kind: DepartureKind, explainedBy: { switch: string; value: string } | undefined): boolean {
     const same = this.result.divergences.some((d) => d.rule === rule && (d.kind ?? 'wrong-answer') === kind && d.explainedBy?.switch === explainedBy?.switch && d.explainedBy?.value === explainedBy?.value);
     if (same || explainedBy) return same;
-    if (kind === 'wrong-answer') return this.setAside.has(rule);
+    if (kind === 'wrong-answer' || kind === 'stale-read') return this.setAside.has(rule);
     return this.conjectured.some((c) => c.rule === rule && c.kind === kind);
   }
 
@@ -928,7 +949,7 @@ class ServiceRun<Cmd> {
     if (explainedBy) this.switches[explainedBy.switch] = explainedBy.value;
     else if (kind === 'error-with-side-effect' || kind === 'success-without-effect') {
       if (!this.conjectured.some((c) => c.rule === rule && c.kind === kind)) this.conjectured.push({ rule, kind });
-    } else if (kind === 'wrong-answer') this.setAside.add(rule);
+    } else if (kind === 'wrong-answer' || kind === 'stale-read') this.setAside.add(rule);
     // A crash stays known by its command (the executor's knownCrashes): its rule's wrong answers are still entries.
   }
 
@@ -999,15 +1020,15 @@ export async function replayWitness<Cmd>(
   adapter: ServiceAdapter<Cmd>,
   endpoint: Endpoint,
   witness: { commands: readonly unknown[]; switches: SwitchSettings; consistency: Consistency; withoutFixture?: readonly number[] },
-  options: { settleMs: number; waitSeconds?: number },
+  options: { settleMs?: number; waitSeconds?: number },
 ): Promise<WitnessReplay> {
   const model = adapter.model as ServiceModel<unknown>;
-  const connection = adapter.connect(endpoint, { settleMs: options.settleMs, waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
+  const connection = adapter.connect(endpoint, { settleMs: lagBoundFor(adapter, witness.consistency, options.settleMs), waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
   const prefix = runPrefix();
   try {
     const discovered = await discoverWithRetries(connection, prefix);
     if ('failure' in discovered) return { status: discovered.failure.kind === 'unsupported' ? 'unsupported' : 'infra', steps: [], reason: describeFailure(discovered.failure) };
-    const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, executorOptions(adapter, endpoint, { consistency: witness.consistency }), discovered.answered);
+    const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, executorOptions(adapter, endpoint, { consistency: witness.consistency, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}) }), discovered.answered);
     executor.skipFixture(witness.withoutFixture ?? []);
     const settings: CheckerSettings = { switches: { ...defaultSwitches(model.switches), ...witness.switches }, consistency: witness.consistency, ...discovered.identity };
     const e = await executor.run(witness.commands as Cmd[], settings);

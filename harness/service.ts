@@ -57,8 +57,24 @@ export interface Connection<Cmd> {
 /** What AWS may need for a table, stream or consumer transition; emulators on this machine need far less. */
 export const DEFAULT_WAIT_SECONDS = 300;
 
+/**
+ * How long after a write a read may still lag, by default (eventual mode): spec §7.1's observed DynamoDB lag is at
+ * most 2.73 s, and about 3 s covers every sample. A service may set its own (ServiceAdapter.lagBoundMs); --settle-ms
+ * overrides both.
+ */
+export const DEFAULT_LAG_BOUND_MS = 3000;
+
+/**
+ * The lag bound a run uses for a service: --settle-ms when given, else in eventual mode the service's own bound
+ * (or the default); 0 in strict mode (nothing is polled, a Settle step does not pause).
+ */
+export function lagBoundFor(adapter: Pick<ServiceAdapter, 'lagBoundMs'>, consistency: Consistency, settleMs: number | undefined): number {
+  if (settleMs !== undefined) return settleMs;
+  return consistency === 'eventual' ? (adapter.lagBoundMs ?? DEFAULT_LAG_BOUND_MS) : 0;
+}
+
 export interface ConnectOptions {
-  /** Pause inserted by SETTLE steps (eventual consistency). */
+  /** Pause inserted by SETTLE steps (eventual consistency): the lag bound (lagBoundFor). */
   settleMs: number;
   /** Longest the adapter waits for a resource to finish a transition (CREATING → ACTIVE, DELETING → gone). */
   waitSeconds: number;
@@ -118,6 +134,19 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
    * believed just before a failing write.
    */
   observers?(command: Cmd): { reads: Cmd[]; writes: Cmd[] };
+  /** Eventual mode: how long after a write its reads may lag (default DEFAULT_LAG_BOUND_MS). */
+  lagBoundMs?: number;
+  /**
+   * Pure: the resource a request reads or writes (`key`, the same for every request about it) and its kind for
+   * the staleness figures (`table`, `stream` …). Absent, or undefined for a request: every write is taken to be about
+   * what every read reads (polling then waits on the last write of the sequence).
+   */
+  resourceOf?(request: Request): { key: string; kind: string } | undefined;
+  /**
+   * Pure: whether this judged answer of a write is a refusal of its change window (spec §7.3), to be sent again
+   * after waiting — until `retryAt` (epoch ms) when the refusal says, else a bounded backoff.
+   */
+  windowRefusal?(request: Request, outcome: Observation): { retryAt?: number } | undefined;
   /**
    * Operations whose success answer already includes a read that shows their effect (the adapter waits for the
    * table or stream to exist, or to be gone): such a success cannot have been without effect.

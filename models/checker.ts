@@ -1,6 +1,6 @@
 import { linearize } from './linearizability.js';
 import { type Bindings, matchOutcomeAll, matchPattern, renderExpect, symbolView } from './match.js';
-import type { Branch, Consistency, Json, ModelContext, Observation, Request, ServiceModel, SwitchSettings } from './types.js';
+import type { Branch, Consistency, Json, Lag, ModelContext, Observation, Request, ServiceModel, SwitchSettings } from './types.js';
 
 /** A hidden event the checker may assume to explain what a target answered later. */
 export type ConjectureKind = 'error-with-side-effect' | 'success-without-effect';
@@ -36,7 +36,8 @@ export type StepVerdict =
   /** `conjectured`: the step matched under a rule reported as a hidden effect (the state from here is a conjecture). */
   | { status: 'match'; rules: string[]; conjectured?: string }
   | { status: 'indeterminate'; reason: 'fault' | 'unsupported' | 'set-aside'; rules: string[] }
-  | { status: 'diverged'; rule: string; allowed: AllowedOutcome[] };
+  /** `stale`: the answer is a lagging view where none may be (a stale read, named by a consistency rule). */
+  | { status: 'diverged'; rule: string; allowed: AllowedOutcome[]; stale?: true };
 
 /** Where the checker should assume a hidden event: at which step, and which one. */
 export interface Conjecture {
@@ -99,7 +100,44 @@ export class Checker<S> {
 
   /** Every outcome the model allows for `request` now, without observing anything (e.g. for a step that crashed). */
   allowed(request: Request): AllowedOutcome[] {
-    return dedupeAllowed(this.worlds.flatMap((w) => this.branchesOf(w, request).map((b) => ({ rule: b.rule, expect: renderExpect(b.expect, w.bindings) }))));
+    return dedupeAllowed(this.worlds.flatMap((w) => this.eligible(w, request, undefined).map((b) => ({ rule: b.rule, expect: renderExpect(b.expect, w.bindings) }))));
+  }
+
+  /**
+   * Whether `observation` shows what the model expects for the committed state (`fresh`: a branch that is not a
+   * lagging view matches), only a lagging view (`stale`), or nothing (`none`) — without observing it. The harness
+   * polls a read that is not fresh yet (eventual mode) and judges it once it is, or once the lag bound has passed.
+   */
+  peek(request: Request, observation: Observation): 'fresh' | 'stale' | 'none' {
+    if (observation.kind !== 'ok' && observation.kind !== 'error') return 'none';
+    let stale = false;
+    for (const world of this.worlds) {
+      for (const branch of this.branchesOf(world, request)) {
+        const assumed = assume(world.bindings, branch.assume);
+        if (!assumed || matchOutcomeAll(branch.expect, observation, assumed).length === 0) continue;
+        if (!branch.stale) return 'fresh';
+        stale = true;
+      }
+    }
+    return stale ? 'stale' : 'none';
+  }
+
+  /** A lagging view may be the answer only in eventual mode, within the lag bound. */
+  private staleAllowed(lag: Lag | undefined): boolean {
+    return this.settings.consistency === 'eventual' && (lag ?? 'within') === 'within';
+  }
+
+  private eligible(world: World<S>, request: Request, lag: Lag | undefined): Branch<S>[] {
+    const branches = this.branchesOf(world, request);
+    return this.staleAllowed(lag) ? branches : branches.filter((b) => !b.stale);
+  }
+
+  /** The consistency rule a stale read departs from when it was made (`lag`) in this mode. */
+  private staleRule(lag: Lag | undefined): string {
+    const rules = this.model.consistencyRules;
+    if (!rules) return 'model.stale-read';
+    if (this.settings.consistency === 'strict') return rules.strict;
+    return lag === 'flipped' ? rules.flipped : rules.late;
   }
 
   /**
@@ -107,16 +145,18 @@ export class Checker<S> {
    * hidden effect the conjecture names (its error took effect / its success did not); the caller asks whether
    * that explains the rest of the sequence.
    */
-  observe(request: Request, observation: Observation, conjecture?: ConjectureKind): StepVerdict {
+  observe(request: Request, observation: Observation, conjecture?: ConjectureKind, lag?: Lag): StepVerdict {
     const prior = this.worlds;
     this.prior = prior;
-    const expanded = prior.map((world) => ({ world, branches: this.branchesOf(world, request) }));
+    const all = prior.map((world) => ({ world, branches: this.branchesOf(world, request) }));
+    const staleAllowed = this.staleAllowed(lag);
+    const expanded = staleAllowed ? all : all.map(({ world, branches }) => ({ world, branches: branches.filter((b) => !b.stale) }));
 
     if (observation.kind === 'unsupported') {
       return { status: 'indeterminate', reason: 'unsupported', rules: [] };
     }
     if (observation.kind === 'fault') {
-      this.worlds = dedupe(expanded.flatMap(({ world, branches }) => [world, ...branches.map((b) => ({ state: b.next, bindings: world.bindings }))]));
+      this.worlds = dedupe(all.flatMap(({ world, branches }) => [world, ...branches.map((b) => ({ state: b.next, bindings: world.bindings }))]));
       return { status: 'indeterminate', reason: 'fault', rules: [] };
     }
 
@@ -147,12 +187,17 @@ export class Checker<S> {
     const allowed = dedupeAllowed(
       expanded.flatMap(({ world, branches }) => branches.map((b) => ({ rule: b.rule, expect: renderExpect(b.expect, world.bindings) }))),
     );
-    const blamed = closestRule(expanded, observation) ?? 'model.no-branch';
+    // A lagging view answered where none may be, and the harness saw it give way to the write later (`late`) or
+    // after the write had shown (`flipped`): a stale read, named by when it was made (strict mode: at all), not a
+    // wrong answer of the rule whose current answer it is not. Without that evidence (no lag given, `lasting`) the
+    // answer is judged as the state it shows.
+    const staleMatch = !staleAllowed && (lag === 'late' || lag === 'flipped') && all.some(({ world, branches }) => branches.some((b) => b.stale && matchesBranch(b, world.bindings, observation)));
+    const blamed = staleMatch ? this.staleRule(lag) : (closestRule(expanded, observation) ?? 'model.no-branch');
     if (this.settings.setAside?.has(blamed)) {
       this.assumeAnyReading(request);
       return { status: 'indeterminate', reason: 'set-aside', rules: [blamed] };
     }
-    return { status: 'diverged', rule: blamed, allowed };
+    return { status: 'diverged', rule: blamed, allowed, ...(staleMatch ? { stale: true as const } : {}) };
   }
 
   /**
@@ -262,6 +307,12 @@ function closestRule<S>(expanded: Array<{ world: World<S>; branches: Branch<S>[]
   return best?.rule ?? first;
 }
 
+function matchesBranch<S>(branch: Branch<S>, bindings: Bindings, observation: Observation): boolean {
+  if (observation.kind !== 'ok' && observation.kind !== 'error') return false;
+  const assumed = assume(bindings, branch.assume);
+  return !!assumed && matchOutcomeAll(branch.expect, observation, assumed).length > 0;
+}
+
 function assume(bindings: Bindings, extra: Record<string, string> | undefined): Bindings | null {
   if (!extra) return bindings;
   const values = new Set(Object.values(bindings));
@@ -317,7 +368,7 @@ export function replayOffline<S>(
   settings: CheckerSettings,
   initial: S | undefined,
   /** `race`: steps with the same value, one after another, were sent at the same time (Checker.observeRace). */
-  steps: ReadonlyArray<{ operation: string; input: Request['input']; outcome: Observation; race?: number }>,
+  steps: ReadonlyArray<{ operation: string; input: Request['input']; outcome: Observation; race?: number; lag?: Lag }>,
   conjecture?: Conjecture,
 ): OfflineReplay {
   const checker = new Checker(model, settings, initial ?? model.initial());
@@ -333,7 +384,7 @@ export function replayOffline<S>(
       while (steps[i]?.race === step.race) group.push(steps[i++]!);
       i--;
       verdict = checker.observeRace(group.map((g) => ({ request: { operation: g.operation, input: g.input }, observation: g.outcome })), raceRuleOf(model));
-    } else verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome, conjecture?.at === i ? conjecture.kind : undefined);
+    } else verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome, conjecture?.at === i ? conjecture.kind : undefined, step.lag);
     if (verdict.status === 'diverged') return { divergence: { at: i, verdict }, taintedAt, rules: [...rules], lastRules: [] };
     const clean = verdict.status === 'match' && !verdict.conjectured;
     lastRules = verdict.status === 'match' ? verdict.rules : [];

@@ -16,8 +16,10 @@ export type Verdict = 'pass' | 'fail' | 'infra' | 'unsupported' | 'internal-erro
  * `error-with-side-effect`: a write answered an error but changed the state anyway (a later answer shows it).
  * `success-without-effect`: a write answered success but changed nothing (a later answer shows it).
  * `crash`: the target answers a server error (5xx, or no AWS-shaped answer) at this step on every replay.
+ * `stale-read`: a read showed a state older than the last write where it may not (strict mode; eventual mode after
+ * the lag bound, or after a read had already shown the write): a consistency departure, not a wrong answer.
  */
-export type DepartureKind = 'wrong-answer' | 'error-with-side-effect' | 'success-without-effect' | 'crash';
+export type DepartureKind = 'wrong-answer' | 'error-with-side-effect' | 'success-without-effect' | 'crash' | 'stale-read';
 
 export interface Step {
   operation: string;
@@ -39,6 +41,46 @@ export interface Step {
   race?: number;
   /** Steps after a departure, fault or unsupported answer are not judged against the model's guess: why not. */
   unjudged?: 'after-departure' | 'after-fault';
+  /**
+   * A read after a write to its resource: when it was judged, if not within the lag bound (models/types.ts Lag:
+   * `late`, after the bound; `flipped`, after a read of it had shown the write; `lasting`, its lagging view never
+   * gave way, so it is judged as the state). Judged with it (also offline).
+   */
+  lag?: 'late' | 'flipped' | 'lasting';
+  /** Eventual mode, a read: how many earlier answers of it were polled (not yet showing the write) before this one. */
+  polled?: number;
+  /** Eventual mode, a read that was polled: how long after the write's answer this one came (ms). */
+  visibleAfterMs?: number;
+  /**
+   * A write the target refused inside its change window (DynamoDB's 15 s, spec §7.3) and the harness sent again
+   * after waiting: how long it waited (ms) before the next step, the same request.
+   */
+  windowWaitMs?: number;
+}
+
+/**
+ * How reads lagged behind writes (eventual mode), per write operation, read operation and resource kind: reads
+ * made after a write to their resource, how many of them were stale at first, how long the write took to become
+ * visible on those (from the write's answer to the first answer that showed it; `null` when none was stale), how
+ * many were still stale after the bound, and how many flipped back.
+ */
+export interface StalenessFigure {
+  write: string;
+  read: string;
+  resource: string;
+  reads: number;
+  stale: number;
+  visibleMs: { p50: number; p95: number; max: number } | null;
+  late: number;
+  flippedBack: number;
+}
+
+/** The lag bound polling used and what it saw (results.json `staleness`). */
+export interface Staleness {
+  boundMs: number;
+  figures: StalenessFigure[];
+  /** Writes refused inside the change window (spec §7.3) and sent again. */
+  windowRefusals?: number;
 }
 
 /** Why the blamed rule is blamed. */
@@ -178,6 +220,8 @@ export interface ServiceResult {
    * idle (alignment reads), cleanup, bookkeeping (leftover checks), and the total.
    */
   requests?: Record<'total' | 'discovery' | 'fixture' | 'judged' | 'idle' | 'cleanup' | 'bookkeeping', number>;
+  /** Eventual mode: how reads lagged behind writes (absent in strict mode and in older files). */
+  staleness?: Staleness;
 }
 
 export interface RunResult {

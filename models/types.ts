@@ -137,6 +137,32 @@ export interface Branch<S> {
   next: S;
   /** Symbol values this branch takes for granted (e.g. an unobserved revision id equals the one sent). */
   assume?: Record<string, string>;
+  /**
+   * A lagging view: the answer a read gives while it does not show the last writes yet. It matches only in eventual
+   * mode, while the read is within the lag bound (see Lag); otherwise a read that answers it is a stale read, a
+   * consistency departure under the model's `consistencyRules`, not a wrong answer of `rule`.
+   */
+  stale?: true;
+}
+
+/**
+ * When a read was made, as the harness judged it: `within` the lag bound of the last write to its resource
+ * (eventual mode: a lagging view is allowed; the default); `late`: its lagging view gave way to the write later,
+ * after the bound (strict mode: at all); `flipped`: after a read of the same resource already showed the write;
+ * `lasting`: its lagging view did not give way within the time the harness gave it, so it is the state, not a lag.
+ * Only `late` and `flipped` make a lagging view a stale read; `lasting` (and, in strict mode, no lag at all) judge
+ * it by the ordinary rules.
+ */
+export type Lag = 'within' | 'late' | 'flipped' | 'lasting';
+
+/** The rules a stale read departs from, by when it was made (one per service whose model has lagging views). */
+export interface ConsistencyRules {
+  /** Strict mode: any stale read (the target is not read-your-writes). */
+  strict: string;
+  /** Eventual mode: a read still stale after the lag bound. */
+  late: string;
+  /** Eventual mode: a read that showed the write, then the state before it. */
+  flipped: string;
 }
 
 /** Read-only view of the symbols bound so far in one candidate world. */
@@ -179,6 +205,8 @@ export interface ServiceModel<S> {
    * reach one of those rules is `incomplete`, not a pass.
    */
   sharedAtStart?(initial: S): { what: string; blocks: readonly string[] } | undefined;
+  /** Where a stale read (a `stale` branch answered when it may not be) departs; absent: the model has no lagging views. */
+  consistencyRules?: ConsistencyRules;
 }
 
 export function defaultSwitches(switches: readonly Switch[]): SwitchSettings {

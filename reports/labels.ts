@@ -21,6 +21,7 @@ export const KIND_LABEL: Record<DepartureKind, string> = {
   'error-with-side-effect': 'error with a side effect',
   'success-without-effect': 'success without effect',
   crash: 'crash',
+  'stale-read': 'stale read (consistency)',
 };
 
 export const KIND_MEANING: Record<DepartureKind, string> = {
@@ -28,6 +29,8 @@ export const KIND_MEANING: Record<DepartureKind, string> = {
   'error-with-side-effect': 'a write answered an error but changed the state anyway (a later answer shows it)',
   'success-without-effect': 'a write answered success but changed nothing (a later answer shows it)',
   crash: 'the target answers a server error (or no AWS-shaped answer) at this step, on every replay of the witness',
+  'stale-read':
+    'a read showed the state before the last write where it may not: in strict mode at all; in eventual mode after the lag bound, or after a read had already shown the write (a consistency departure, not a wrong answer of the policy rules)',
 };
 
 /** Why the blamed rule is blamed, in one sentence (the lists of simplifications are the caller's to show). */

@@ -2,6 +2,7 @@ import { type DepartureRef, type Divergence, overallVerdict, type RunResult, typ
 import type { AllowedOutcome } from '../models/checker.js';
 import type { Json, Observation } from '../models/types.js';
 import { attributionText, KIND_LABEL, KIND_MEANING, kindOf, reproducibilityText } from './labels.js';
+import { stalenessSection, stepLagNotes } from './staleness.js';
 import { utf8Bytes } from './text.js';
 import { safetyText } from './summary.js';
 
@@ -74,6 +75,7 @@ function serviceSection(s: ServiceResult): string[] {
   if (s.leftBehind?.length) lines.push(`**Left on the target after cleanup:** ${s.leftBehind.map(code).join(', ')} — ${code('policy-conformance sweep --target <target URL> --yes')} removes them.`, '');
   const traffic = trafficLine(s);
   if (traffic) lines.push(traffic, '');
+  if (s.staleness) lines.push(...stalenessSection(s.staleness));
   const profile = Object.entries(s.profile);
   lines.push(profile.length ? `Behaviour profile: AWS, except ${profile.map(([k, v]) => code(`${k}=${v}`)).join(', ')}.` : 'Behaviour profile: AWS defaults for every switch.', '');
   if (s.unsupportedOperations.length) lines.push(`Unsupported operations: ${s.unsupportedOperations.map((o) => code(o)).join(', ')}.`, '');
@@ -184,6 +186,7 @@ function stepList(steps: readonly Step[], att: Attachments, marks: { failing?: n
     const notes = [
       st.setAside ? `departs on ${code(st.setAside)}, set aside` : '',
       st.unjudged ? `not judged: ${st.unjudged === 'after-fault' ? 'after a fault' : 'after a departure'}` : '',
+      ...stepLagNotes(st),
     ].filter(Boolean);
     return `${n}. ${st.setup ? '*(setup)* ' : ''}${mark}${code(st.operation)}${inputs.length ? ` ${inputs.join(' ')}` : ''} → ${outcomeText(st.outcome, `${where} answer`, att)}${notes.length ? ` *(${notes.join('; ')})*` : ''}`;
   });

@@ -1,6 +1,7 @@
 /** The console summaries `run` and `matrix` print on stdout (the files they write are the other reports). */
 import { type DepartureRef, type ExpectationReport, overallVerdict, type RunResult, type ServiceResult } from '../models/results.js';
 import type { Matrix } from './matrix.js';
+import { stalenessLine } from './staleness.js';
 
 /** One line per group of an expectations comparison. */
 export function expectationSummary(report: ExpectationReport): string[] {
@@ -57,7 +58,7 @@ export function runSummary(result: RunResult, out: string): string {
     ...(result.aws
       ? [`  account ${result.aws.account} as ${result.aws.callerArn} in ${result.aws.region}; endpoints: ${Object.entries(result.aws.endpoints).map(([service, origins]) => `${service} ${origins.join(', ')}`).join('; ') || 'none'}`]
       : []),
-    ...result.services.flatMap((s) => [serviceLine(s), ...safetyLines(s), ...recheckLine(s), ...leftoverLines(s, result.target)]),
+    ...result.services.flatMap((s) => [serviceLine(s), ...safetyLines(s), ...recheckLine(s), ...(s.staleness ? [`    ${stalenessLine(s.staleness)}`] : []), ...leftoverLines(s, result.target)]),
     ...(result.expectations ? expectationSummary(result.expectations) : []),
     `verdict: ${overallVerdict(result.services)}${result.expectations ? ` (${result.expectations.new.length ? 'new departures' : 'only expected departures'})` : ''} — reports in ${out}`,
     '',

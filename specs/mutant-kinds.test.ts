@@ -25,6 +25,7 @@ const CAUSE: Record<string, { operation: string; answers: 'ok' | 'error' | 'serv
   'xray-delete-policy-kept': { operation: 'DeleteResourcePolicy', answers: 'ok' },
   'ssm-oversized-put-500': { operation: 'PutResourcePolicy', answers: 'server-error' },
   'ddb-stream-get-html-500': { operation: 'GetResourcePolicy', answers: 'server-error' },
+  'ddb-stale-read': { operation: 'GetResourcePolicy', answers: 'error' },
 };
 
 /** One wire call to the reference server, without HTTP: awsJson services by X-Amz-Target, X-Ray by path. */
@@ -174,6 +175,13 @@ describe('seeded bugs of the other departure kinds', () => {
           const last = d.steps.at(-1)!;
           expect(last.operation).toBe(cause.operation);
           expect('status' in d.actual ? d.actual.status : undefined).toBeGreaterThanOrEqual(500);
+        } else if (kind === 'stale-read') {
+          // The stale read is the failing step itself: a lagging view that gave way to the write when polled.
+          const last = d.steps.at(-1)!;
+          expect(last.operation).toBe(cause.operation);
+          expect(last.outcome.kind).toBe(cause.answers);
+          expect(last.lag).toBe('late');
+          expect(d.attribution?.method).toBe('first-check');
         } else {
           // The write that misbehaved answered what AWS answers; a later answer shows it. The blame is on that write.
           expect(d.attribution?.method).toBe('conjecture');

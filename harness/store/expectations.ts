@@ -41,7 +41,7 @@ export interface ExpectationsFile {
 
 const SERVICES = new Set(SERVICE_NAMES);
 
-const KINDS: readonly DepartureKind[] = ['wrong-answer', 'error-with-side-effect', 'success-without-effect', 'crash'];
+const KINDS: readonly DepartureKind[] = ['wrong-answer', 'error-with-side-effect', 'success-without-effect', 'crash', 'stale-read'];
 
 function bad(file: string, why: string): never {
   throw new UsageError(`expectations file ${file}: ${why}`);

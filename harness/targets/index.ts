@@ -239,7 +239,10 @@ export function defaultBudgets(spec: TargetSpec): Budgets {
   return spec.kind === 'aws' ? { ...AWS_DEFAULTS.budgets } : {};
 }
 
-/** How long to wait before a judged read in eventual mode (unless --settle-ms says otherwise); the reference is strict. */
-export function settleMsFor(targetName: string, consistency: Consistency): number {
-  return targetName !== 'reference' && consistency === 'eventual' ? 20_000 : 0;
+/**
+ * The lag bound before --settle-ms: 0 for the reference (it is strict) and in strict mode; otherwise undefined, so
+ * each service's own bound applies (harness/service.ts lagBoundFor: 3 s by default, spec §7.1).
+ */
+export function settleMsFor(targetName: string, consistency: Consistency): number | undefined {
+  return targetName !== 'reference' && consistency === 'eventual' ? undefined : 0;
 }

@@ -34,7 +34,7 @@ import type { JsonObject, Request } from '../../models/types.js';
 import { observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
-import { compact, removeConfirmed, waitOrTimeout, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
+import { compact, removeConfirmed, retryAfter, waitOrTimeout, waiterBudget, type WaitBudget, withReadRetries } from '../../harness/adapter-kit.js';
 import { isCode, RUN_TAG_KEY, stillThere } from '../../harness/sweep.js';
 import { createdKinds, fixtureSlots, keep, lifecycleOperations, type OperationTable, readOperations, type SequenceHooks, type SlotNaming, slotOfName, slotPrefix, TableSequence } from '../../harness/operations.js';
 import { shellQuote } from '../../models/cli-hints.js';
@@ -47,6 +47,27 @@ const KNOWN_CODES = new Set([
   'ValidationException',
   'AccessDeniedException',
 ]);
+
+/**
+ * The change window's second refusal (spec §7.3): "… modified within the previous 15000 milliseconds. Please try
+ * again after <ISO time>" — DynamoDB's answer to a changing write, judged by the model (ddb.put.window); any other
+ * throttle stays infrastructure.
+ */
+const WINDOW_THROTTLE = { code: 'ThrottlingException', message: /modified within the previous \d+ milliseconds|try again after/i };
+
+/** Operations a change window may refuse. */
+const WINDOWED = new Set(['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteTable']);
+
+/** The table (`name`) or stream (`name/stream/label`) an ARN or table name stands for, and its kind. */
+function ddbResource(request: Request): { key: string; kind: string } | undefined {
+  const input = request.input;
+  if (typeof input.TableName === 'string') return { key: input.TableName, kind: 'table' };
+  const arn = input.ResourceArn;
+  if (typeof arn !== 'string') return undefined;
+  const path = arn.split(':table/')[1];
+  if (path === undefined) return { key: arn, kind: 'other' };
+  return { key: path, kind: path.includes('/stream/') ? 'stream' : path.includes('/index/') ? 'index' : 'table' };
+}
 
 /** A CreateTable input; `run` tags the table with the run's name prefix (harness/sweep.ts RUN_TAG_KEY). */
 export function createTableInput(name: string, stream: boolean, policy?: string, run?: string): CreateTableCommandInput {
@@ -168,6 +189,7 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
       });
     },
     send: { command: PutResourcePolicyCommand, output: keep('RevisionId') },
+    refusals: [WINDOW_THROTTLE],
     learn(input, observation, ctx) {
       const arn = input.ResourceArn;
       if (typeof arn !== 'string') return;
@@ -192,6 +214,7 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
       return compact({ ResourceArn: arn, ExpectedRevisionId: command.expected && resolveRevision(command.expected, ctx.revisions.get(arn)) });
     },
     send: { command: DeleteResourcePolicyCommand, output: keep('RevisionId') },
+    refusals: [WINDOW_THROTTLE],
     learn(input, observation, ctx) {
       if (observation.kind === 'ok') rememberRevision(ctx.revisions, String(input.ResourceArn), undefined);
     },
@@ -354,5 +377,13 @@ export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   observers: dynamodbObservers,
   // The adapter waits for the table to be ACTIVE, or gone: their success shows their effect.
   confirmedWrites: new Set(['CreateTable', 'DeleteTable']),
+  // Spec §7.1: observed lag 0.84–2.73 s; about 3 s covers every sample.
+  lagBoundMs: 3000,
+  resourceOf: ddbResource,
+  windowRefusal(request, outcome) {
+    if (!WINDOWED.has(request.operation) || outcome.kind !== 'error') return undefined;
+    if (outcome.code === 'ThrottlingException' && request.operation !== 'DeleteTable') return compact({ retryAt: retryAfter(outcome.message) }) as { retryAt?: number };
+    return outcome.code === 'ResourceInUseException' ? {} : undefined;
+  },
   connect: (endpoint, { settleMs, waitSeconds, safety }) => new DynamoDBConnection(endpoint, settleMs, waiterBudget(waitSeconds), safety),
 };

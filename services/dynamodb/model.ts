@@ -12,29 +12,30 @@ export interface DdbPolicy {
   fromCreate?: boolean;
 }
 
+/**
+ * A resource whose policy changed in this sequence: its change window (spec §7.3: 15 s on AWS, longer than a
+ * sequence takes) may still be open, so a changing write may be refused.
+ */
+interface Windowed {
+  changed?: true;
+}
+
 /** What a (possibly lagging) read may show for one resource. */
 export type DdbView = { policy: DdbPolicy | null } | { tableMissing: true };
 
-export interface DdbTable {
+export interface DdbTable extends Windowed {
   name: string;
   policy: DdbPolicy | null;
   /** Symbol bound to the LatestStreamArn, when the table has a stream. */
   stream: string | null;
   recreated: boolean;
-  /**
-   * Eventual mode only: its policy was written at least once (Put, Delete, CreateTable's). A later policy change, or
-   * DeleteTable, may then fall inside AWS's window after that write (spec §7.3, §7.12), also once no policy is left.
-   */
-  changed?: true;
 }
 
-export interface DdbStream {
+export interface DdbStream extends Windowed {
   sym: string;
   table: string;
   policy: DdbPolicy | null;
   tableDeleted: boolean;
-  /** As DdbTable's (streams have their own window, §7.3). */
-  changed?: true;
 }
 
 export interface DdbState {
@@ -42,11 +43,14 @@ export interface DdbState {
   tables: Record<string, DdbTable>;
   deletedNames: string[];
   streams: DdbStream[];
-  /** Eventual mode only: earlier views a Get may still return, per resource key. */
+  /**
+   * Earlier views a lagging Get may still return, per resource key (kept in both modes: in eventual mode they are
+   * allowed answers within the lag bound; otherwise they name a stale read as such).
+   */
   pending: Record<string, DdbView[]>;
 }
 
-/** Not sent to the target: the harness waits for eventual consistency to settle. */
+/** Not sent to the target: a pause of the lag bound (the harness then judges reads made after it as `late`). */
 export const SETTLE = '$Settle';
 export const NO_POLICY = 'NO_POLICY';
 export const INDEX_NAME = 'gsi1';
@@ -127,11 +131,6 @@ function withResource(state: DdbState, r: Found, change: (holder: DdbTable | Ddb
   return { ...state, streams };
 }
 
-/** Eventual mode: remember that the resource's policy was written (see DdbTable.changed). */
-function markChanged(holder: DdbTable | DdbStream, ctx: ModelContext): void {
-  if (ctx.consistency === 'eventual') holder.changed = true;
-}
-
 function holderOf(r: Found): DdbTable | DdbStream {
   return r.kind === 'table' ? r.table : r.stream;
 }
@@ -191,8 +190,7 @@ function fresh(state: DdbState, kind: string): string {
 }
 
 /** Add a view a lagging read may still show; `state` is a copy the caller owns, its `pending` is replaced, not changed. */
-function pushView(state: DdbState, key: string, view: DdbView, ctx: ModelContext): void {
-  if (ctx.consistency !== 'eventual') return;
+function pushView(state: DdbState, key: string, view: DdbView): void {
   const list = state.pending[key] ?? [];
   state.pending = { ...state.pending, [key]: list.some((v) => jsonEqual(v as unknown as Json, view as unknown as Json)) ? list : [...list, view] };
 }
@@ -299,26 +297,46 @@ function putResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
     noPolicy: 'ddb.put.revision-without-policy',
     noPolicyExpected: 'ddb.put.no-policy-expected',
   });
-  if (!gate.proceed) return gate.stop;
+  // Which check AWS makes first, the window or the precondition, is not known (the AWS-like simulator: the window).
+  if (!gate.proceed) return [...gate.stop, ...refusedFirst(state, r, ctx)];
   const doc = str(input, 'Policy') ?? '';
   const problem = documentProblem(doc, input.ConfirmRemoveSelfResourceAccess === true, r.kind, ctx);
   const assumed = (b: Branch<DdbState>): Branch<DdbState> => (gate.assume ? { ...b, assume: gate.assume } : b);
-  if (problem) return [assumed(fail(problem.rule, state, problem.code)), ...gate.stop];
+  if (problem) return [assumed(fail(problem.rule, state, problem.code)), ...gate.stop, ...refusedFirst(state, r, ctx)];
   if (policy && sameDocument(policy.doc, doc, ctx)) {
-    return [assumed(ok(successRule(r, 'ddb.put.identical'), state, { RevisionId: revision(policy.rev) })), ...gate.stop];
+    return [assumed(ok(successRule(r, 'ddb.put.identical'), state, { RevisionId: revision(policy.rev) })), ...gate.stop, ...(gate.stop.length ? refusedFirst(state, r, ctx) : [])];
   }
   const next = { ...state };
   const rev = fresh(next, 'rev');
-  const written = withResource(next, r, (h) => {
-    h.policy = { doc, rev };
-    markChanged(h, ctx);
-  });
-  pushView(written, r.key, { policy }, ctx);
+  const written = withResource(next, r, (h) => ((h.policy = { doc, rev }), (h.changed = true)));
+  pushView(written, r.key, { policy });
   const output: Record<string, Pattern> = { RevisionId: policy ? revision(rev, [policy.rev]) : revision(rev) };
   const branches = [assumed(ok(successRule(r, policy ? 'ddb.put.replace' : 'ddb.put.create'), written, output)), ...gate.stop];
-  // §7.3: a change within 15 s of the last one — a Put, a Delete, CreateTable's policy — is refused for a while.
-  if ((policy || holderOf(r).changed) && ctx.consistency === 'eventual') branches.push(fail('ddb.put.cooldown', state, 'ResourceInUseException'));
-  return branches;
+  return [...branches, ...windowRefusals(state, r, policy !== null, ctx)];
+}
+
+/**
+ * A changing write (a different document, a Delete that removes one) the change window may refuse (spec §7.3,
+ * switch ddb.changeWindow): `window`, on a resource whose policy changed in this sequence, ResourceInUseException
+ * ("pending previous resource-based policy update") and then ThrottlingException ("… Please try again after …"),
+ * in either mode; `eventual-cooldown` (the earlier reading), in eventual mode only, ResourceInUseException for a
+ * write that replaces or removes a policy. Either refusal changes nothing; the harness waits and sends it again.
+ */
+function windowRefusals(state: DdbState, r: Found, hadPolicy: boolean, ctx: ModelContext): Branch<DdbState>[] {
+  if (ctx.switches['ddb.changeWindow'] === 'eventual-cooldown') {
+    return hadPolicy && ctx.consistency === 'eventual' ? [fail('ddb.put.cooldown', state, 'ResourceInUseException')] : [];
+  }
+  const holder = r.kind === 'table' ? r.table : r.stream;
+  if (!holder.changed) return [];
+  return [fail('ddb.put.window', state, 'ResourceInUseException'), fail('ddb.put.window', state, 'ThrottlingException')];
+}
+
+/**
+ * The window's refusals where the write would fail anyway (a precondition, the document): whether AWS checks the
+ * window first is not known, so a refusal there is allowed too (switch ddb.changeWindow=window only).
+ */
+function refusedFirst(state: DdbState, r: Found, ctx: ModelContext): Branch<DdbState>[] {
+  return ctx.switches['ddb.changeWindow'] === 'eventual-cooldown' ? [] : windowRefusals(state, r, true, ctx);
 }
 
 function viewBranch(state: DdbState, view: DdbView, rule: string, noPolicyRule: string, ctx: ModelContext): Branch<DdbState> {
@@ -334,7 +352,7 @@ function getResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
   const policy = currentPolicy(r);
   const noPolicyRule = r.kind === 'table' && r.table.recreated ? 'ddb.deletetable.drops-policy' : successRule(r, 'ddb.get.no-policy');
   const current = viewBranch(state, { policy }, successRule(r, 'ddb.get.policy'), noPolicyRule, ctx);
-  const stale = (state.pending[r.key] ?? []).map((v) => viewBranch(state, v, 'ddb.get.stale-view', 'ddb.get.stale-view', ctx));
+  const stale = (state.pending[r.key] ?? []).map((v): Branch<DdbState> => ({ ...viewBranch(state, v, 'ddb.get.stale-view', 'ddb.get.stale-view', ctx), stale: true }));
   return [current, ...stale];
 }
 
@@ -366,18 +384,13 @@ function deleteResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelCont
     mismatch: 'ddb.delete.revision-mismatch',
     noPolicy: 'ddb.delete.revision-without-policy',
   });
-  if (!gate.proceed) return gate.stop;
+  if (!gate.proceed) return [...gate.stop, ...refusedFirst(state, r, ctx)];
   if (!policy) return [ok(successRule(r, 'ddb.delete.no-policy'), state, { RevisionId: { absent: true } })];
-  const next = withResource(state, r, (h) => {
-    h.policy = null;
-    markChanged(h, ctx);
-  });
-  pushView(next, r.key, { policy }, ctx);
+  const next = withResource(state, r, (h) => ((h.policy = null), (h.changed = true)));
+  pushView(next, r.key, { policy });
   const rule = successRule(r, 'ddb.delete.removes');
   const removed = deletedRevisions(policy, ctx).map((RevisionId) => ({ ...ok(rule, next, { RevisionId }), ...(gate.assume ? { assume: gate.assume } : {}) }));
-  const branches = [...removed, ...gate.stop];
-  if (ctx.consistency === 'eventual') branches.push(fail('ddb.put.cooldown', state, 'ResourceInUseException'));
-  return branches;
+  return [...removed, ...gate.stop, ...windowRefusals(state, r, true, ctx)];
 }
 
 /** The state after CreateTable as asked (a table of that name, if any, replaced), and the stream symbol. */
@@ -391,12 +404,12 @@ function created(state: DdbState, input: JsonObject, ctx: ModelContext): { next:
   const streamSpec = input.StreamSpecification as JsonObject | undefined;
   const stream = streamSpec?.StreamEnabled === true ? fresh(next, 'stream') : null;
   const policy = resourcePolicy === undefined ? null : { doc: resourcePolicy, rev: fresh(next, 'rev'), fromCreate: true };
-  next.tables[name] = { name, policy, stream, recreated: !!replaced || next.deletedNames.includes(name) };
+  next.tables[name] = { name, policy, stream, recreated: !!replaced || next.deletedNames.includes(name), ...(policy ? { changed: true as const } : {}) };
   if (stream) next.streams = [...next.streams, { sym: stream, table: name, policy: null, tableDeleted: false }];
   next.pending = withoutPending(next.pending, `table:${name}`);
   if (policy) {
-    pushView(next, `table:${name}`, { tableMissing: true }, ctx);
-    pushView(next, `table:${name}`, { policy: null }, ctx);
+    pushView(next, `table:${name}`, { tableMissing: true });
+    pushView(next, `table:${name}`, { policy: null });
   }
   return { next, stream, policy };
 }
@@ -436,8 +449,9 @@ function deleteTable(state: DdbState, input: JsonObject, ctx: ModelContext): Bra
   const table = state.tables[name];
   if (!table) return [fail('ddb.deletetable.not-found', state, 'ResourceNotFoundException')];
   const branches = [ok('ddb.deletetable.delete', deleted(state, name))];
-  // §7.12: DeleteTable within 1–2 s of a policy write is refused ("has a pending resource-based policy update").
-  if (ctx.consistency === 'eventual' && (table.policy || table.changed)) branches.push(fail('ddb.deletetable.policy-pending', state, 'ResourceInUseException'));
+  // Spec §7.12: DeleteTable within 1–2 s of a policy write → ResourceInUseException ("has a pending resource-based
+  // policy update"); nothing changes, and the harness sends it again (switch ddb.changeWindow=window only).
+  if (table.changed && ctx.switches['ddb.changeWindow'] !== 'eventual-cooldown') branches.push(fail('ddb.deletetable.pending-policy', state, 'ResourceInUseException'));
   return branches;
 }
 
@@ -504,7 +518,7 @@ function describeTable(state: DdbState, name: string, ctx: ModelContext): Json {
     policy: describePolicy(table.policy, ctx),
     latestStreamArn: table.stream ? (ctx.symbols.valueOf(table.stream) ?? table.stream) : null,
     recreated: table.recreated,
-    ...(state.pending[`table:${name}`]?.length ? { staleViews: state.pending[`table:${name}`]!.length } : {}),
+    ...(ctx.consistency === 'eventual' && state.pending[`table:${name}`]?.length ? { staleViews: state.pending[`table:${name}`]!.length } : {}),
   };
 }
 
@@ -527,7 +541,7 @@ function focus(state: DdbState, request: Request, ctx: ModelContext): Json {
         table: s.table,
         tableDeleted: s.tableDeleted,
         policy: describePolicy(s.policy, ctx),
-        ...(state.pending[r.key]?.length ? { staleViews: state.pending[r.key]!.length } : {}),
+        ...(ctx.consistency === 'eventual' && state.pending[r.key]?.length ? { staleViews: state.pending[r.key]!.length } : {}),
       };
     }
     case 'CreateTable':
@@ -549,8 +563,10 @@ export const dynamodbModel: ServiceModel<DdbState> = {
     DeleteResourcePolicy: deleteResourcePolicy,
     CreateTable: createTable,
     DeleteTable: deleteTable,
-    [SETTLE]: (state) => [ok('model.settle', { ...state, pending: {} })],
+    // A pause only: whether a read made after it may still lag is the harness's to say (it knows the time).
+    [SETTLE]: (state) => [ok('model.settle', state)],
   }),
   effects,
   focus,
+  consistencyRules: { strict: 'ddb.get.read-your-writes', late: 'ddb.get.stale-after-bound', flipped: 'ddb.get.monotonic' },
 };

@@ -83,7 +83,8 @@ const wrongAnswerMutants: MutantEntry<DdbState>[] = [
   {
     name: 'ddb-stale-read',
     description: 'The first GetResourcePolicy after a write still shows the previous state (stale read in strict mode)',
-    breaks: 'ddb.get.policy',
+    breaks: 'ddb.get.read-your-writes',
+    kind: 'stale-read',
     respond(request, outcome, memory) {
       const arn = String(request.input.ResourceArn ?? '');
       const last = ((memory.last as Record<string, Outcome> | undefined) ??= {});

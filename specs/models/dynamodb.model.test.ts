@@ -55,6 +55,7 @@ describe('dynamodb rules and switches', () => {
     for (const s of DYNAMODB_SWITCHES) expect(s.values).toContain(s.default);
     const settled = DYNAMODB_SWITCHES.filter(isSettled).map((s) => [s.name, s.default]);
     expect(Object.fromEntries(settled)).toEqual({
+      'ddb.changeWindow': 'window',
       'ddb.malformedArnError': 'ValidationException',
       'ddb.indexArnError': 'ValidationException',
       'ddb.policySizeLimit': '20480',
