@@ -22,6 +22,12 @@ export interface AwsLikeOptions {
   credentials?: SigningCredentials;
   /** Start without the foreign resources (default true: with them; harness/aws-like/foreign.ts). */
   foreign?: boolean;
+  /**
+   * Resources take their (scaled) time to become ACTIVE and to go (default true). Off: created ACTIVE and deleted at
+   * once, for tests about something else (the SDK's waiters poll a CREATING table no sooner than once a second, so
+   * a shrinking run would spend most of its time waiting on them). Not a `serve` flag: AWS has no such mode.
+   */
+  lifecycle?: boolean;
 }
 
 export const LAG_SETTINGS: readonly LagSetting[] = ['off', 'ddb-like'];

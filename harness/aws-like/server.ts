@@ -89,7 +89,7 @@ export class AwsLikeServer {
     this.windows = Object.fromEntries(
       this.served.map(({ aws }) => [aws.service, aws.window ? new PolicyWindow(this.random.window, aws.window, !(this.mutant?.fault === 'no-window' && this.mutant.service === aws.service)) : undefined]),
     );
-    this.lifecycles = Object.fromEntries(this.served.map(({ aws }) => [aws.service, aws.lifecycle ? new Lifecycle(this.random.lifecycle, aws.lifecycle) : undefined]));
+    this.lifecycles = Object.fromEntries(this.served.map(({ aws }) => [aws.service, aws.lifecycle && options.lifecycle !== false ? new Lifecycle(this.random.lifecycle, aws.lifecycle) : undefined]));
     this.visibility = new Visibility(this.random.lag);
     this.inner = new ReferenceServer({
       account: this.account,
