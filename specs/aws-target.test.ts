@@ -26,8 +26,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'pc-aws-'));
 async function countingReference(): Promise<RunningReference & { server: ReferenceServer; seen: Array<{ key: string; service: string }> }> {
   const ref = await startReference({ account: ACCOUNT });
   const seen: Array<{ key: string; service: string }> = [];
-  const handle = ref.server.handle.bind(ref.server);
-  ref.server.handle = (http: HttpRequest) => {
+  // Every request the server on its port takes goes through handleConcurrently (harness/reference/server.ts).
+  const handle = ref.server.handleConcurrently.bind(ref.server);
+  ref.server.handleConcurrently = (http: HttpRequest) => {
     const auth = http.headers.authorization;
     const scope = typeof auth === 'string' ? /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\//.exec(auth) : null;
     seen.push({ key: scope?.[1] ?? 'unsigned', service: scope?.[2] ?? 'unsigned' });

@@ -278,6 +278,26 @@ const byEitherName = { ...dynamodbOperations, [SETTLE]: dynamodbOperations.Settl
 /** How long a reset waits for a read to show a removed policy gone (reads may lag: eventual mode settles this long). */
 const resetPatienceMs = (ctx: DdbContext) => Math.max(2000, 2 * ctx.settleMs);
 
+/**
+ * DeleteTable for cleanup, sent again while the table is busy: AWS refuses it with ResourceInUseException for 1–2 s
+ * after a policy write ("has a pending resource-based policy update", spec §7 item 12) and while the table is still
+ * CREATING, and may throttle it; a cleanup that gave up at the first refusal would leave the table behind. Retried
+ * with backoff within the run's wait budget; any other answer (gone already, an error) ends it — the leftover check
+ * and `sweep` see what remains.
+ */
+async function deleteTableSoon(client: DynamoDBClient, TableName: string, wait: WaitBudget): Promise<void> {
+  const until = Date.now() + wait.maxWaitTime * 1000;
+  for (let pause = 250; ; pause = Math.min(pause * 2, 5000)) {
+    try {
+      await client.send(new DeleteTableCommand({ TableName }));
+      return;
+    } catch (error) {
+      if (!isCode(error, 'ResourceInUseException', 'ThrottlingException') || Date.now() + pause > until) return;
+    }
+    await sleep(pause);
+  }
+}
+
 /** The slots the fixture's tables fill (t0, t1). */
 const DDB_FIXTURE = fixtureSlots(DDB_SETUP, lifecycleOperations(dynamodbOperations));
 
@@ -285,7 +305,7 @@ const hooks: SequenceHooks<DdbCommand, DdbContext> = {
   setup: DDB_SETUP,
   async cleanup(ctx, keepFixture) {
     const kept = new Set(keepFixture ? fixtureTables(ctx) : []);
-    await Promise.all([...ctx.created].filter((name) => !kept.has(name)).map((TableName) => ctx.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)));
+    await Promise.all([...ctx.created].filter((name) => !kept.has(name)).map((TableName) => deleteTableSoon(ctx.client, TableName, ctx.wait)));
   },
   /** Every policy the sequence sent to one of the fixture's tables or their streams removed, each removal confirmed by a Get. */
   async reset(ctx) {
