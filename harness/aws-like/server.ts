@@ -6,8 +6,8 @@
  * (window.ts), lagging visibility of policy reads (visibility.ts). Each service's knowledge comes from its
  * services/<service>/aws-like.ts.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Listening, listenHttp } from '../reference/listen.js';
 import type { Request } from '../../models/types.js';
 import { SERVICES } from '../../services/index.js';
 import type { ServiceDefinition } from '../service.js';
@@ -227,24 +227,10 @@ export class AwsLikeServer {
     return this.inner.handle(internalRequest(aws, region, call));
   }
 
-  async listen(port = 0, host = '127.0.0.1'): Promise<{ url: string; port: number; stop(): Promise<void> }> {
-    const server: Server = createServer((req, res) => void this.serve(req, res));
-    server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    const actual = (server.address() as AddressInfo).port;
-    return {
-      url: `http://${host}:${actual}`,
-      port: actual,
-      stop: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
+  listen(port = 0, host = '127.0.0.1'): Promise<Listening> {
+    return listenHttp((req, res) => this.serve(req, res), port, host);
   }
+
 
   private requests = 0;
 

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Listening, listenHttp } from './listen.js';
 import type { Outcome, Request, ServiceName } from '../../models/types.js';
 import { SERVICES } from '../../services/index.js';
 import type { ReferenceCodec } from './codec.js';
@@ -26,11 +26,7 @@ export interface ReferenceServerOptions {
   account?: string;
 }
 
-export interface RunningReference {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-}
+export type RunningReference = Listening;
 
 /** Every seeded bug of the given services (default: all), service by service. */
 export function allMutants(services: ReadonlyArray<{ mutants: readonly Mutant[] }> = SERVICES): Mutant[] {
@@ -169,24 +165,10 @@ export class ReferenceServer {
     return { answer: outcome, response: codec.encodeOk(request, outcome.output, engine.view()) };
   }
 
-  async listen(port = 0, host = '127.0.0.1'): Promise<RunningReference> {
-    const server: Server = createServer((req, res) => void this.serve(req, res));
-    server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    const actual = (server.address() as AddressInfo).port;
-    return {
-      url: `http://${host}:${actual}`,
-      port: actual,
-      stop: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
+  listen(port = 0, host = '127.0.0.1'): Promise<RunningReference> {
+    return listenHttp((req, res) => this.serve(req, res), port, host);
   }
+
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
