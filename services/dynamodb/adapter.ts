@@ -158,8 +158,14 @@ function targetArn(ctx: DdbContext, target: DdbTarget): string {
   }
 }
 
-/** The table once the waiter saw it ACTIVE, as DescribeTable shows it (CreateTable itself answers while it is still CREATING). */
-async function activeTable(client: DynamoDBClient, wait: WaitBudget, TableName: string): Promise<TableDescription | undefined> {
+/**
+ * The table once it is ACTIVE. AWS's CreateTable answers while the table is still CREATING, so the waiter polls
+ * DescribeTable until it is ACTIVE; a target whose CreateTable already answers ACTIVE (moto, ministack, the
+ * reference server) is taken at its word — a DescribeTable then would only repeat that answer, and on moto it was
+ * a sixth of every request a run sent (issue #11: no repeated describes).
+ */
+async function activeTable(client: DynamoDBClient, wait: WaitBudget, TableName: string, created?: TableDescription): Promise<TableDescription | undefined> {
+  if (created?.TableStatus === 'ACTIVE') return created;
   // The waiter's last DescribeTable answer (ACTIVE) is the table as it is: no second DescribeTable.
   const { reason } = await withReadRetries(() => waitOrTimeout(client, wait, (config) => waitUntilTableExists(config, { TableName })));
   const seen = (reason as DescribeTableCommandOutput | undefined)?.Table;
@@ -229,8 +235,8 @@ export const dynamodbOperations: OperationTable<DdbCommand, DdbContext> = {
       return createTableInput(name, command.stream, policy, slotPrefix(ctx, command.slot, DDB_FIXTURE)) as unknown as JsonObject;
     },
     async send(input, ctx) {
-      await ctx.client.send(new CreateTableCommand(input as never));
-      const table = await activeTable(ctx.client, ctx.wait, String(input.TableName));
+      const { TableDescription } = await ctx.client.send(new CreateTableCommand(input as never));
+      const table = await activeTable(ctx.client, ctx.wait, String(input.TableName), TableDescription);
       return compact({ TableArn: table?.TableArn, TableStatus: table?.TableStatus, LatestStreamArn: table?.LatestStreamArn });
     },
     learn(input, observation, ctx) {
@@ -350,8 +356,8 @@ class DynamoDBConnection implements Connection<DdbCommand> {
   async discover(runPrefix: string) {
     const TableName = `${runPrefix}-probe`;
     try {
-      await this.client.send(new CreateTableCommand(createTableInput(TableName, false, undefined, runPrefix)));
-      const table = await activeTable(this.client, this.wait, TableName);
+      const { TableDescription } = await this.client.send(new CreateTableCommand(createTableInput(TableName, false, undefined, runPrefix)));
+      const table = await activeTable(this.client, this.wait, TableName, TableDescription);
       await this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
       const match = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\//.exec(table?.TableArn ?? '');
       if (!match) return { failure: { kind: 'fault' as const, reason: `DescribeTable returned no usable TableArn (${table?.TableArn})` } };
