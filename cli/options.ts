@@ -30,6 +30,7 @@ const SHARED_OPTIONS = {
   region: { type: 'string', default: DEFAULTS.region },
   'max-divergences': { type: 'string' },
   'settle-ms': { type: 'string' },
+  'window-ms': { type: 'string' },
   'wait-seconds': { type: 'string' },
   concurrency: { type: 'string' },
   quiet: { type: 'boolean', default: false },
@@ -137,6 +138,8 @@ export interface TargetRun {
   switches: Record<string, string>;
   setAside: string[];
   settleMs?: number;
+  /** --window-ms: DynamoDB's change window on the target (0: not measured); default: by target kind (harness/targets windowMsFor). */
+  windowMs?: number;
   /** Budget for each resource transition; default: LOCAL_WAIT_SECONDS on this machine, DEFAULT_WAIT_SECONDS elsewhere. */
   waitSeconds?: number;
   /** Sequences run at once per service (--concurrency); default: by target kind (harness/targets defaultConcurrency). */
@@ -158,7 +161,7 @@ export interface TargetRun {
   recordDir?: string;
 }
 
-export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'waitSeconds' | 'concurrency' | 'maxDivergences' | 'reproduce' | 'quiet' | 'safety' | 'partnerAccounts' | 'recordDir'> & {
+export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 'seed' | 'consistency' | 'settleMs' | 'windowMs' | 'waitSeconds' | 'concurrency' | 'maxDivergences' | 'reproduce' | 'quiet' | 'safety' | 'partnerAccounts' | 'recordDir'> & {
   budgets: Budgets;
   /** Whether --runs was given (an `aws` target otherwise runs AWS_DEFAULTS.runs). */
   runsGiven: boolean;
@@ -201,6 +204,8 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
   const settle = v['settle-ms'] as string | undefined;
   if (settle !== undefined && !/^\d+$/.test(settle)) throw new UsageError(`--settle-ms must be a number of milliseconds (0 or more), not "${settle}"`);
   const wait = v['wait-seconds'] as string | undefined;
+  const window = v['window-ms'] as string | undefined;
+  if (window !== undefined && !/^\d+$/.test(window)) throw new UsageError(`--window-ms must be a number of milliseconds (0 or more), not "${window}"`);
   return {
     region: checkRegion(v.region as string),
     services: parseServices(v.services as string | undefined),
@@ -210,6 +215,7 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
     maxDivergences: positiveInt('max-divergences', v['max-divergences'] as string | undefined, DEFAULTS.maxDivergences),
     reproduce: countOf('reproduce', v.reproduce as string | undefined, DEFAULTS.reproduce),
     ...(settle !== undefined ? { settleMs: Number(settle) } : {}),
+    ...(window !== undefined ? { windowMs: Number(window) } : {}),
     ...(wait !== undefined ? { waitSeconds: positiveInt('wait-seconds', wait, DEFAULT_WAIT_SECONDS) } : {}),
     ...(v.concurrency !== undefined ? { concurrency: positiveInt('concurrency', v.concurrency as string, 1) } : {}),
     ...(v.consistency !== undefined ? { consistency: consistencyOf(v.consistency as string, 'strict') } : {}),

@@ -29,6 +29,7 @@ export async function replay(argv: string[]): Promise<number> {
     const outcome = await replayWitness(serviceNamed(witness.service)!.adapter, target.endpoint, witness, {
       ...(settleMsFor(target.name, witness.consistency) === 0 ? { settleMs: 0 } : {}),
       waitSeconds: waitSecondsFor(target.endpoint.url),
+      ...(witness.windowMs ? { windowMs: witness.windowMs } : {}),
     });
     const lines = outcome.steps.map((st, i) => `  ${String(i + 1).padStart(2)}. ${st.setup ? '(setup) ' : ''}${st.operation} → ${describeObservation(st.outcome)}`);
     const said = {

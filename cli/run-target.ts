@@ -13,7 +13,7 @@ import { HistoryRecorder } from '../harness/record.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
-import { defaultConcurrency, parseTarget, resolveTarget, settleMsFor, waitSecondsFor } from '../harness/targets/index.js';
+import { defaultConcurrency, parseTarget, resolveTarget, settleMsFor, waitSecondsFor, windowMsFor } from '../harness/targets/index.js';
 import { endpointId } from '../harness/sdk.js';
 import { writeWitnesses } from '../harness/witness.js';
 import { renderJson } from '../reports/json.js';
@@ -45,9 +45,10 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
   const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(o.aws ? { aws: o.aws } : {}), ...(log ? { log } : {}) });
   const consistency = o.consistency ?? target.defaultConsistency;
   const settleMs = o.settleMs ?? settleMsFor(target.name, consistency);
+  const windowMs = o.windowMs ?? windowMsFor(parseTarget(o.spec));
   // --runs too when not the default: a replay path's first number is one of the run's cases, checked against --runs.
   // An aws replay needs the opt-in too: the account the run was allowed on.
-  const replayBase = [`--target ${o.spec}`, target.caller ? `--allow-account ${target.caller.account}` : '', o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : ''].filter(Boolean).join(' ');
+  const replayBase = [`--target ${o.spec}`, target.caller ? `--allow-account ${target.caller.account}` : '', o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : '', o.windowMs !== undefined ? `--window-ms ${o.windowMs}` : ''].filter(Boolean).join(' ');
   // The aws target has the caller already (STS GetCallerIdentity, its first call): no second call for it.
   let safety = safetyProfileOf(o, knownCaller ?? target.caller?.account);
   if (safety.name === 'real-account' && !safety.callerAccount) {
@@ -62,6 +63,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
     ...(target.claims ? { targetClaims: target.claims } : {}),
     seed: o.seed,
     consistency,
+    ...(windowMs ? { windowMs } : {}),
     region: o.region,
     ...(o.mutant ? { mutant: o.mutant } : {}),
     startedAt: new Date().toISOString(),
@@ -107,6 +109,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
         switches: o.switches,
         setAside: o.setAside,
         ...(settleMs !== undefined ? { settleMs } : {}),
+        ...(windowMs ? { windowMs } : {}),
         waitSeconds: o.waitSeconds ?? waitSecondsFor(target.endpoint.url),
         maxDivergences: o.maxDivergences,
         replayBase,

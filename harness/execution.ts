@@ -97,6 +97,13 @@ export interface ExecutorOptions {
   /** Whether a judged write answer is a change-window refusal to send again (ServiceAdapter.windowRefusal). */
   windowRefusal?: (request: Request, outcome: Observation) => { retryAt?: number } | undefined;
   /**
+   * The change window the target keeps (ms; `--window-ms`, 15 000 on AWS, spec §7.3), for a service that has one
+   * (`windowRefusal`): a write answered less than a third of it after the first write of this sequence to its
+   * resource was sent is inside the window for sure (Step.windowOpen). Absent or 0: not measured — a refusal stays
+   * allowed, never required.
+   */
+  windowMs?: number;
+  /**
    * The real-account profile's guard (generators/safety.ts): a public document the target accepted ends its sequence
    * at once, so cleanup removes it, and is kept in `publicAccepted` for the report.
    */
@@ -130,6 +137,8 @@ function resourceOf(input: Request['input']): string {
 /** The last write to each resource in a sequence, and which reads have shown it since (for polling, eventual mode). */
 interface Writes {
   last: Map<string, { at: number; operation: string }>;
+  /** When the first write of the sequence to each resource was sent (any answer: a fault may have changed it). */
+  firstSent: Map<string, number>;
   /** Reads (by request) that showed the last write to their resource: a later stale answer of theirs flipped back. */
   shown: Map<string, string>;
 }
@@ -278,7 +287,7 @@ export class Executor<Cmd> {
       const checker = new Checker(this.model, settings, structuredClone(this.initialState ?? this.model.initial()));
       const fixture = sequence.setup.map((c, index) => ({ c, setup: true, index })).filter((f) => !this.skippedFixture.has(f.index));
       const all: Array<{ c: Cmd; setup: boolean; index: number; resend?: { request: Request; attempt: number } }> = [...fixture, ...commands.map((c) => ({ c, setup: false, index: -1 }))];
-      const writes: Writes = { last: new Map(), shown: new Map() };
+      const writes: Writes = { last: new Map(), shown: new Map(), firstSent: new Map() };
       let publicAccepted = false;
       for (let position = 0; position < all.length; position++) {
         const { c, setup, index, resend } = all[position]!;
@@ -308,7 +317,10 @@ export class Executor<Cmd> {
         const recorded = setup ? lent?.created.get(index) : undefined;
         if (recorded && JSON.stringify(recorded.request) !== JSON.stringify(request)) throw new Error(`pooled fixture step ${index} was ${JSON.stringify(recorded.request)}, now ${JSON.stringify(request)}`);
         // A resource the pool lends: not created again; its creation's answer stands for this step.
+        const sentAt = Date.now();
         const first = recorded ? recorded.observation : await this.send(sequence, request, { knownCrash: this.knownCrashes.has(crashSignature(request.operation, c)) });
+        const windowOpen = !setup && !recorded && this.windowSurelyOpen(request, writes);
+        if (!recorded) this.firstWrite(request, sentAt, writes);
         const reading = !setup && !recorded && this.options.readOperations.has(request.operation);
         const polled = reading ? await this.pollRead(sequence, request, first, checker, settings, writes) : undefined;
         const sent = polled?.observation ?? first;
@@ -336,6 +348,7 @@ export class Executor<Cmd> {
           ...(setup ? { setup } : {}),
           ...(recorded ? { reused: true as const } : {}),
           ...(polled?.lag ? { lag: polled.lag } : {}),
+          ...(windowOpen ? { windowOpen } : {}),
           ...(polled?.polled ? { polled: polled.polled, ...(polled.visibleMs !== undefined ? { visibleAfterMs: polled.visibleMs } : {}) } : {}),
         };
         if (!reading && outcome.kind === 'ok') this.wrote(request, writes);
@@ -354,7 +367,7 @@ export class Executor<Cmd> {
         }
         let verdict: StepVerdict;
         try {
-          verdict = checker.observe(request, outcome, undefined, polled?.lag);
+          verdict = checker.observe(request, outcome, undefined, { lag: polled?.lag, windowOpen });
         } catch (error) {
           // Past a step the model could not explain, every reading of it is kept; a long tail of such steps may
           // need more candidate states than the checker keeps. That ends what the sequence can show, not the run.
@@ -436,6 +449,8 @@ export class Executor<Cmd> {
    */
   private async race(sequence: Sequence<Cmd>, race: RaceCommand<Cmd>, number: number, checker: Checker<unknown>, result: Execution<Cmd>, toTheEnd: boolean, rules: Set<string>, writes: Writes): Promise<'stop' | 'go on'> {
     const requests = race.writes.map((w) => sequence.request(w));
+    const sentAt = Date.now();
+    for (const request of requests) this.firstWrite(request, sentAt, writes);
     // Sent together: against a stalled target they wait out one deadline between them, not one each.
     const observations = await Promise.all(requests.map((r) => this.send(sequence, r)));
     for (const [i, request] of requests.entries()) {
@@ -490,6 +505,26 @@ export class Executor<Cmd> {
   }
 
   /** A write answered success: reads of its resource may lag behind it from now (`writes`, per sequence). */
+  /** The first write of the sequence to a resource: when it was sent (the window a change opens starts no earlier). */
+  private firstWrite(request: Request, sentAt: number, writes: Writes): void {
+    if (!this.options.windowMs || this.options.readOperations.has(request.operation)) return;
+    const key = this.options.resourceOf?.(request)?.key;
+    if (key !== undefined && !writes.firstSent.has(key)) writes.firstSent.set(key, sentAt);
+  }
+
+  /**
+   * A write answered now, less than a third of the window after the first write of this sequence to its resource
+   * was sent: any change this sequence made to it happened since, so its window is open for sure (a third: room for
+   * clocks that run at other rates, and for a window counted from a little before the change's answer).
+   */
+  private windowSurelyOpen(request: Request, writes: Writes): boolean {
+    const windowMs = this.options.windowMs;
+    if (!windowMs || !this.options.windowRefusal || this.options.readOperations.has(request.operation)) return false;
+    const key = this.options.resourceOf?.(request)?.key;
+    const first = key === undefined ? undefined : writes.firstSent.get(key);
+    return first !== undefined && Date.now() - first < windowMs / 3;
+  }
+
   private wrote(request: Request, writes: Writes): void {
     const key = this.options.resourceOf?.(request)?.key ?? '*';
     writes.last.set(key, { at: Date.now(), operation: request.operation });

@@ -44,6 +44,11 @@ export interface RunOptions {
    * long, and a Settle step pauses this long. Absent: the service's own bound (lagBoundFor); 0: judge at once.
    */
   settleMs?: number;
+  /**
+   * The change window the target keeps (ms, DynamoDB: spec §7.3): a changing write sent surely inside it must be
+   * refused (ExecutorOptions.windowMs). Absent or 0: a refusal is allowed, never required.
+   */
+  windowMs?: number;
   /** Budget for each resource transition the adapter waits out (default 300 s, what AWS may need). */
   waitSeconds?: number;
   /** How many distinct divergences to look for before stopping. */
@@ -297,14 +302,14 @@ function judgeCoverage(result: ServiceResult, blocks: readonly string[], why: st
   result.reason = `${why}; rules not reached: ${unreached.join(', ')}`;
 }
 
-export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool' | 'consistency' | 'settleMs'>, concurrency = 1) {
+export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapter<never>, endpoint: Endpoint, options: Pick<RunOptions, 'faultLimit' | 'retryBaseMs' | 'fixturePool' | 'consistency' | 'settleMs' | 'windowMs'>, concurrency = 1) {
   return {
     readOperations: adapter.readOperations,
     lagBoundMs: lagBoundFor(adapter, options.consistency, options.settleMs),
     // Strict mode: a read answering a lagging view gets a moment to show whether it is one (see STRICT_CONFIRM_MS).
     staleConfirmMs: adapter.model.consistencyRules ? options.settleMs || Math.min(STRICT_CONFIRM_MS, adapter.lagBoundMs ?? DEFAULT_LAG_BOUND_MS) : 0,
     ...(adapter.resourceOf ? { resourceOf: adapter.resourceOf.bind(adapter) } : {}),
-    ...(adapter.windowRefusal ? { windowRefusal: adapter.windowRefusal.bind(adapter) } : {}),
+    ...(adapter.windowRefusal ? { windowRefusal: adapter.windowRefusal.bind(adapter), ...(options.windowMs ? { windowMs: options.windowMs } : {}) } : {}),
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
     // No pool under eventual consistency: a read may still show a policy the reset removed after its own read said
     // it was gone, and the next sequence's model, starting afresh, would take that lag for a departure.
@@ -1020,7 +1025,7 @@ export async function replayWitness<Cmd>(
   adapter: ServiceAdapter<Cmd>,
   endpoint: Endpoint,
   witness: { commands: readonly unknown[]; switches: SwitchSettings; consistency: Consistency; withoutFixture?: readonly number[] },
-  options: { settleMs?: number; waitSeconds?: number },
+  options: { settleMs?: number; waitSeconds?: number; windowMs?: number },
 ): Promise<WitnessReplay> {
   const model = adapter.model as ServiceModel<unknown>;
   const connection = adapter.connect(endpoint, { settleMs: lagBoundFor(adapter, witness.consistency, options.settleMs), waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
@@ -1028,7 +1033,7 @@ export async function replayWitness<Cmd>(
   try {
     const discovered = await discoverWithRetries(connection, prefix);
     if ('failure' in discovered) return { status: discovered.failure.kind === 'unsupported' ? 'unsupported' : 'infra', steps: [], reason: describeFailure(discovered.failure) };
-    const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, executorOptions(adapter, endpoint, { consistency: witness.consistency, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}) }), discovered.answered);
+    const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, executorOptions(adapter, endpoint, { consistency: witness.consistency, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}), ...(options.windowMs ? { windowMs: options.windowMs } : {}) }), discovered.answered);
     executor.skipFixture(witness.withoutFixture ?? []);
     const settings: CheckerSettings = { switches: { ...defaultSwitches(model.switches), ...witness.switches }, consistency: witness.consistency, ...discovered.identity };
     const e = await executor.run(witness.commands as Cmd[], settings);

@@ -21,6 +21,8 @@ export interface WitnessFile {
   region: string;
   service: ServiceName;
   consistency: Consistency;
+  /** The change window the departure was judged with (RunResult.windowMs); replay measures against it too. */
+  windowMs?: number;
   /** Switch values away from their default that the departure was found under. */
   switches: SwitchSettings;
   rule: string;
@@ -43,6 +45,7 @@ export function witnessOf(result: RunResult, service: ServiceName, d: Divergence
     region,
     service,
     consistency: result.consistency,
+    ...(result.windowMs ? { windowMs: result.windowMs } : {}),
     switches: d.foundUnder?.switches ?? {},
     rule: d.rule,
     kind: d.kind ?? 'wrong-answer',
@@ -87,6 +90,7 @@ export async function loadWitness(file: string, services: readonly string[]): Pr
   if (!w.service || !services.includes(w.service)) throw new UsageError(`witness file ${file}: unknown service "${String(w.service)}"`);
   if (!Array.isArray(w.commands) || w.commands.length === 0) throw new UsageError(`witness file ${file}: no commands`);
   if (w.consistency !== 'strict' && w.consistency !== 'eventual') throw new UsageError(`witness file ${file}: consistency must be strict or eventual`);
+  if (w.windowMs !== undefined && !(Number.isSafeInteger(w.windowMs) && (w.windowMs as number) > 0)) throw new UsageError(`witness file ${file}: windowMs must be a positive number of milliseconds`);
   if (typeof w.target !== 'string' || typeof w.rule !== 'string') throw new UsageError(`witness file ${file}: target and rule are required`);
   return w as WitnessFile;
 }

@@ -5,6 +5,16 @@ import type { Branch, Consistency, Json, Lag, ModelContext, Observation, Request
 /** A hidden event the checker may assume to explain what a target answered later. */
 export type ConjectureKind = 'error-with-side-effect' | 'success-without-effect';
 
+/**
+ * What the harness measured about a step, beside its answer (kept in the step, so offline judging sees it too):
+ * `lag`, when a read was judged (models/types.ts Lag); `windowOpen`, a write sent while its resource's change
+ * window was surely still open (Branch.windowClosed).
+ */
+export interface Measured {
+  lag?: Lag | undefined;
+  windowOpen?: boolean;
+}
+
 export interface CheckerSettings {
   switches: SwitchSettings;
   consistency: Consistency;
@@ -145,12 +155,14 @@ export class Checker<S> {
    * hidden effect the conjecture names (its error took effect / its success did not); the caller asks whether
    * that explains the rest of the sequence.
    */
-  observe(request: Request, observation: Observation, conjecture?: ConjectureKind, lag?: Lag): StepVerdict {
+  observe(request: Request, observation: Observation, conjecture?: ConjectureKind, measured: Measured = {}): StepVerdict {
+    const { lag, windowOpen } = measured;
     const prior = this.worlds;
     this.prior = prior;
     const all = prior.map((world) => ({ world, branches: this.branchesOf(world, request) }));
     const staleAllowed = this.staleAllowed(lag);
-    const expanded = staleAllowed ? all : all.map(({ world, branches }) => ({ world, branches: branches.filter((b) => !b.stale) }));
+    // Inside a change window the harness measured to be open, a success that needs it closed is no answer.
+    const expanded = all.map(({ world, branches }) => ({ world, branches: branches.filter((b) => (staleAllowed || !b.stale) && !(windowOpen && b.windowClosed)) }));
 
     if (observation.kind === 'unsupported') {
       return { status: 'indeterminate', reason: 'unsupported', rules: [] };
@@ -368,7 +380,7 @@ export function replayOffline<S>(
   settings: CheckerSettings,
   initial: S | undefined,
   /** `race`: steps with the same value, one after another, were sent at the same time (Checker.observeRace). */
-  steps: ReadonlyArray<{ operation: string; input: Request['input']; outcome: Observation; race?: number; lag?: Lag }>,
+  steps: ReadonlyArray<{ operation: string; input: Request['input']; outcome: Observation; race?: number; lag?: Lag; windowOpen?: true }>,
   conjecture?: Conjecture,
 ): OfflineReplay {
   const checker = new Checker(model, settings, initial ?? model.initial());
@@ -384,7 +396,7 @@ export function replayOffline<S>(
       while (steps[i]?.race === step.race) group.push(steps[i++]!);
       i--;
       verdict = checker.observeRace(group.map((g) => ({ request: { operation: g.operation, input: g.input }, observation: g.outcome })), raceRuleOf(model));
-    } else verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome, conjecture?.at === i ? conjecture.kind : undefined, step.lag);
+    } else verdict = checker.observe({ operation: step.operation, input: step.input }, step.outcome, conjecture?.at === i ? conjecture.kind : undefined, { lag: step.lag, windowOpen: step.windowOpen === true });
     if (verdict.status === 'diverged') return { divergence: { at: i, verdict }, taintedAt, rules: [...rules], lastRules: [] };
     const clean = verdict.status === 'match' && !verdict.conjectured;
     lastRules = verdict.status === 'match' ? verdict.rules : [];

@@ -56,6 +56,12 @@ export interface Step {
    * after waiting: how long it waited (ms) before the next step, the same request.
    */
   windowWaitMs?: number;
+  /**
+   * A write sent while its resource's change window was surely open (DynamoDB, spec §7.3): every write to the
+   * resource in this sequence was sent less than a third of the window (`--window-ms`) before this one was
+   * answered. A success that needs the window closed is then no answer (models/types.ts Branch.windowClosed).
+   */
+  windowOpen?: true;
 }
 
 /**
@@ -232,6 +238,11 @@ export interface RunResult {
   targetClaims?: ServiceName[];
   seed: number;
   consistency: Consistency;
+  /**
+   * The change window the run measured DynamoDB's writes against (ms; `--window-ms`, 15 000 on AWS): a changing
+   * write surely inside it had to be refused. Absent: not measured (a refusal allowed, never required).
+   */
+  windowMs?: number;
   /** The region the run used (absent in older files). */
   region?: string;
   mutant?: string;

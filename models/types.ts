@@ -143,6 +143,11 @@ export interface Branch<S> {
    * consistency departure under the model's `consistencyRules`, not a wrong answer of `rule`.
    */
   stale?: true;
+  /**
+   * A success only possible once a change window has closed (DynamoDB, spec §7.3): not an answer of a step the
+   * harness measured to be surely inside the window (the step's `windowOpen`); elsewhere it is like any branch.
+   */
+  windowClosed?: true;
 }
 
 /**

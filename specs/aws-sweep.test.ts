@@ -85,7 +85,7 @@ async function onTarget(): Promise<string[]> {
 /** A run of `services` against the simulator, killed with SIGKILL once the target holds `extra` more things than `before`. */
 function killedRun(services: string, before: number, extra: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/policy-conformance.mjs', 'run', '--target', 'aws', '--services', services, '--runs', '500', '--seed', '9', '--failures', 'off', '--quiet', '--out', join(scratch, 'killed')], { cwd: REPO, env: env() });
+    const child = spawn(process.execPath, ['bin/policy-conformance.mjs', 'run', '--target', 'aws', '--services', services, '--runs', '500', '--seed', '9', '--window-ms', '150', '--failures', 'off', '--quiet', '--out', join(scratch, 'killed')], { cwd: REPO, env: env() });
     const giveUp = setTimeout(() => child.kill('SIGKILL'), 60_000);
     const poll = setInterval(async () => {
       if ((await onTarget().catch(() => [])).length >= before + extra) child.kill('SIGKILL');

@@ -82,8 +82,9 @@ async function cli(args: string[], env: Record<string, string | undefined> = {})
   return { ...r, arn: `arn:aws:iam::${ACCOUNT}:user/${key}`, main: mine(main), dynamo: mine(dynamo), guard, left };
 }
 
-// --settle-ms 0: the reference is strict, and eventual's default wait before each judged read would only slow this down.
-const RUN = ['run', '--target', 'aws', '--services', 'dynamodb', '--runs', '8', '--seed', '7', '--settle-ms', '0', '--quiet'];
+// --settle-ms 0: the reference is strict, and eventual's default wait before each judged read would only slow this down;
+// --window-ms 0: it keeps no change window (AWS's 15 s would make every quick second change a departure).
+const RUN = ['run', '--target', 'aws', '--services', 'dynamodb', '--runs', '8', '--seed', '7', '--settle-ms', '0', '--window-ms', '0', '--quiet'];
 const out = (name: string) => ['--out', join(scratch, name), '--failures', 'off'];
 const results = (name: string) => JSON.parse(readFileSync(join(scratch, name, 'results.json'), 'utf8')) as RunResult;
 
@@ -174,8 +175,8 @@ describe.concurrent('against the AWS-like simulator (SigV4 checked, lagging Dyna
   });
 
   it('an allowed, correctly signed caller: the eventual run passes, names the simulator as every endpoint, and leaves nothing for sweep', async () => {
-    // A settle of 300 ms: the simulator's DynamoDB lag, scaled to 1 %, is well within it.
-    const args = ['run', '--target', 'aws', '--services', 'dynamodb', '--runs', '5', '--seed', '7', '--settle-ms', '300', '--quiet', '--allow-account', ACCOUNT, ...out('sim')];
+    // A settle of 300 ms: the simulator's DynamoDB lag, scaled to 1 %, is well within it; its 15 s window lasts 150 ms.
+    const args = ['run', '--target', 'aws', '--services', 'dynamodb', '--runs', '5', '--seed', '7', '--settle-ms', '300', '--window-ms', '150', '--quiet', '--allow-account', ACCOUNT, ...out('sim')];
     const r = await cli(args, { ...SIM_KEYS, AWS_ENDPOINT_URL: sim.url });
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     const result = results('sim');

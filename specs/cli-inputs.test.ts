@@ -167,6 +167,8 @@ const TABLE: Row[] = [
   [['matrix', '--targets', 'reference', '--wait-seconds', 'soon'], /^--wait-seconds must be a positive integer, not "soon"$/],
   [['run', '--settle-ms', '-1'], /^Option '--settle-ms' argument is ambiguous\./],
   [['run', '--settle-ms=-1'], /^--settle-ms must be a number of milliseconds \(0 or more\), not "-1"$/],
+  [['run', '--window-ms', '15s'], /^--window-ms must be a number of milliseconds \(0 or more\), not "15s"$/],
+  [['matrix', '--targets', 'reference', '--window-ms=-5'], /^--window-ms must be a number of milliseconds \(0 or more\), not "-5"$/],
   [['run', '--reproduce', 'x'], /^--reproduce must be a number \(0 or more\), not "x"$/],
   [['matrix', '--targets', 'reference', '--reproduce', 'often'], /^--reproduce must be a number \(0 or more\), not "often"$/],
   [['run', '--seed', '1.5'], /^--seed must be an integer, not "1\.5"$/],
@@ -288,7 +290,7 @@ describe('bad input: exit 2, one line, nothing started', () => {
 
   it('the table covers the cases of issue 10 ("Inputs checked first")', () => {
     const flags = new Set(TABLE.flatMap(([argv]) => argv.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0])));
-    for (const f of ['--out', '--path', '--region', '--set-aside', '--switch', '--target', '--targets', '--shard', '--runs', '--max-divergences', '--wait-seconds', '--settle-ms', '--reproduce', '--seed', '--port', '--allow-account', '--profile', '--record']) expect(flags).toContain(f);
+    for (const f of ['--out', '--path', '--region', '--set-aside', '--switch', '--target', '--targets', '--shard', '--runs', '--max-divergences', '--wait-seconds', '--settle-ms', '--window-ms', '--reproduce', '--seed', '--port', '--allow-account', '--profile', '--record']) expect(flags).toContain(f);
   });
 });
 

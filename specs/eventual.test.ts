@@ -7,12 +7,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningAwsLike, startAwsLike } from '../harness/aws-like/server.js';
 import { replayWitness, runService } from '../harness/runner.js';
+import { replayOffline } from '../models/checker.js';
 import { startReference } from '../harness/reference/server.js';
 import type { DdbCommand } from '../services/dynamodb/commands.js';
 import { jsonError, startProxy } from './support/proxy.js';
 import { endpointAt } from './support/reference.js';
 import type { StalenessFigure } from '../models/results.js';
-import type { Consistency } from '../models/types.js';
+import { type Consistency, defaultSwitches } from '../models/types.js';
 import { renderMarkdown } from '../reports/markdown.js';
 import { runSummary } from '../reports/summary.js';
 import { dynamodbAdapter } from '../services/dynamodb/adapter.js';
@@ -42,8 +43,11 @@ async function simulator(seed: number, mutant?: string): Promise<RunningAwsLike>
   return sim;
 }
 
-function run(sim: RunningAwsLike, consistency: Consistency, seed: number, runs: number, setAside: string[] = []) {
-  return runService(dynamodbAdapter, { url: sim.url, region: 'us-east-1', credentials: CREDENTIALS }, { runs, seed, consistency, settleMs: BOUND_MS, maxDivergences: 1, setAside, replayBase: '--target aws' });
+/** The simulator's change window in real time (15 s, scaled), as `--window-ms` tells a run against it. */
+const WINDOW_MS = Math.round(15_000 * SCALE);
+
+function run(sim: RunningAwsLike, consistency: Consistency, seed: number, runs: number, setAside: string[] = [], windowMs?: number) {
+  return runService(dynamodbAdapter, { url: sim.url, region: 'us-east-1', credentials: CREDENTIALS }, { runs, seed, consistency, settleMs: BOUND_MS, maxDivergences: 1, setAside, replayBase: '--target aws', ...(windowMs ? { windowMs } : {}) });
 }
 
 
@@ -55,7 +59,8 @@ describe.concurrent('eventual mode against the AWS-like simulator (DynamoDB lag,
     const results = await Promise.all(
       seeds.map(async (seed) => {
         const sim = await simulator(seed);
-        return { result: await run(sim, 'eventual', seed, 10), drawn: sim.server.visibility.drawn.map((d) => d.lagMs * SCALE) };
+        // The window measured as on AWS: a changing write sent right after another must be refused, and is.
+        return { result: await run(sim, 'eventual', seed, 10, [], WINDOW_MS), drawn: sim.server.visibility.drawn.map((d) => d.lagMs * SCALE) };
       }),
     );
     for (const { result } of results) {
@@ -111,6 +116,32 @@ describe.concurrent('eventual mode against the AWS-like simulator (DynamoDB lag,
     expect(result.divergences).toHaveLength(1);
     expect(result.divergences[0]!.kind).toBe('wrong-answer');
     expect(result.divergences[0]!.steps.at(-1)!.operation).toBe('PutResourcePolicy');
+  }, 300_000);
+});
+
+describe('the change window measured (spec §7.3, --window-ms)', () => {
+  it('catches a simulator that does not keep the window (aws-no-window) on ddb.put.window, as a wrong answer that replays', async () => {
+    const sim = await simulator(4, 'aws-no-window');
+    const result = await run(sim, 'eventual', 4, 60, ['ddb.input.missing'], WINDOW_MS);
+    expect(result.verdict, result.reason).toBe('fail');
+    const d = result.divergences.find((x) => x.rule === 'ddb.put.window');
+    expect(d, JSON.stringify(result.divergences.map((x) => x.rule))).toBeDefined();
+    expect(d!.kind ?? 'wrong-answer').toBe('wrong-answer');
+    expect(d!.reproducibility?.label ?? 'reproducible').toBe('reproducible');
+    // The witness ends in a changing write the target took although it came right after another change.
+    const last = d!.steps.at(-1)!;
+    expect(last).toMatchObject({ windowOpen: true });
+    expect(['PutResourcePolicy', 'DeleteResourcePolicy']).toContain(last.operation);
+    expect(last.outcome.kind).toBe('ok');
+    // Judged again offline from its steps alone (the measurement is part of each step): the same departure.
+    const offline = replayOffline(dynamodbAdapter.model as never, { switches: defaultSwitches(dynamodbAdapter.model.switches), consistency: 'eventual', account: sim.server.account, region: 'us-east-1' }, undefined, d!.steps);
+    expect(offline.divergence?.verdict).toMatchObject({ status: 'diverged', rule: 'ddb.put.window' });
+  }, 300_000);
+
+  it('without a measured window the same simulator passes: a refusal is allowed there, not required', async () => {
+    const sim = await simulator(4, 'aws-no-window');
+    const result = await run(sim, 'eventual', 4, 20, ['ddb.input.missing']);
+    expect(result.divergences.map((x) => x.rule)).not.toContain('ddb.put.window');
   }, 300_000);
 });
 

@@ -243,6 +243,18 @@ export function defaultBudgets(spec: TargetSpec): Budgets {
  * The lag bound before --settle-ms: 0 for the reference (it is strict) and in strict mode; otherwise undefined, so
  * each service's own bound applies (harness/service.ts lagBoundFor: 3 s by default, spec §7.1).
  */
+/**
+ * DynamoDB's change window as the target keeps it, when it is known to keep one: AWS, 15 s (spec §7.3). There a
+ * changing write sent right after another is refused, and a success is a departure (ddb.put.window); an emulator
+ * need not keep the window (a refusal is allowed there, not required) unless `--window-ms` says it does.
+ */
+export function windowMsFor(spec: TargetSpec): number | undefined {
+  return spec.kind === 'aws' ? AWS_WINDOW_MS : undefined;
+}
+
+/** DynamoDB's change window on AWS (spec §7.3: "modified within the previous 15000 milliseconds"). */
+export const AWS_WINDOW_MS = 15_000;
+
 export function settleMsFor(targetName: string, consistency: Consistency): number | undefined {
   return targetName !== 'reference' && consistency === 'eventual' ? undefined : 0;
 }

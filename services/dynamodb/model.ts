@@ -18,6 +18,11 @@ export interface DdbPolicy {
  */
 interface Windowed {
   changed?: true;
+  /**
+   * The change was a PutResourcePolicy or DeleteResourcePolicy: what §7.3 observed opening the window. (Whether a
+   * CreateTable's ResourcePolicy opens one too is not recorded: a refusal after it is allowed, never required.)
+   */
+  policyWritten?: true;
 }
 
 /** What a (possibly lagging) read may show for one resource. */
@@ -308,11 +313,23 @@ function putResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelContext
   }
   const next = { ...state };
   const rev = fresh(next, 'rev');
-  const written = withResource(next, r, (h) => ((h.policy = { doc, rev }), (h.changed = true)));
+  const written = withResource(next, r, (h) => ((h.policy = { doc, rev }), (h.changed = true), (h.policyWritten = true)));
   pushView(written, r.key, { policy });
   const output: Record<string, Pattern> = { RevisionId: policy ? revision(rev, [policy.rev]) : revision(rev) };
-  const branches = [assumed(ok(successRule(r, policy ? 'ddb.put.replace' : 'ddb.put.create'), written, output)), ...gate.stop];
+  const branches = [needsClosedWindow(assumed(ok(successRule(r, policy ? 'ddb.put.replace' : 'ddb.put.create'), written, output)), r, ctx), ...gate.stop];
   return [...branches, ...windowRefusals(state, r, policy !== null, ctx)];
+}
+
+/**
+ * A changing write's success on a resource whose policy a policy write changed in this sequence: possible only once its window
+ * has closed, so it is no answer where the harness measured the window surely open (`Branch.windowClosed`, the
+ * step's `windowOpen`: every write to the resource in this sequence sent less than a third of the window ago).
+ * Switch ddb.changeWindow=window only.
+ */
+function needsClosedWindow(branch: Branch<DdbState>, r: Found, ctx: ModelContext): Branch<DdbState> {
+  if (ctx.switches['ddb.changeWindow'] === 'eventual-cooldown') return branch;
+  const holder = r.kind === 'table' ? r.table : r.stream;
+  return holder.policyWritten ? { ...branch, windowClosed: true } : branch;
 }
 
 /**
@@ -386,10 +403,10 @@ function deleteResourcePolicy(state: DdbState, input: JsonObject, ctx: ModelCont
   });
   if (!gate.proceed) return [...gate.stop, ...refusedFirst(state, r, ctx)];
   if (!policy) return [ok(successRule(r, 'ddb.delete.no-policy'), state, { RevisionId: { absent: true } })];
-  const next = withResource(state, r, (h) => ((h.policy = null), (h.changed = true)));
+  const next = withResource(state, r, (h) => ((h.policy = null), (h.changed = true), (h.policyWritten = true)));
   pushView(next, r.key, { policy });
   const rule = successRule(r, 'ddb.delete.removes');
-  const removed = deletedRevisions(policy, ctx).map((RevisionId) => ({ ...ok(rule, next, { RevisionId }), ...(gate.assume ? { assume: gate.assume } : {}) }));
+  const removed = deletedRevisions(policy, ctx).map((RevisionId) => needsClosedWindow({ ...ok(rule, next, { RevisionId }), ...(gate.assume ? { assume: gate.assume } : {}) }, r, ctx));
   return [...removed, ...gate.stop, ...windowRefusals(state, r, true, ctx)];
 }
 

@@ -41,13 +41,13 @@ describe('lagging views, judged by when the read was made', () => {
   ];
   for (const [consistency, lag, verdict] of cases) {
     it(`${consistency}, lag ${lag ?? 'not given'}: ${JSON.stringify(verdict)}`, () => {
-      expect(afterPut(consistency).observe(get, STALE, undefined, lag)).toMatchObject(verdict);
+      expect(afterPut(consistency).observe(get, STALE, undefined, { lag })).toMatchObject(verdict);
     });
   }
 
   it('a lagging view that never gave way (lasting), or one in strict mode with no evidence of lag, is judged as the state', () => {
     for (const [consistency, lag] of [['eventual', 'lasting'], ['strict', 'lasting'], ['strict', undefined]] as const) {
-      const verdict = afterPut(consistency).observe(get, STALE, undefined, lag);
+      const verdict = afterPut(consistency).observe(get, STALE, undefined, { lag });
       expect(verdict.status).toBe('diverged');
       expect(verdict).not.toHaveProperty('stale');
       expect((verdict as { rule: string }).rule).toBe('ddb.get.policy');
@@ -72,6 +72,23 @@ describe('the change window (spec §7.3, switch ddb.changeWindow)', () => {
     fresh.observe({ operation: 'CreateTable', input: { TableName: 'orders' } }, okOut({ TableArn: ARN, TableStatus: 'ACTIVE' }));
     expect(fresh.observe({ operation: 'PutResourcePolicy', input: { ResourceArn: ARN, Policy: doc('A') } }, err('ResourceInUseException')).status).toBe('diverged');
     expect(afterPut('strict').observe({ operation: 'PutResourcePolicy', input: { ResourceArn: ARN, Policy: doc('A') } }, err('ThrottlingException')).status).toBe('diverged');
+  });
+
+  it('inside a window measured open, a refusal is the only answer to a changing write; an equivalent re-put still succeeds', () => {
+    const open = { windowOpen: true };
+    // A Put of another document, or a removing Delete, that succeeded although the window was surely open: ddb.put.window.
+    expect(afterPut('strict').observe(replace, okOut({ RevisionId: '2' }), undefined, open)).toMatchObject({ status: 'diverged', rule: 'ddb.put.window' });
+    expect(afterPut('strict').observe({ operation: 'DeleteResourcePolicy', input: { ResourceArn: ARN } }, okOut({ RevisionId: '1' }), undefined, open)).toMatchObject({ status: 'diverged', rule: 'ddb.put.window' });
+    expect(afterPut('eventual').observe(replace, err('ThrottlingException'), undefined, open)).toEqual({ status: 'match', rules: ['ddb.put.window'] });
+    expect(afterPut('strict').observe({ operation: 'PutResourcePolicy', input: { ResourceArn: ARN, Policy: doc('A') } }, okOut({ RevisionId: '1' }), undefined, open).status).toBe('match');
+    // Not measured: the success stays allowed (an emulator need not keep the window).
+    expect(afterPut('strict').observe(replace, okOut({ RevisionId: '2' })).status).toBe('match');
+    // A policy CreateTable attached: whether it opens a window is not recorded, so nothing is required after it.
+    const created = new Checker(dynamodbModel, { switches: defaultSwitches(dynamodbModel.switches), consistency: 'strict', account: ACCOUNT, region: REGION });
+    created.observe({ operation: 'CreateTable', input: { TableName: 'orders', ResourcePolicy: doc('A') } }, okOut({ TableArn: ARN, TableStatus: 'ACTIVE' }));
+    expect(created.observe(replace, okOut({ RevisionId: '2' }), undefined, open).status).toBe('match');
+    // The earlier reading requires nothing either.
+    expect(afterPut('strict', { 'ddb.changeWindow': 'eventual-cooldown' }).observe(replace, okOut({ RevisionId: '2' }), undefined, open).status).toBe('match');
   });
 
   it('keeps the earlier reading as a switch value: only ResourceInUseException, only in eventual mode', () => {
