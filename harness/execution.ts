@@ -504,7 +504,6 @@ export class Executor<Cmd> {
     return 'go on';
   }
 
-  /** A write answered success: reads of its resource may lag behind it from now (`writes`, per sequence). */
   /** The first write of the sequence to a resource: when it was sent (the window a change opens starts no earlier). */
   private firstWrite(request: Request, sentAt: number, writes: Writes): void {
     if (!this.options.windowMs || this.options.readOperations.has(request.operation)) return;
@@ -525,6 +524,7 @@ export class Executor<Cmd> {
     return first !== undefined && Date.now() - first < windowMs / 3;
   }
 
+  /** A write answered success: reads of its resource may lag behind it from now (`writes`, per sequence). */
   private wrote(request: Request, writes: Writes): void {
     const key = this.options.resourceOf?.(request)?.key ?? '*';
     writes.last.set(key, { at: Date.now(), operation: request.operation });
