@@ -319,8 +319,7 @@ export class Executor<Cmd> {
         // A resource the pool lends: not created again; its creation's answer stands for this step.
         const sentAt = Date.now();
         const first = recorded ? recorded.observation : await this.send(sequence, request, { knownCrash: this.knownCrashes.has(crashSignature(request.operation, c)) });
-        const windowOpen = !setup && !recorded && this.windowSurelyOpen(request, writes);
-        if (!recorded) this.firstWrite(request, sentAt, writes);
+        const windowOpen = !recorded && this.measureWindow(request, sentAt, writes, !setup);
         const reading = !setup && !recorded && this.options.readOperations.has(request.operation);
         const polled = reading ? await this.pollRead(sequence, request, first, checker, settings, writes) : undefined;
         const sent = polled?.observation ?? first;
@@ -450,7 +449,7 @@ export class Executor<Cmd> {
   private async race(sequence: Sequence<Cmd>, race: RaceCommand<Cmd>, number: number, checker: Checker<unknown>, result: Execution<Cmd>, toTheEnd: boolean, rules: Set<string>, writes: Writes): Promise<'stop' | 'go on'> {
     const requests = race.writes.map((w) => sequence.request(w));
     const sentAt = Date.now();
-    for (const request of requests) this.firstWrite(request, sentAt, writes);
+    for (const request of requests) this.measureWindow(request, sentAt, writes, false);
     // Sent together: against a stalled target they wait out one deadline between them, not one each.
     const observations = await Promise.all(requests.map((r) => this.send(sequence, r)));
     for (const [i, request] of requests.entries()) {
@@ -504,24 +503,24 @@ export class Executor<Cmd> {
     return 'go on';
   }
 
-  /** The first write of the sequence to a resource: when it was sent (the window a change opens starts no earlier). */
-  private firstWrite(request: Request, sentAt: number, writes: Writes): void {
-    if (!this.options.windowMs || this.options.readOperations.has(request.operation)) return;
-    const key = this.options.resourceOf?.(request)?.key;
-    if (key !== undefined && !writes.firstSent.has(key)) writes.firstSent.set(key, sentAt);
-  }
-
   /**
-   * A write answered now, less than a third of the window after the first write of this sequence to its resource
-   * was sent: any change this sequence made to it happened since, so its window is open for sure (a third: room for
-   * clocks that run at other rates, and for a window counted from a little before the change's answer).
+   * A write (sent at `sentAt`, answered now) measured against its resource's change window: the first write of the
+   * sequence to a resource is noted (the window a change opens starts no earlier); a later one answered less than a
+   * third of the window after that is inside it for sure — any change this sequence made happened since (a third:
+   * room for clocks that run at other rates, and for a window counted from a little before the change's answer).
+   * Returns whether it was, for a `judged` write; false when no window is measured.
    */
-  private windowSurelyOpen(request: Request, writes: Writes): boolean {
+  private measureWindow(request: Request, sentAt: number, writes: Writes, judged: boolean): boolean {
     const windowMs = this.options.windowMs;
-    if (!windowMs || !this.options.windowRefusal || this.options.readOperations.has(request.operation)) return false;
+    if (!windowMs || this.options.readOperations.has(request.operation)) return false;
     const key = this.options.resourceOf?.(request)?.key;
-    const first = key === undefined ? undefined : writes.firstSent.get(key);
-    return first !== undefined && Date.now() - first < windowMs / 3;
+    if (key === undefined) return false;
+    const first = writes.firstSent.get(key);
+    if (first === undefined) {
+      writes.firstSent.set(key, sentAt);
+      return false;
+    }
+    return judged && Date.now() - first < windowMs / 3;
   }
 
   /** A write answered success: reads of its resource may lag behind it from now (`writes`, per sequence). */
