@@ -15,7 +15,7 @@ import { ALLOWED_ACCOUNTS_ENV } from '../harness/targets/aws.js';
 import { lagBoundFor } from '../harness/service.js';
 import { serviceNamed } from '../services/index.js';
 import { EXIT, stderr } from './exit.js';
-import { checkAwsSettings, checkRegion, checkWritable } from './inputs.js';
+import { checkAwsSettings, checkRegion, checkWritable, regionFor } from './inputs.js';
 import { DEFAULTS, parseServices } from './options.js';
 
 export const CALIBRATION_OUT = 'reports/out/calibration.json';
@@ -23,14 +23,15 @@ export const CALIBRATION_OUT = 'reports/out/calibration.json';
 export async function calibrate(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { target: { type: 'string' }, services: { type: 'string' }, region: { type: 'string', default: DEFAULTS.region }, mutant: { type: 'string' }, 'allow-account': { type: 'string', multiple: true }, profile: { type: 'string' }, out: { type: 'string', default: CALIBRATION_OUT }, quiet: { type: 'boolean', default: false } },
+    options: { target: { type: 'string' }, services: { type: 'string' }, region: { type: 'string' }, mutant: { type: 'string' }, 'allow-account': { type: 'string', multiple: true }, profile: { type: 'string' }, out: { type: 'string', default: CALIBRATION_OUT }, quiet: { type: 'boolean', default: false } },
     allowPositionals: false,
     strict: true,
   });
   if (!values.target) throw new UsageError('calibrate needs --target T (reference, an emulator or a URL)');
   // Against AWS the same opt-in as `run`: the allow-list is required, STS is the first call (resolveTarget).
+  if (values.region !== undefined) checkRegion(values.region);
   const aws = checkAwsSettings(parseTarget(values.target).kind === 'aws', { allowAccount: values['allow-account'], profile: values.profile }, ALLOWED_ACCOUNTS_ENV);
-  const region = checkRegion(values.region);
+  const region = await regionFor(values.region, aws);
   const services = parseServices(values.services);
   if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
   if (values.mutant && values.target !== 'reference') throw new UsageError('--mutant works only with --target reference');

@@ -5,6 +5,7 @@
  */
 import { mkdir, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
 import type { Consistency, ServiceName } from '../models/types.js';
 import { UsageError } from '../harness/errors.js';
 import { PATH_FORM, pathMiss } from '../harness/replay-path.js';
@@ -24,6 +25,33 @@ const REGION_FORM = /^[a-z]{2,4}(?:-(?:gov|iso[a-z]?|[a-z]{2}))?-(?:north|south|
 export function checkRegion(region: string, where = '--region'): string {
   if (!REGION_FORM.test(region)) throw new UsageError(`${where} must be an AWS region name such as us-east-1, eu-central-1 or us-gov-west-1, not "${region}"`);
   return region;
+}
+
+/** Where a run's region comes from when no --region is given: emulators and URLs, always this one. */
+export const DEFAULT_REGION = 'us-east-1';
+
+/**
+ * The region a command runs in: --region when given. Otherwise an emulator or URL target takes DEFAULT_REGION
+ * (its ARNs, and so its expectations, stay the same whatever the shell exports), and `--target aws` takes what the
+ * SDK would — AWS_REGION, then the profile's `region` in the shared config files (--profile, else AWS_PROFILE, else
+ * `default`) — through smithy's own config loader. Not the instance metadata service, the SDK's last resort: a
+ * run that reaches AWS must not pick a region by where it happens to run. None of these → a usage error, before
+ * any request.
+ */
+export async function regionFor(flag: string | undefined, aws: { profile?: string } | undefined): Promise<string> {
+  if (flag !== undefined) return checkRegion(flag);
+  if (!aws) return DEFAULT_REGION;
+  const none = () => {
+    throw new UsageError(`--target aws needs a region: --region R, AWS_REGION, or a region in the ${aws.profile ? `profile ${aws.profile}` : 'shared config profile'}; nothing was called`);
+  };
+  let region: string;
+  try {
+    region = await loadConfig({ ...NODE_REGION_CONFIG_OPTIONS, environmentVariableSelector: (env) => env.AWS_REGION || undefined, default: none }, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...(aws.profile ? { profile: aws.profile } : {}) })();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--target aws: the shared config files could not be read for a region (${(error as Error).message.split('\n')[0]})`);
+  }
+  return checkRegion(region, process.env.AWS_REGION ? 'AWS_REGION' : `the region of profile ${aws.profile ?? (process.env.AWS_PROFILE || 'default')}`);
 }
 
 /** `--set-aside`: rule ids of the services run, each once. */

@@ -17,9 +17,9 @@ import { ALLOWED_ACCOUNTS_ENV } from '../harness/targets/aws.js';
 import { AWS_DEFAULTS, defaultBudgets, defaultConsistencyFor, parseTarget, TARGET_FORMS, UnknownTargetError } from '../harness/targets/index.js';
 import { targetSlug } from '../reports/matrix.js';
 import { SERVICES, serviceNamed } from '../services/index.js';
-import { type AwsSettings, checkAwsSettings, checkPath, checkRegion, checkSetAside, checkWritable, unique, type WritableFolder } from './inputs.js';
+import { type AwsSettings, checkAwsSettings, checkPath, checkRegion, checkSetAside, checkWritable, DEFAULT_REGION, regionFor, unique, type WritableFolder } from './inputs.js';
 
-export const DEFAULTS = { runs: 200, maxDivergences: 30, region: 'us-east-1', out: 'reports/out', matrixOut: 'reports/out/matrix', port: 4599, mutantSeed: 20261123, reproduce: 3 };
+export const DEFAULTS = { runs: 200, maxDivergences: 30, region: DEFAULT_REGION, out: 'reports/out', matrixOut: 'reports/out/matrix', port: 4599, mutantSeed: 20261123, reproduce: 3 };
 
 /** Options `run` and `matrix` share. */
 const SHARED_OPTIONS = {
@@ -27,7 +27,7 @@ const SHARED_OPTIONS = {
   runs: { type: 'string' },
   seed: { type: 'string' },
   consistency: { type: 'string' },
-  region: { type: 'string', default: DEFAULTS.region },
+  region: { type: 'string' },
   'max-divergences': { type: 'string' },
   'settle-ms': { type: 'string' },
   'window-ms': { type: 'string' },
@@ -169,14 +169,14 @@ export type SharedSettings = Pick<TargetRun, 'region' | 'services' | 'runs' | 's
   awsFlags: { allowAccount?: string[]; profile?: string };
 };
 
-function safetyOf(value: string | undefined): SafetyProfileName | undefined {
+export function safetyOf(value: string | undefined): SafetyProfileName | undefined {
   if (value === undefined) return undefined;
   if (!SAFETY_PROFILES.includes(value as SafetyProfileName)) throw new UsageError(`--safety must be ${SAFETY_PROFILES.join(' or ')}, not "${value}"`);
   return value as SafetyProfileName;
 }
 
 /** `--partner-account ID` (repeatable): 12-digit account ids, each named once. */
-function partnerAccountsOf(values: string[] | undefined): string[] | undefined {
+export function partnerAccountsOf(values: string[] | undefined): string[] | undefined {
   if (!values?.length) return undefined;
   for (const v of values) if (!/^\d{12}$/.test(v)) throw new UsageError(`--partner-account must be a 12-digit AWS account id, not "${v}"`);
   return unique(values);
@@ -207,7 +207,8 @@ function sharedSettings(values: { [K in keyof typeof SHARED_OPTIONS]?: unknown }
   const window = v['window-ms'] as string | undefined;
   if (window !== undefined && !/^\d+$/.test(window)) throw new UsageError(`--window-ms must be a number of milliseconds (0 or more), not "${window}"`);
   return {
-    region: checkRegion(v.region as string),
+    // The form only; regionFor (below) picks the region once the targets are known.
+    region: v.region !== undefined ? checkRegion(v.region as string) : DEFAULTS.region,
     services: parseServices(v.services as string | undefined),
     runs: positiveInt('runs', v.runs as string | undefined, DEFAULTS.runs),
     runsGiven: v.runs !== undefined,
@@ -272,7 +273,9 @@ export async function runOptions(argv: string[]): Promise<RunCommand> {
   if (values.mutant && !findMutant(values.mutant)) throw new UsageError(`unknown mutant "${values.mutant}"; \`policy-conformance mutants --list\` lists them`);
   if (values.mutant && values.target !== 'reference') throw new UsageError('--mutant works only with --target reference');
   const targetKind = parseTarget(values.target).kind;
-  const own = settingsFor(values.target, shared, awsSettingsOf([values.target], shared));
+  const aws = awsSettingsOf([values.target], shared);
+  shared.region = await regionFor(values.region, aws);
+  const own = settingsFor(values.target, shared, aws);
   if (shared.partnerAccounts && (shared.safety ?? defaultSafetyFor(targetKind)) === 'full') {
     throw new UsageError("--partner-account needs the real-account profile (--safety real-account; the aws target's default)");
   }
@@ -343,6 +346,7 @@ export async function matrixOptions(argv: string[]): Promise<MatrixCommand> {
   if (clash) throw new UsageError(`two targets share the name "${clash}"; list each target once`);
   const shared = sharedSettings(values);
   const aws = awsSettingsOf(specs, shared);
+  shared.region = await regionFor(values.region, aws);
   if (values['update-expectations'] && !values['expect-dir']) throw new UsageError('--update-expectations needs --expect-dir DIR (where the files go)');
   const shard = values.shard === undefined ? undefined : shardOf(values.shard, specs.map((spec, i) => ({ target: spec, slug: slugs[i]! })), shared.services);
   if (shard && values.seed === undefined) throw new UsageError('--shard needs --seed S: every shard of a matrix runs the same seed (else their outputs cannot be merged)');

@@ -13,7 +13,7 @@ import { HistoryRecorder } from '../harness/record.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
-import { defaultConcurrency, parseTarget, resolveTarget, settleMsFor, waitSecondsFor, windowMsFor } from '../harness/targets/index.js';
+import { defaultConcurrency, parseTarget, resolveTarget, settleMsFor, type Target, waitSecondsFor, windowMsFor } from '../harness/targets/index.js';
 import { endpointId } from '../harness/sdk.js';
 import { writeWitnesses } from '../harness/witness.js';
 import { renderJson } from '../reports/json.js';
@@ -40,6 +40,20 @@ export function safetyProfileOf(o: Pick<TargetRun, 'spec' | 'safety' | 'partnerA
   };
 }
 
+/**
+ * The profile against a resolved target, with the caller's account: the aws target has it already (STS
+ * GetCallerIdentity, its first call: no second call for it); otherwise, under real-account, STS is asked, since
+ * documents name the caller's own account and some services' discovery cannot learn it (X-Ray).
+ */
+export async function safetyAgainst(o: Pick<TargetRun, 'spec' | 'safety' | 'partnerAccounts'>, target: Pick<Target, 'endpoint' | 'caller'>, knownCaller?: string, log?: (line: string) => void): Promise<SafetyProfile> {
+  const safety = safetyProfileOf(o, knownCaller ?? target.caller?.account);
+  if (safety.name !== 'real-account' || safety.callerAccount) return safety;
+  const account = await callerAccount(target.endpoint);
+  if (account) return safetyProfileOf(o, account);
+  log?.("[safety] STS GetCallerIdentity named no account: X-Ray's documents fall back to the account its discovery reports (a placeholder)");
+  return safety;
+}
+
 export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCaller?: string): Promise<RunResult> {
   const log = o.quiet ? undefined : stderr;
   const target = await resolveTarget(o.spec, { region: o.region, ...(o.mutant ? { mutant: o.mutant } : {}), ...(o.aws ? { aws: o.aws } : {}), ...(log ? { log } : {}) });
@@ -49,14 +63,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
   // --runs too when not the default: a replay path's first number is one of the run's cases, checked against --runs.
   // An aws replay needs the opt-in too: the account the run was allowed on.
   const replayBase = [`--target ${o.spec}`, target.caller ? `--allow-account ${target.caller.account}` : '', o.mutant ? `--mutant ${o.mutant}` : '', o.region !== DEFAULTS.region ? `--region ${o.region}` : '', o.runs !== DEFAULTS.runs ? `--runs ${o.runs}` : '', o.windowMs !== undefined ? `--window-ms ${o.windowMs}` : ''].filter(Boolean).join(' ');
-  // The aws target has the caller already (STS GetCallerIdentity, its first call): no second call for it.
-  let safety = safetyProfileOf(o, knownCaller ?? target.caller?.account);
-  if (safety.name === 'real-account' && !safety.callerAccount) {
-    // Documents name the caller's own account: learn it where a service's discovery cannot (X-Ray).
-    const account = await callerAccount(target.endpoint);
-    if (account) safety = safetyProfileOf(o, account);
-    else log?.("[safety] STS GetCallerIdentity named no account: X-Ray's documents fall back to the account its discovery reports (a placeholder)");
-  }
+  const safety = await safetyAgainst(o, target, knownCaller, log);
   const result: RunResult = {
     target: target.name,
     ...(target.version ? { targetVersion: target.version } : {}),

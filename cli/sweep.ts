@@ -14,7 +14,7 @@ import { ALLOWED_ACCOUNTS_ENV } from '../harness/targets/aws.js';
 import { parseTarget, resolveTarget } from '../harness/targets/index.js';
 import { SERVICES } from '../services/index.js';
 import { EXIT, stderr } from './exit.js';
-import { checkAwsSettings, checkRegion } from './inputs.js';
+import { checkAwsSettings, checkRegion, regionFor } from './inputs.js';
 import { DEFAULTS, durationMs, parseServices } from './options.js';
 
 /** Per resource: how long a deletion may keep being refused (real DynamoDB: minutes after a policy write). */
@@ -42,7 +42,7 @@ export async function sweep(argv: string[]): Promise<number> {
       account: { type: 'string', multiple: true },
       'older-than': { type: 'string' },
       services: { type: 'string' },
-      region: { type: 'string', default: DEFAULTS.region },
+      region: { type: 'string' },
       yes: { type: 'boolean', default: false },
       'allow-account': { type: 'string', multiple: true },
       profile: { type: 'string' },
@@ -53,13 +53,14 @@ export async function sweep(argv: string[]): Promise<number> {
   const parsed = parseTarget(values.target);
   if (parsed.kind !== 'url' && parsed.kind !== 'aws') throw new UsageError(`sweep works on a target the suite does not start itself (an http(s):// URL or aws); "${values.target}" starts fresh each run and is gone with it`);
   for (const a of values.account ?? []) if (!/^\d{12}$/.test(a)) throw new UsageError(`--account "${a}": an AWS account id is 12 digits`);
-  checkRegion(values.region);
+  if (values.region !== undefined) checkRegion(values.region);
   // The same opt-in as a run: without an allow-list nothing is called; STS GetCallerIdentity comes first.
   const aws = checkAwsSettings(parsed.kind === 'aws', { allowAccount: values['allow-account'], profile: values.profile }, ALLOWED_ACCOUNTS_ENV);
+  const region = await regionFor(values.region, aws);
   const olderThan = values['older-than'] !== undefined ? durationMs('older-than', values['older-than']) : 0;
   const services = parseServices(values.services);
   const now = Date.now();
-  const target = await resolveTarget(values.target, { region: values.region, ...(aws ? { aws } : {}) });
+  const target = await resolveTarget(values.target, { region, ...(aws ? { aws } : {}) });
   const where = endpointId(target.endpoint);
   const journals = readJournals().filter((j) => j.entry.endpoint === where);
   // AWS: the caller's own account is where the account-wide state is (the OpsItemGroup), with or without --account.
@@ -76,7 +77,7 @@ export async function sweep(argv: string[]): Promise<number> {
         stderr(`[${s.name}] cannot list its resources: ${(error as Error).message.split('\n')[0]}`);
         continue;
       }
-      marked.push(...(await accountWide(s.name, s.sweeper!, target.endpoint, accounts(namedAccounts, values.region, journals, s.name))));
+      marked.push(...(await accountWide(s.name, s.sweeper!, target.endpoint, accounts(namedAccounts, region, journals, s.name))));
       for (const r of marked) {
         const prefix = r.run ?? prefixOf(r.name)!;
         const journal = journals.find((j) => j.entry.prefix === prefix && j.entry.service === s.name);
@@ -91,7 +92,7 @@ export async function sweep(argv: string[]): Promise<number> {
     const lines = found.map((r) => `  ${r.service.padEnd(9)} ${r.kind.padEnd(9)} ${r.name}${r.journal ? `  (journal ${r.journal.file})` : '  (found by its mark)'}`);
     lines.push(...leases.map((name) => `  ${'lease'.padEnd(9)} ${'parameter'.padEnd(9)} ${name}  (its holder is gone)`));
     const total = found.length + leases.length;
-    const on = target.caller ? `account ${target.caller.account} (${target.caller.arn}) in ${values.region}` : where;
+    const on = target.caller ? `account ${target.caller.account} (${target.caller.arn}) in ${region}` : where;
     process.stdout.write(`${total} resources of the suite on ${on}${lines.length ? ':' : ''}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
     if (skipped.length) process.stdout.write(`left alone:\n${skipped.map((l) => `  ${l}`).join('\n')}\n`);
     if (!values.yes) {

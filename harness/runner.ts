@@ -1013,11 +1013,28 @@ export type { Step };
 /** What one replay of a witness did. */
 export interface WitnessReplay {
   /** `departs`: at its last step, as when it was found; `departs-earlier`: at an earlier step; `conforms`: no departure. */
-  status: 'departs' | 'departs-earlier' | 'conforms' | 'infra' | 'unsupported' | 'stopped';
+  /** `refused`: the safety profile never sends one of its commands as written; nothing but discovery's reads was sent. */
+  status: 'departs' | 'departs-earlier' | 'conforms' | 'infra' | 'unsupported' | 'stopped' | 'refused';
   rule?: string;
   kind?: DepartureKind;
   steps: Step[];
   reason?: string;
+}
+
+/**
+ * Pure: under `safety`, the first of `commands` the profile would not send as it is (a Deny of the caller's own
+ * actions, a public document where the API need not refuse it, a write to an OpsItemGroup someone else keeps), as a
+ * sentence naming the step; undefined when the profile sends them all unchanged.
+ */
+export function firstUnsafeCommand<Cmd>(adapter: ServiceAdapter<Cmd>, safety: SafetyProfile, commands: readonly Cmd[], initialState: unknown): string | undefined {
+  if (!adapter.safeCommand) return undefined;
+  for (const [i, command] of commands.entries()) {
+    const safe = adapter.safeCommand(safety, command, initialState);
+    if (JSON.stringify(safe) !== JSON.stringify(command)) {
+      return `command ${i + 1} of ${commands.length} (${(command as { op?: string }).op ?? 'a command'}) is one the ${safety.name} profile never sends: ${JSON.stringify(command)}`;
+    }
+  }
+  return undefined;
 }
 
 /** Re-run one witness (its commands on fresh resources, under the switches it was found with) and judge it. */
@@ -1025,15 +1042,25 @@ export async function replayWitness<Cmd>(
   adapter: ServiceAdapter<Cmd>,
   endpoint: Endpoint,
   witness: { commands: readonly unknown[]; switches: SwitchSettings; consistency: Consistency; withoutFixture?: readonly number[] },
-  options: { settleMs?: number; waitSeconds?: number; windowMs?: number },
+  options: { settleMs?: number; waitSeconds?: number; windowMs?: number; safety?: SafetyProfile },
 ): Promise<WitnessReplay> {
   const model = adapter.model as ServiceModel<unknown>;
-  const connection = adapter.connect(endpoint, { settleMs: lagBoundFor(adapter, witness.consistency, options.settleMs), waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS });
+  // The profile renders the documents as a run under it would (real-account: the caller's account as principal).
+  const connection = adapter.connect(endpoint, { settleMs: lagBoundFor(adapter, witness.consistency, options.settleMs), waitSeconds: options.waitSeconds ?? DEFAULT_WAIT_SECONDS, ...(options.safety ? { safety: options.safety } : {}) });
   const prefix = runPrefix();
+  const realAccount = isRealAccount(options.safety);
+  const unsafe = (initialState: unknown) => (realAccount ? firstUnsafeCommand(adapter, options.safety!, witness.commands as Cmd[], initialState) : undefined);
   try {
+    // Before any request, what the profile refuses whatever the target holds; after discovery, what it refuses
+    // because of what the target holds (an OpsItemGroup policy someone else put).
+    const before = unsafe(undefined);
+    if (before) return { status: 'refused', steps: [], reason: `${before}; nothing was sent` };
     const discovered = await discoverWithRetries(connection, prefix);
     if ('failure' in discovered) return { status: discovered.failure.kind === 'unsupported' ? 'unsupported' : 'infra', steps: [], reason: describeFailure(discovered.failure) };
-    const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, executorOptions(adapter, endpoint, { consistency: witness.consistency, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}), ...(options.windowMs ? { windowMs: options.windowMs } : {}) }), discovered.answered);
+    const after = unsafe(discovered.initialState);
+    if (after) return { status: 'refused', steps: [], reason: `${after}; only the service's discovery was sent` };
+    // One sequence, so no pool: its cleanup deletes the fixture too (a pooled one would outlive the replay).
+    const executor = new Executor<Cmd>(model, connection, discovered.identity, discovered.initialState, prefix, { ...executorOptions(adapter, endpoint, { consistency: witness.consistency, fixturePool: false, ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}), ...(options.windowMs ? { windowMs: options.windowMs } : {}) }), ...(realAccount ? { guardPublic: true } : {}) }, discovered.answered);
     executor.skipFixture(witness.withoutFixture ?? []);
     const settings: CheckerSettings = { switches: { ...defaultSwitches(model.switches), ...witness.switches }, consistency: witness.consistency, ...discovered.identity };
     const e = await executor.run(witness.commands as Cmd[], settings);

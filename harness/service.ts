@@ -109,6 +109,12 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
    * discovery found (absent for `run --plan`, which sends nothing). Empty or absent: none.
    */
   unreachableUnder?(safety: SafetyProfile, initialState?: unknown): UnreachableRule[];
+  /**
+   * Pure: `command` as the profile lets it be sent (the mapping `commands` applies to what it draws under that
+   * profile; `initialState` as for `commands`). `replay` uses it to refuse a witness drawn under another profile
+   * whose documents this one never sends. Absent: every command is sent as it is.
+   */
+  safeCommand?(safety: SafetyProfile, command: Cmd, initialState?: unknown): Cmd;
   /** `run --plan`: the AWS price a command's resource is billed at while it exists, if it succeeds (absent: free). */
   billedAs?(command: Cmd): AwsPrice | undefined;
   connect(endpoint: Endpoint, options: ConnectOptions): Connection<Cmd>;

@@ -23,6 +23,8 @@ export interface WitnessFile {
   consistency: Consistency;
   /** The change window the departure was judged with (RunResult.windowMs); replay measures against it too. */
   windowMs?: number;
+  /** The generation profile the departure was found under (RunResult.safety; absent in older files: full). */
+  safety?: { profile: 'full' | 'real-account'; partnerAccounts: string[] };
   /** Switch values away from their default that the departure was found under. */
   switches: SwitchSettings;
   rule: string;
@@ -46,6 +48,7 @@ export function witnessOf(result: RunResult, service: ServiceName, d: Divergence
     service,
     consistency: result.consistency,
     ...(result.windowMs ? { windowMs: result.windowMs } : {}),
+    ...(result.safety ? { safety: result.safety } : {}),
     switches: d.foundUnder?.switches ?? {},
     rule: d.rule,
     kind: d.kind ?? 'wrong-answer',

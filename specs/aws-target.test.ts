@@ -4,11 +4,12 @@
  * GetCallerIdentity. Every request is counted on the servers' side; every CLI runs behind the loopback guard, which
  * shows that nothing left 127.0.0.1. The opt-in comes first: no allow-list, no request; a caller outside it, one.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../models/results.js';
+import { principalAccounts } from '../generators/safety.js';
 import type { HttpRequest } from '../harness/reference/protocol.js';
 import { type RunningAwsLike, startAwsLike } from '../harness/aws-like/index.js';
 import { type RunningReference, type ReferenceServer, startReference } from '../harness/reference/server.js';
@@ -19,19 +20,28 @@ const ACCOUNT = '111122223333';
 const OTHER = '444455556666';
 const scratch = mkdtempSync(join(tmpdir(), 'pc-aws-'));
 
+/** One request a counting reference took: who signed it, for which service, the JSON operation and its body. */
+interface Seen {
+  key: string;
+  service: string;
+  operation: string;
+  body: string;
+}
+
 /**
  * A reference server playing ACCOUNT that notes, in order, each request's access key and the service it was signed
  * for (every CLI run of this file signs with a key of its own, so its requests are told apart from the others').
  */
-async function countingReference(): Promise<RunningReference & { server: ReferenceServer; seen: Array<{ key: string; service: string }> }> {
+async function countingReference(): Promise<RunningReference & { server: ReferenceServer; seen: Seen[] }> {
   const ref = await startReference({ account: ACCOUNT });
-  const seen: Array<{ key: string; service: string }> = [];
+  const seen: Seen[] = [];
   // Every request the server on its port takes goes through handleConcurrently (harness/reference/server.ts).
   const handle = ref.server.handleConcurrently.bind(ref.server);
   ref.server.handleConcurrently = (http: HttpRequest) => {
     const auth = http.headers.authorization;
     const scope = typeof auth === 'string' ? /Credential=([^/]+)\/\d{8}\/[^/]+\/([^/]+)\//.exec(auth) : null;
-    seen.push({ key: scope?.[1] ?? 'unsigned', service: scope?.[2] ?? 'unsigned' });
+    const operation = String(http.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    seen.push({ key: scope?.[1] ?? 'unsigned', service: scope?.[2] ?? 'unsigned', operation, body: http.body });
     return handle(http);
   };
   return Object.assign(ref, { seen });
@@ -39,15 +49,19 @@ async function countingReference(): Promise<RunningReference & { server: Referen
 
 let main: Awaited<ReturnType<typeof countingReference>>;
 let dynamo: Awaited<ReturnType<typeof countingReference>>;
+/** Where a test may leave what it cannot clean up (a Deny of the caller's own actions): the others sweep `main`. */
+let scrap: Awaited<ReturnType<typeof countingReference>>;
 let runCount = 0;
 
 beforeAll(async () => {
   main = await countingReference();
   dynamo = await countingReference();
+  scrap = await countingReference();
 });
 afterAll(async () => {
   await main?.stop();
   await dynamo?.stop();
+  await scrap?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -69,6 +83,8 @@ async function cli(args: string[], env: Record<string, string | undefined> = {})
     AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL: main.url,
+    // The region a CI job's credentials step exports (a row may take it away: undefined).
+    AWS_REGION: 'us-east-1',
     POLICY_CONFORMANCE_JOURNAL_DIR: join(scratch, 'journals'),
     ...guardedEnv(log),
     ...env,
@@ -77,9 +93,10 @@ async function cli(args: string[], env: Record<string, string | undefined> = {})
   const r = await runProcess(process.execPath, ['bin/policy-conformance.mjs', ...args], { env: full, timeoutMs: 90_000, cwd: process.cwd() });
   const guard = guardLog(log);
   const mine = (ref: typeof main) => ref.seen.filter((s) => s.key === key).map((s) => s.service);
+  const requests = (ref: typeof main) => ref.seen.filter((s) => s.key === key);
   // What any process of the run tried to reach that is not 127.0.0.1 (the guard refused it).
   const left = guard.filter((g) => !g.allowed);
-  return { ...r, arn: `arn:aws:iam::${ACCOUNT}:user/${key}`, main: mine(main), dynamo: mine(dynamo), guard, left };
+  return { ...r, arn: `arn:aws:iam::${ACCOUNT}:user/${key}`, main: mine(main), dynamo: mine(dynamo), requests, guard, left };
 }
 
 // --settle-ms 0: the reference is strict, and eventual's default wait before each judged read would only slow this down;
@@ -127,14 +144,79 @@ describe.concurrent('the aws target: opt-in and account check first', () => {
   });
 });
 
-describe('run --target aws --plan', () => {
-  it('plans with the aws defaults (eventual, 25 runs, 2,000 calls, 45 minutes) and sends nothing, not even STS', async () => {
-    const r = await cli(['run', '--target', 'aws', '--plan', '--services', 'dynamodb', '--seed', '1', '--allow-account', ACCOUNT, ...out('plan')]);
+describe.concurrent('run --target aws --plan', () => {
+  const PLAN = ['run', '--target', 'aws', '--plan', '--services', 'dynamodb', '--seed', '1', '--allow-account', ACCOUNT];
+
+  it('plans with the aws defaults (eventual, 25 runs, 2,000 calls, 45 minutes) in AWS_REGION, and sends nothing, not even STS', async () => {
+    const r = await cli([...PLAN, ...out('plan')], { AWS_REGION: 'eu-central-1' });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^plan for aws \(us-east-1\), seed 1, 25 runs, consistency eventual — nothing was sent/);
+    expect(r.stdout).toMatch(/^plan for aws \(eu-central-1\), seed 1, 25 runs, consistency eventual — nothing was sent/);
     expect(r.stdout).toContain('call budget: 2000; time limit: 45m');
     expect([...r.main, ...r.dynamo]).toEqual([]);
     expect(r.guard).toEqual([]);
+  });
+
+  it("takes the profile's region from the shared config when AWS_REGION is not set, and --region over both", async () => {
+    const config = join(scratch, 'config-with-region');
+    writeFileSync(config, '[default]\nregion = eu-north-1\n\n[profile spec-sydney]\nregion = ap-southeast-2\n');
+    const env = { AWS_REGION: undefined, AWS_CONFIG_FILE: config };
+    const named = await cli([...PLAN, '--profile', 'spec-sydney', ...out('plan-profile')], env);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toMatch(/^plan for aws \(ap-southeast-2\)/);
+    const byDefault = await cli([...PLAN, ...out('plan-default-profile')], env);
+    expect(byDefault.stdout).toMatch(/^plan for aws \(eu-north-1\)/);
+    const flag = await cli([...PLAN, '--profile', 'spec-sydney', '--region', 'sa-east-1', ...out('plan-flag')], { ...env, AWS_REGION: 'eu-central-1' });
+    expect(flag.stdout).toMatch(/^plan for aws \(sa-east-1\)/);
+    expect([...named.main, ...byDefault.main, ...flag.main]).toEqual([]);
+  });
+
+  it('without a region anywhere: exit 2, one line, no request', async () => {
+    const r = await cli([...PLAN, ...out('plan-no-region')], { AWS_REGION: undefined });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('policy-conformance: --target aws needs a region: --region R, AWS_REGION, or a region in the shared config profile; nothing was called');
+    expect(r.main).toEqual([]);
+    expect(r.guard).toEqual([]);
+  });
+});
+
+describe.concurrent('replay --target aws: under the real-account profile', () => {
+  const T0 = { kind: 'table', slot: 't0' };
+  const witness = (name: string, commands: object[]) => {
+    const file = join(scratch, `${name}.witness.json`);
+    // As a run against the reference (full profile) would write it: the aws target's profile is not the witness's.
+    writeFileSync(file, JSON.stringify({ format: 'policy-conformance witness', version: 1, target: 'reference', region: 'us-east-1', service: 'dynamodb', consistency: 'strict', switches: {}, rule: 'ddb.policy.self-lockout', kind: 'wrong-answer', commands, steps: [] }));
+    return file;
+  };
+  const LOCKOUT = [{ op: 'PutResourcePolicy', target: T0, policy: { kind: 'lockout' } }];
+
+  it("refuses a witness holding a Deny of the caller's own actions: exit 2 after STS alone, nothing written", async () => {
+    const r = await cli(['replay', witness('lockout', LOCKOUT), '--target', 'aws', '--allow-account', ACCOUNT]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('[safety] replayed under the real-account profile; the witness was found under full');
+    expect(r.stderr.trim().split('\n').pop()).toMatch(/^policy-conformance: replay refused: command 1 of 1 \(PutResourcePolicy\) is one the real-account profile never sends: .*"lockout".*; nothing was sent\. Replay it with --safety full only against an account you can lose$/);
+    expect(r.main).toEqual(['sts']);
+    expect(r.left).toEqual([]);
+  });
+
+  it('sends the same witness with --safety full (the user chose to; its table may stay, locked, on a server of its own)', async () => {
+    const r = await cli(['replay', witness('lockout-full', LOCKOUT), '--target', 'aws', '--allow-account', ACCOUNT, '--safety', 'full', '--quiet'], { AWS_ENDPOINT_URL_DYNAMODB: scrap.url });
+    expect(r.code, r.stderr).not.toBe(2);
+    expect(r.requests(scrap).map((q) => q.operation)).toContain('PutResourcePolicy');
+  });
+
+  it("replays a safe witness with the caller's account as its documents' principal, not the example accounts", async () => {
+    const r = await cli(['replay', witness('safe', [{ op: 'PutResourcePolicy', target: T0, policy: { kind: 'valid', variant: 1, whitespace: 0 } }, { op: 'GetResourcePolicy', target: T0 }]), '--target', 'aws', '--allow-account', ACCOUNT, '--quiet']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/witness does not depart any more/);
+    const puts = r.requests(main).filter((q) => q.operation === 'PutResourcePolicy').map((q) => (JSON.parse(q.body) as { Policy: string }).Policy);
+    expect(puts.length).toBeGreaterThan(0);
+    for (const policy of puts) expect(principalAccounts(policy).filter((a) => a !== '*')).toEqual(expect.arrayContaining([ACCOUNT]));
+    for (const policy of puts) for (const a of principalAccounts(policy)) expect([ACCOUNT, '*']).toContain(a);
+    // And it leaves nothing behind: every table it created (its fixture's two) it deleted.
+    const named = (op: string) => r.requests(main).filter((q) => q.operation === op).map((q) => (JSON.parse(q.body) as { TableName: string }).TableName).sort();
+    expect(named('CreateTable').length).toBeGreaterThan(0);
+    expect(named('DeleteTable')).toEqual(expect.arrayContaining(named('CreateTable')));
+    expect(r.left).toEqual([]);
   });
 });
 
@@ -156,7 +238,7 @@ describe.concurrent('sweep --target aws: the same rule', () => {
 
   it('an allowed caller: STS first, then the listing, on the account named', async () => {
     const r = await cli([...SWEEP, '--allow-account', ACCOUNT]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.main[0]).toBe('sts');
     expect(r.main.slice(1).length).toBeGreaterThan(0);
     expect(r.stdout).toContain(`0 resources of the suite on account ${ACCOUNT} (${r.arn}) in us-east-1`);

@@ -62,6 +62,8 @@ writeFileSync(WITNESS, JSON.stringify({ format: 'policy-conformance witness', ve
 /** A row: the arguments, the reason's pattern, and environment variables of its own (the aws allow-list's). */
 type Row = [argv: string[], firstLine: RegExp, env?: Record<string, string>];
 
+/** No region for the aws target from anywhere: no AWS_REGION, no shared config files. */
+const NO_REGION = { AWS_REGION: '', AWS_CONFIG_FILE: join(scratch, 'no-config'), AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials') };
 const NO_ALLOW_LIST = /^--target aws needs --allow-account ID \(or POLICY_CONFORMANCE_ALLOWED_ACCOUNTS=ID,\.\.\.\): the accounts the run may touch; nothing was called$/;
 
 /**
@@ -135,6 +137,11 @@ const TABLE: Row[] = [
   [['sweep', '--target', 'aws', '--allow-account', '42'], /^--allow-account "42": an AWS account id is 12 digits$/],
   [['sweep', '--target', 'http://127.0.0.1:9', '--allow-account', '111122223333'], /^--allow-account works only with --target aws$/],
   [['sweep', '--target', 'aws', '--allow-account', '111122223333', '--region', 'nowhere'], /^--region must be an AWS region name .*, not "nowhere"$/],
+  // Its region: --region, else AWS_REGION, else the profile's (no shared config here), else a usage error.
+  [['run', '--target', 'aws', '--allow-account', '111122223333', '--plan'], /^--target aws needs a region: --region R, AWS_REGION, or a region in the shared config profile; nothing was called$/, NO_REGION],
+  [['sweep', '--target', 'aws', '--allow-account', '111122223333'], /^--target aws needs a region: --region R, AWS_REGION, or a region in the shared config profile; nothing was called$/, NO_REGION],
+  [['run', '--target', 'aws', '--allow-account', '111122223333', '--plan'], /^AWS_REGION must be an AWS region name .*, not "moon-1"$/, { ...NO_REGION, AWS_REGION: 'moon-1' }],
+  [['run', '--target', 'aws', '--allow-account', '111122223333', '--profile', 'spec-nowhere', '--plan'], /^--target aws needs a region: --region R, AWS_REGION, or a region in the profile spec-nowhere; nothing was called$/, NO_REGION],
   [['matrix', '--targets', 'reference,http://127.0.0.1:4566/foo'], /^--targets URL must be only scheme:\/\/host:port .* with a path \(\/foo\)$/],
   [['matrix', '--targets', 'http://127.0.0.1:4566,http://127.0.0.1:4566/'], /^two targets share the name "http-127\.0\.0\.1-4566"; list each target once$/],
   [['matrix', '--targets', 'reference', '--expect-dir', '/nonexistent'], /^expectations file \/nonexistent\/reference\.json does not exist/],

@@ -24,6 +24,7 @@ import {
   simplifyDynamodbCommand,
   dynamodbObservers,
   dynamodbTargeted,
+  safeDynamodbCommand,
 } from './commands.js';
 import { renderPolicy } from '../../generators/policy.js';
 import { DENY_OF_CALLER_REASON, isRealAccount, principalsFor, type SafetyProfile } from '../../generators/safety.js';
@@ -396,6 +397,7 @@ export const dynamodbAdapter: ServiceAdapter<DdbCommand> = {
   lifecycleOperations: lifecycleOperations(dynamodbOperations),
   readOperations: new Set([...readOperations(dynamodbOperations)].map(requestOperation)),
   commands: (consistency, safety) => dynamodbCommands(consistency, undefined, safety),
+  safeCommand: (safety, command) => safeDynamodbCommand(safety, command),
   unreachableUnder: (safety) => (isRealAccount(safety) ? [{ rule: 'ddb.policy.self-lockout', reason: DENY_OF_CALLER_REASON }] : []),
   billedAs: (command) => (command.op === 'CreateTable' ? AWS_PRICES.dynamodbOnDemandTableHour : undefined),
   simplify: simplifyDynamodbCommand,

@@ -27,6 +27,7 @@ import {
   kinesisObservers,
   kinesisTargeted,
   simplifyKinesis,
+  safeKinesisCommand,
 } from './commands.js';
 import { renderPolicy } from '../../generators/policy.js';
 import { principalsFor, type SafetyProfile } from '../../generators/safety.js';
@@ -388,6 +389,7 @@ export const kinesisAdapter: ServiceAdapter<KinCommand> = {
   lifecycleOperations: lifecycleOperations(kinesisOperations),
   readOperations: readOperations(kinesisOperations),
   commands: (consistency, safety) => kinesisCommands(consistency, undefined, safety),
+  safeCommand: (safety, command) => safeKinesisCommand(safety, command),
   // Streams are created with one shard (CreateStream's ShardCount above); a consumer reads that one shard.
   billedAs: (command) => (command.op === 'CreateStream' ? AWS_PRICES.kinesisShardHour : command.op === 'RegisterStreamConsumer' ? AWS_PRICES.kinesisEfoConsumerShardHour : undefined),
   connect: (endpoint, { waitSeconds, safety }) => new KinesisConnection(endpoint, waiterBudget(waitSeconds), safety),

@@ -28,6 +28,7 @@ import {
   simplifySsm,
   ssmObservers,
   ssmTargeted,
+  safeSsmCommand,
 } from './commands.js';
 import { opsItemGroupArn, parameterArn, type SsmExistingPolicy, ssmInitialState, ssmModel, type SsmState } from './model.js';
 import type { JsonObject, Observation } from '../../models/types.js';
@@ -514,6 +515,7 @@ export const ssmAdapter: ServiceAdapter<SsmCommand> = {
   lifecycleOperations: lifecycleOperations(ssmOperations),
   readOperations: readOperations(ssmOperations),
   commands: (consistency, safety, initial) => ssmCommands(consistency, undefined, safety, opsItemGroupForeign(initial)),
+  safeCommand: (safety, command, initial) => safeSsmCommand(safety, command, opsItemGroupForeign(initial)),
   billedAs: (command) => (command.op === 'PutParameter' && command.tier === 'Advanced' ? AWS_PRICES.ssmAdvancedParameterMonth : undefined),
   unreachableUnder: (safety, initial) =>
     isRealAccount(safety) && opsItemGroupForeign(initial)

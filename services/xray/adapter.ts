@@ -9,7 +9,7 @@ import {
 import { renderPolicy } from '../../generators/policy.js';
 import { DENY_OF_CALLER_REASON, isRealAccount, principalsFor, type SafetyProfile } from '../../generators/safety.js';
 import { type RevisionMemory, rememberRevision, resolveRevision } from '../../generators/revision.js';
-import { simplifyXray, type XrayCommand, type XrayName, XRAY_VOCABULARY, xrayCommands, xrayObservers, xraySetup, xrayTargeted } from './commands.js';
+import { safeXrayCommand, simplifyXray, type XrayCommand, type XrayName, XRAY_VOCABULARY, xrayCommands, xrayObservers, xraySetup, xrayTargeted } from './commands.js';
 import { type XrayExistingPolicy, xrayInitialState, xrayModel } from './model.js';
 import type { Json, JsonObject } from '../../models/types.js';
 import type { CliHint } from '../../models/cli-hints.js';
@@ -277,6 +277,7 @@ export const xrayAdapter: ServiceAdapter<XrayCommand> = {
   createdKinds: createdKinds(xrayOperations),
   readOperations: readOperations(xrayOperations),
   commands: (consistency, safety) => xrayCommands(consistency, undefined, safety),
+  safeCommand: (safety, command) => safeXrayCommand(safety, command),
   unreachableUnder: (safety) => (isRealAccount(safety) ? [{ rule: 'xray.policy.lockout', reason: `${DENY_OF_CALLER_REASON}; X-Ray policies are account-wide as well` }] : []),
   connect: (endpoint, { safety }) => new XrayConnection(endpoint, safety),
   simplify: simplifyXray,
