@@ -162,6 +162,12 @@ interface PooledFixture {
   prefix: string;
   fixtureKey: string;
   created: Map<number, { request: Request; observation: Observation }>;
+  /**
+   * Not lent before this time (epoch ms): the change window (`windowMs`) its last sequence and its reset may have
+   * opened on its resources. A sequence's model starts with no write in any window, so a write the target refused
+   * because of the previous sequence's (AWS's 15 s, spec §7.3) would be judged a departure that is not one.
+   */
+  quietAt?: number;
 }
 
 const READ_RETRIES = 3;
@@ -267,6 +273,7 @@ export class Executor<Cmd> {
   private async execute(commands: readonly Cmd[], settings: CheckerSettings, shift: number, toTheEnd: boolean): Promise<Execution<Cmd>> {
     const poolable = !!this.options.lifecycleOperations?.size && (this.options.poolSize ?? 1) > 0 && !this.poolBroken;
     const lent = poolable ? this.borrow() : undefined;
+    if (lent?.quietAt !== undefined && lent.quietAt > Date.now()) await sleep(lent.quietAt - Date.now());
     const prefix = `${this.prefix}${(this.executions++).toString(36)}`;
     const startedAt = new Date().toISOString();
     if (this.options.tally) this.options.tally.sequence = prefix;
@@ -626,7 +633,8 @@ export class Executor<Cmd> {
     if (keep && sequence.reset && !this.stalled) {
       if (await this.bounded('resetting a fixture', () => sequence.reset!())) {
         await this.cleanup(sequence, true);
-        this.pool.push(keep);
+        const windowMs = this.options.windowRefusal ? (this.options.windowMs ?? 0) : 0;
+        this.pool.push(windowMs > 0 ? { ...keep, quietAt: Date.now() + windowMs } : keep);
         return;
       }
       this.poolBroken = true;
