@@ -86,6 +86,8 @@ export interface ExecutorOptions {
    * whose commands is one of them borrows the resources an earlier such sequence created and reset (FixturePool).
    */
   lifecycleOperations?: ReadonlySet<string>;
+  /** Whether a command changes the fixture itself (ServiceAdapter.touchesFixture); absent: the lifecycle rule below. */
+  touchesFixture?: (command: unknown) => boolean;
   /** Fixtures the pool keeps at most (one per sequence that may run at once; 0: no pool). */
   poolSize?: number;
   /** Eventual mode: poll a judged read that does not show the last write yet for at most this long after it (0: judge at once). */
@@ -242,6 +244,9 @@ export class Executor<Cmd> {
    */
   async run(commands: readonly Cmd[], settings: CheckerSettings, shift = 0, toTheEnd = false): Promise<Execution<Cmd>> {
     if (this.dirty && this.connection.resync && !this.infra) {
+      // The state read again would count the pooled fixtures' account-wide resources (X-Ray's fill policies) as
+      // found there, and the fixture the setup then makes would not be the one the pool recorded: delete them first.
+      await this.drainPool();
       const fresh = await this.connection.resync();
       if ('failure' in fresh) {
         if (fresh.failure.kind === 'fault' && fresh.failure.cause === 'timeout') this.timedOut(`reading the account-wide state: ${fresh.failure.reason}`);
@@ -262,6 +267,8 @@ export class Executor<Cmd> {
    * counts), nor one without a slot.
    */
   private fixtureIntact(sequence: Sequence<Cmd>, ran: readonly Cmd[]): boolean {
+    const touches = this.options.touchesFixture;
+    if (touches) return !ran.some((c) => touches(c));
     const lifecycle = this.options.lifecycleOperations!;
     const slots = fixtureSlots(sequence.setup as unknown as Array<{ op: string; slot?: string }>, lifecycle);
     return !ran.some((c) => {

@@ -313,6 +313,7 @@ export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapte
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
     // No pool under eventual consistency: a read may still show a policy the reset removed after its own read said
     // it was gone, and the next sequence's model, starting afresh, would take that lag for a departure.
+    ...(adapter.touchesFixture ? { touchesFixture: adapter.touchesFixture.bind(adapter) as (command: unknown) => boolean } : {}),
     ...(adapter.lifecycleOperations ? { lifecycleOperations: adapter.lifecycleOperations, poolSize: options.fixturePool === false || options.consistency === 'eventual' ? 0 : concurrency } : {}),
     faultLimit: options.faultLimit ?? 3,
     retryBaseMs: options.retryBaseMs ?? 100,

@@ -94,6 +94,12 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
   /** Operations that create or delete the fixture's resources (see harness/operations.ts `lifecycleOperations`). */
   lifecycleOperations?: ReadonlySet<string>;
   /**
+   * Pure: whether `command` changes the fixture itself, so the pool cannot lend it again (absent: it creates or
+   * deletes a resource — a lifecycle operation — in one of the fixture's slots, or one without a slot). For a
+   * service whose fixture is made of policies (X-Ray's fill policies), a write to one of them.
+   */
+  touchesFixture?(command: Cmd): boolean;
+  /**
    * Its sequences change state the whole account shares (X-Ray's policies, SSM's OpsItemGroup): they run one at a
    * time whatever --concurrency says, and runs against one target take turns (leases).
    */

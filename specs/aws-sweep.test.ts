@@ -46,6 +46,8 @@ function env(): NodeJS.ProcessEnv {
     AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL: sim.url,
+    // Where a CI job's credentials step puts the region (`--target aws` takes it from there without --region).
+    AWS_REGION: REGION,
     POLICY_CONFORMANCE_ALLOWED_ACCOUNTS: ACCOUNT,
     POLICY_CONFORMANCE_JOURNAL_DIR: join(scratch, 'journals'),
     ...guardedEnv(guard),
@@ -84,17 +86,21 @@ async function onTarget(): Promise<string[]> {
 
 /** A run of `services` against the simulator, killed with SIGKILL once the target holds `extra` more things than `before`. */
 function killedRun(services: string, before: number, extra: number): Promise<void> {
+  let stderr = '';
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/policy-conformance.mjs', 'run', '--target', 'aws', '--services', services, '--runs', '500', '--seed', '9', '--window-ms', '150', '--failures', 'off', '--quiet', '--out', join(scratch, 'killed')], { cwd: REPO, env: env() });
     const giveUp = setTimeout(() => child.kill('SIGKILL'), 60_000);
     const poll = setInterval(async () => {
       if ((await onTarget().catch(() => [])).length >= before + extra) child.kill('SIGKILL');
     }, 150);
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', () => {
+    child.on('close', (code, signal) => {
       clearTimeout(giveUp);
       clearInterval(poll);
-      resolve();
+      // Killed, not ended by itself (a run refused before its first request would leave nothing to sweep).
+      if (signal !== 'SIGKILL') reject(new Error(`the run of ${services} ended by itself (exit ${code}): ${stderr.trim()}`));
+      else resolve();
     });
   });
 }

@@ -33,7 +33,8 @@ function found(r: ServiceResult) {
 }
 
 describe('the fixture pool', () => {
-  for (const service of ['dynamodb', 'kinesis', 'ssm']) {
+  // X-Ray's fixture is its fill policies (account-wide): lent when a sequence wrote none of them.
+  for (const service of ['dynamodb', 'kinesis', 'ssm', 'xray']) {
     it(`${service}: lends fixtures, sends fewer requests, finds the same`, async () => {
       const [pooled, fresh] = [await run(service, {}), await run(service, { fixturePool: false })];
       expect(found(pooled)).toEqual(found(fresh));
@@ -67,8 +68,8 @@ describe('the fixture pool', () => {
     expect(fresh.n - pooled.n).toBe(pooled.reused);
   }, 120_000);
 
-  for (const mutant of ['kin-delete-no-policy-succeeds', 'ssm-recreated-parameter-keeps-policies', 'ddb-ignore-expected-revision']) {
-    const service = { ddb: 'dynamodb', kin: 'kinesis', ssm: 'ssm' }[mutant.split('-')[0]!]!;
+  for (const mutant of ['kin-delete-no-policy-succeeds', 'ssm-recreated-parameter-keeps-policies', 'ddb-ignore-expected-revision', 'xray-delete-policy-kept', 'xray-put-ignores-revision']) {
+    const service = { ddb: 'dynamodb', kin: 'kinesis', ssm: 'ssm', xray: 'xray' }[mutant.split('-')[0]!]!;
     it(`${mutant}: caught the same with the pool on or off`, async () => {
       const [pooled, fresh] = [await run(service, {}, mutant), await run(service, { fixturePool: false }, mutant)];
       expect(pooled.verdict).toBe('fail');

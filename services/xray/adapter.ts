@@ -9,7 +9,7 @@ import {
 import { renderPolicy } from '../../generators/policy.js';
 import { DENY_OF_CALLER_REASON, isRealAccount, principalsFor, type SafetyProfile } from '../../generators/safety.js';
 import { type RevisionMemory, rememberRevision, resolveRevision } from '../../generators/revision.js';
-import { safeXrayCommand, simplifyXray, type XrayCommand, type XrayName, XRAY_VOCABULARY, xrayCommands, xrayObservers, xraySetup, xrayTargeted } from './commands.js';
+import { safeXrayCommand, simplifyXray, type XrayCommand, type XrayName, XRAY_FILL_SLOTS, XRAY_VOCABULARY, xrayCommands, xrayObservers, xraySetup, xrayTargeted } from './commands.js';
 import { type XrayExistingPolicy, xrayInitialState, xrayModel } from './model.js';
 import type { Json, JsonObject } from '../../models/types.js';
 import type { CliHint } from '../../models/cli-hints.js';
@@ -17,7 +17,7 @@ import { isTimeout, observeError, sleep } from '../../harness/observe.js';
 import { clientConfig, type Endpoint } from '../../harness/sdk.js';
 import type { Connection, Sequence, ServiceAdapter, TargetIdentity } from '../../harness/service.js';
 import { compact, tryCall } from '../../harness/adapter-kit.js';
-import { createdKinds, keep, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
+import { createdKinds, keep, lifecycleOperations, type OperationTable, readOperations, type SequenceHooks, TableSequence } from '../../harness/operations.js';
 
 const KNOWN_CODES = new Set([
   'InvalidPolicyRevisionIdException',
@@ -50,6 +50,8 @@ const UNISSUED_TOKEN = 'bm90LWlzc3VlZA';
 export interface XrayContext {
   client: XRayClient;
   prefix: string;
+  /** The prefix of the fill policies (f0..f2): the sequence's own, or that of the sequence that made a lent fixture. */
+  fixturePrefix: string;
   revisions: Map<string, RevisionMemory>;
   /** The document last sent under each name (what a `previous` policy sends again). */
   lastPolicy: Map<string, string>;
@@ -80,9 +82,20 @@ async function listAll(client: XRayClient): Promise<ResourcePolicy[]> {
   return all;
 }
 
-/** Every name this sequence sends, except the empty one, starts with its prefix followed by '-' or '/'. */
+/** Every name this sequence sends, except the empty one, starts with its prefix followed by '-' or '/' (or is a fill policy). */
 function owns(ctx: XrayContext, name: string): boolean {
-  return name.startsWith(`${ctx.prefix}-`) || name.startsWith(`${ctx.prefix}/`);
+  return name.startsWith(`${ctx.prefix}-`) || name.startsWith(`${ctx.prefix}/`) || fillNames(ctx).includes(name);
+}
+
+/** The fill policies' names: the fixture a lent sequence keeps. */
+function fillNames(ctx: XrayContext): string[] {
+  return XRAY_FILL_SLOTS.map((slot) => `${ctx.fixturePrefix}-${slot}`);
+}
+
+/** Pure: whether `command` writes a fill policy (the fixture the pool lends): then the fixture is not kept. */
+export function touchesFill(command: XrayCommand): boolean {
+  if (command.op === 'Race') return command.writes.some(touchesFill);
+  return (command.op === 'PutResourcePolicy' || command.op === 'DeleteResourcePolicy') && command.name.kind === 'slot' && XRAY_FILL_SLOTS.includes(command.name.slot);
 }
 
 /** The PolicyName a name choice stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
@@ -90,7 +103,7 @@ function policyName(ctx: XrayContext, name: XrayName): string | undefined {
   const { prefix } = ctx;
   switch (name.kind) {
     case 'slot':
-      return `${prefix}-${name.slot}`;
+      return `${XRAY_FILL_SLOTS.includes(name.slot) ? ctx.fixturePrefix : prefix}-${name.slot}`;
     case 'longest':
       return `${prefix}-L`.padEnd(128, 'x');
     case 'invalid':
@@ -115,6 +128,8 @@ function policyName(ctx: XrayContext, name: XrayName): string | undefined {
 export const xrayOperations: OperationTable<XrayCommand, XrayContext> = {
   PutResourcePolicy: {
     creates: 'policy',
+    // The fixture's resources are policies: the fill policies the setup puts (harness/execution.ts's pool).
+    lifecycle: true,
     bind(command, ctx) {
       const name = policyName(ctx, command.name);
       const key = name ?? '';
@@ -176,53 +191,69 @@ export const xrayOperations: OperationTable<XrayCommand, XrayContext> = {
 };
 
 /**
- * Delete exactly this sequence's policies: those the account lists under its prefix, and those it may have
- * created without seeing them listed (a List that fails or leaves one out must not leak a policy into the
- * next sequence's account). Nothing without the prefix is ever touched. False when the account's policies could
- * not be confirmed free of this sequence's (they are account-wide).
+ * Delete exactly this sequence's policies: those it may have created (`mayExist`: a Put succeeded or its outcome is
+ * unknown), then those a listing still shows under its prefix (a Put that answered an error yet created one, a
+ * race's), until a listing shows none. Nothing without the prefix is ever touched. One listing in the usual case:
+ * the deletes go first and the listing that confirms them is the one that would find what they missed. False when
+ * the account's policies could not be confirmed free of this sequence's (they are account-wide).
  */
-async function cleanup(ctx: XrayContext): Promise<boolean> {
+async function cleanup(ctx: XrayContext, keepFixture: boolean): Promise<boolean> {
   const { client } = ctx;
-  const names = new Set([...ctx.mayExist].filter((n) => owns(ctx, n)));
-  const listOurs = async (): Promise<boolean> => {
+  const kept = new Set(keepFixture ? fillNames(ctx) : []);
+  /** This sequence's policies a listing shows; undefined when the account could not be listed. */
+  const listOurs = async (): Promise<string[] | undefined> => {
     for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
       try {
-        for (const p of await listAll(client)) if (p.PolicyName && owns(ctx, p.PolicyName)) names.add(p.PolicyName);
-        return true;
+        return (await listAll(client)).flatMap((p) => (p.PolicyName && owns(ctx, p.PolicyName) && !kept.has(p.PolicyName) ? [p.PolicyName] : []));
       } catch (error) {
-        // Not listable: fall back to what the sequence itself remembers. Timed out: see `stalling` below.
+        // Not listable: nothing can be confirmed. Timed out: see `stalling` below.
         const outcome = observeError(error, KNOWN_CODES);
-        if (outcome.kind !== 'fault' || isTimeout(outcome)) return false;
+        if (outcome.kind !== 'fault' || isTimeout(outcome)) return undefined;
         await sleep(100 * 2 ** attempt);
       }
     }
-    return false;
+    return undefined;
   };
-  const listed = await listOurs();
-  if (names.size === 0) return listed;
-  for (const PolicyName of names) {
-    // A leftover would change the next sequence's account, so faults and throttles are retried here.
-    for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
-      const outcome = await tryCall(async () => {
-        await client.send(new DeleteResourcePolicyCommand({ PolicyName }));
-        return {};
-      }, KNOWN_CODES);
-      if (outcome.kind !== 'fault') break;
-      // A call that timed out: the target may have stopped answering, and each retry would wait out another request
-      // deadline (a stall that began in a cleanup cost four deadlines before the run noticed it). Unconfirmed
-      // instead: the executor counts the timeout and reads the account's policies again before the next sequence.
-      if (isTimeout(outcome)) return false;
-      await sleep(100 * 2 ** attempt);
+  /** False: a delete timed out (the target may have stopped answering). */
+  const remove = async (names: Iterable<string>): Promise<boolean> => {
+    for (const PolicyName of names) {
+      // A leftover would change the next sequence's account, so faults and throttles are retried here.
+      for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
+        const outcome = await tryCall(async () => {
+          await client.send(new DeleteResourcePolicyCommand({ PolicyName }));
+          return {};
+        }, KNOWN_CODES);
+        if (outcome.kind !== 'fault') break;
+        // A call that timed out: each retry would wait out another request deadline (a stall that began in a
+        // cleanup cost four deadlines before the run noticed it). Unconfirmed instead: the executor counts the
+        // timeout and reads the account's policies again before the next sequence.
+        if (isTimeout(outcome)) return false;
+        await sleep(100 * 2 ** attempt);
+      }
     }
-  }
+    return true;
+  };
+  if (!(await remove([...ctx.mayExist].filter((n) => owns(ctx, n) && !kept.has(n))))) return false;
   // Confirmed only by a listing that shows none of ours left.
-  names.clear();
-  return (await listOurs()) && names.size === 0;
+  for (let round = 0; round < CLEANUP_ATTEMPTS; round++) {
+    const left = await listOurs();
+    if (left === undefined) return false;
+    if (left.length === 0) return true;
+    if (!(await remove(left))) return false;
+  }
+  return false;
 }
 
 /** The setup tops the account up to the fill level, so it depends on how many policies the run found there. */
 function hooks(existing: number): SequenceHooks<XrayCommand, XrayContext> {
-  return { setup: xraySetup(existing), cleanup, idle: () => ({ operation: 'ListResourcePolicies', input: {} }) };
+  return {
+    setup: xraySetup(existing),
+    cleanup,
+    // A sequence is kept only when it wrote no fill policy (`touchesFill`), so they are as the setup put them; the
+    // policies it put under its own names go in its cleanup.
+    reset: async () => true,
+    idle: () => ({ operation: 'ListResourcePolicies', input: {} }),
+  };
 }
 
 class XrayConnection implements Connection<XrayCommand> {
@@ -258,10 +289,10 @@ class XrayConnection implements Connection<XrayCommand> {
     return 'failure' in again ? again : { initialState: again.initialState };
   }
 
-  sequence(namePrefix: string, identity: TargetIdentity): Sequence<XrayCommand> {
+  sequence(namePrefix: string, identity: TargetIdentity, fixturePrefix = namePrefix): Sequence<XrayCommand> {
     // X-Ray's discovery cannot learn the account: under real-account the profile's callerAccount names it.
     const principals = principalsFor(this.safety, identity.account);
-    const ctx: XrayContext = { client: this.client, prefix: namePrefix, revisions: new Map(), lastPolicy: new Map(), mayExist: new Set(), principals };
+    const ctx: XrayContext = { client: this.client, prefix: namePrefix, fixturePrefix, revisions: new Map(), lastPolicy: new Map(), mayExist: new Set(), principals };
     return new TableSequence(xrayOperations, this.client, KNOWN_CODES, ctx, hooks(this.existing));
   }
 
@@ -276,6 +307,8 @@ export const xrayAdapter: ServiceAdapter<XrayCommand> = {
   model: xrayModel as ServiceAdapter['model'],
   createdKinds: createdKinds(xrayOperations),
   readOperations: readOperations(xrayOperations),
+  lifecycleOperations: lifecycleOperations(xrayOperations),
+  touchesFixture: touchesFill,
   commands: (consistency, safety) => xrayCommands(consistency, undefined, safety),
   safeCommand: (safety, command) => safeXrayCommand(safety, command),
   unreachableUnder: (safety) => (isRealAccount(safety) ? [{ rule: 'xray.policy.lockout', reason: `${DENY_OF_CALLER_REASON}; X-Ray policies are account-wide as well` }] : []),
