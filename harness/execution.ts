@@ -165,9 +165,10 @@ interface PooledFixture {
   fixtureKey: string;
   created: Map<number, { request: Request; observation: Observation }>;
   /**
-   * Not lent before this time (epoch ms): the change window (`windowMs`) its last sequence and its reset may have
-   * opened on its resources. A sequence's model starts with no write in any window, so a write the target refused
-   * because of the previous sequence's (AWS's 15 s, spec §7.3) would be judged a departure that is not one.
+   * Not lent before this time (epoch ms): the change window (`windowMs`) its reset may have opened on its resources,
+   * and in eventual mode the lag bound after the reset's removals. A sequence's model starts with no write in any
+   * window and none still becoming visible, so a write the target refused because of the previous sequence's (AWS's
+   * 15 s, spec §7.3), or a read still showing a removed policy, would be judged a departure that is not one.
    */
   quietAt?: number;
 }
@@ -215,10 +216,18 @@ export class Executor<Cmd> {
   private consecutiveTimeouts = 0;
   private persistentFaults = 0;
   private executions = 0;
+  /** Sequences started so far (each one execution on the target, fixture and cleanup included). */
+  get sequencesStarted(): number {
+    return this.executions;
+  }
   /** Fixtures ready to lend (their policies removed and the removal confirmed). */
   private readonly pool: PooledFixture[] = [];
   /** A reset failed once on this target (its policy operations misbehave): no more pooling. */
   private poolBroken = false;
+  /** Fixtures waiting for their change window to close before their reset (see release). */
+  private readonly resetting = new Set<Promise<void>>();
+  /** How long making a fixture afresh takes here (ms, a running mean): what waiting for a pooled one is weighed against. */
+  private freshFixtureMs: number | undefined;
   /** Fixture steps sent vs. lent by the pool (for the report). */
   readonly fixtures = { created: 0, reused: 0 };
   /** How reads lagged behind writes (eventual mode), over every sequence this executor ran. */
@@ -303,8 +312,14 @@ export class Executor<Cmd> {
       const all: Array<{ c: Cmd; setup: boolean; index: number; resend?: { request: Request; attempt: number } }> = [...fixture, ...commands.map((c) => ({ c, setup: false, index: -1 }))];
       const writes: Writes = { last: new Map(), shown: new Map(), firstSent: new Map() };
       let publicAccepted = false;
+      const setupStarted = Date.now();
+      let setupTimed = !poolable || lent !== undefined || fixture.length === 0;
       for (let position = 0; position < all.length; position++) {
         const { c, setup, index, resend } = all[position]!;
+        if (!setup && !setupTimed) {
+          setupTimed = true;
+          this.timedFreshFixture(Date.now() - setupStarted);
+        }
         // A public document the target took is removed now (the cleanup below), not after the rest of the sequence.
         if (publicAccepted) break;
         if (this.infra) {
@@ -448,7 +463,7 @@ export class Executor<Cmd> {
     } finally {
       if (this.options.tally) this.options.tally.phase = 'cleanup';
       const keep = poolable && this.keepable(result, created) && this.fixtureIntact(sequence, result.commands) ? { prefix: fixturePrefix, fixtureKey: result.withoutFixture.join(','), created } : undefined;
-      await this.release(sequence, keep);
+      await this.release(sequence, keep, settings.consistency);
       this.options.onExecution?.({ id: prefix, settings, commands: result.commands, steps, end: result.end, startedAt });
     }
   }
@@ -619,34 +634,66 @@ export class Executor<Cmd> {
 
   /** A fixture fit to lend again: the sequence ended clean, every resource of the fixture was created, and the pool has room. */
   private keepable(e: Execution<Cmd>, created: ReadonlyMap<number, { observation: Observation }>): boolean {
-    if (e.end.status !== 'pass' || e.tainted || this.infra || this.stalled || this.pool.length >= (this.options.poolSize ?? 1)) return false;
+    if (e.end.status !== 'pass' || e.tainted || this.infra || this.stalled || this.pool.length + this.resetting.size >= (this.options.poolSize ?? 1)) return false;
     return created.size > 0 && [...created.values()].every((c) => c.observation.kind === 'ok');
   }
 
-  /** A pooled fixture for the fixture steps sequences run now (one made for other steps is deleted). */
+  /**
+   * A pooled fixture for the fixture steps sequences run now (one made for other steps is deleted): the one that is
+   * quiet soonest (the latest pooled among equals), if waiting for it is quicker than making a fixture afresh.
+   */
   private borrow(): PooledFixture | undefined {
     const key = [...this.skippedFixture].sort().join(',');
+    let best = -1;
     for (let i = this.pool.length - 1; i >= 0; i--) {
-      if (this.pool[i]!.fixtureKey === key) return this.pool.splice(i, 1)[0];
+      if (this.pool[i]!.fixtureKey === key && (best < 0 || (this.pool[i]!.quietAt ?? 0) < (this.pool[best]!.quietAt ?? 0))) best = i;
     }
-    return undefined;
+    if (best < 0) return undefined;
+    const wait = (this.pool[best]!.quietAt ?? 0) - Date.now();
+    if (wait > 0 && wait > (this.freshFixtureMs ?? 0)) return undefined;
+    return this.pool.splice(best, 1)[0];
+  }
+
+  private timedFreshFixture(ms: number): void {
+    this.freshFixtureMs = this.freshFixtureMs === undefined ? ms : 0.8 * this.freshFixtureMs + 0.2 * ms;
+  }
+
+  /** The window a change to a fixture's policy opens, where the target has one and it is measured (`windowMs`). */
+  private get windowMs(): number {
+    return this.options.windowRefusal ? (this.options.windowMs ?? 0) : 0;
   }
 
   /**
    * After a sequence: its fixture reset and kept for the next one (`keep`), or everything it made removed. A reset
-   * that cannot be confirmed removes the fixture instead, and ends pooling for this target.
+   * that cannot be confirmed removes the fixture instead, and ends pooling for this target. Where a change window is
+   * measured, the last sequence's writes opened one on the fixture and the reset's removal would be refused inside
+   * it: the reset waits for it to close, in the background (this sequence is done; drainPool waits for it).
    */
-  private async release(sequence: Sequence<Cmd>, keep: PooledFixture | undefined): Promise<void> {
-    if (keep && sequence.reset && !this.stalled) {
-      if (await this.bounded('resetting a fixture', () => sequence.reset!())) {
-        await this.cleanup(sequence, true);
-        const windowMs = this.options.windowRefusal ? (this.options.windowMs ?? 0) : 0;
-        this.pool.push(windowMs > 0 ? { ...keep, quietAt: Date.now() + windowMs } : keep);
-        return;
-      }
-      this.poolBroken = true;
+  private async release(sequence: Sequence<Cmd>, keep: PooledFixture | undefined, consistency: CheckerSettings['consistency']): Promise<void> {
+    if (!keep || !sequence.reset || this.stalled) return this.cleanup(sequence);
+    if (this.windowMs <= 0) return this.resetAndPool(sequence, keep, consistency);
+    const job = sleep(this.windowMs)
+      .then(() => this.resetAndPool(sequence, keep, consistency))
+      .catch(() => this.cleanup(sequence));
+    this.resetting.add(job);
+    void job.finally(() => this.resetting.delete(job));
+  }
+
+  private async resetAndPool(sequence: Sequence<Cmd>, keep: PooledFixture, consistency: CheckerSettings['consistency']): Promise<void> {
+    if (!this.stalled && !this.infra && (await this.bounded('resetting a fixture', () => sequence.reset!()))) {
+      await this.cleanup(sequence, true);
+      // The reset's own removals open a window, and in eventual mode may take up to the lag bound to be seen.
+      const quietMs = Math.max(this.windowMs, consistency === 'eventual' ? (this.options.lagBoundMs ?? 0) : 0);
+      this.pool.push(quietMs > 0 ? { ...keep, quietAt: Date.now() + quietMs } : keep);
+      return;
     }
+    if (!this.stalled && !this.infra) this.poolBroken = true;
     await this.cleanup(sequence);
+  }
+
+  /** Fixtures still waiting for their reset are pooled (or removed) by then. */
+  async resetsSettled(): Promise<void> {
+    while (this.resetting.size) await Promise.all([...this.resetting]);
   }
 
   /**
@@ -668,8 +715,9 @@ export class Executor<Cmd> {
     }
   }
 
-  /** Delete the pooled fixtures (the end of the run). */
+  /** Delete the pooled fixtures (the end of the run), once those waiting for their reset are back. */
   async drainPool(): Promise<void> {
+    await this.resetsSettled();
     while (this.pool.length) {
       const fixture = this.pool.pop()!;
       const sequence = this.connection.sequence(fixture.prefix, this.identity, fixture.prefix);

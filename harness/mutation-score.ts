@@ -1,5 +1,5 @@
 /** The mutation score: the default suite against the reference server with each seeded bug, one at a time. */
-import type { DepartureKind, Verdict } from '../models/results.js';
+import type { DepartureKind, TimeSplit, Verdict } from '../models/results.js';
 import type { ServiceName } from '../models/types.js';
 import { serviceNamed } from '../services/index.js';
 import { allMutants, startReference } from './reference/server.js';
@@ -22,6 +22,9 @@ export interface MutantOutcome {
   entries: number;
   calls?: number;
   replay?: string;
+  /** The run's wall time and where it went (finding the departure, shrinking, explaining, confirming). */
+  durationMs?: number;
+  time?: TimeSplit;
 }
 
 export interface MutantRunOptions {
@@ -59,6 +62,8 @@ export async function runMutants(options: MutantRunOptions): Promise<MutantOutco
         named: !!first && first.rule === mutant.breaks && (first.kind ?? 'wrong-answer') === breaksKind,
         entries: r.divergences.length,
         ...(first ? { rule: first.rule, kind: first.kind ?? 'wrong-answer', calls: first.calls, replay: first.replay } : {}),
+        durationMs: r.durationMs,
+        ...(r.time ? { time: r.time } : {}),
       };
       outcomes.push(outcome);
       options.onResult?.(outcome);

@@ -28,6 +28,7 @@ import { RequestTally } from './requests.js';
 import type { LeftResource, Sweeper } from './sweep.js';
 import { type Connection, DEFAULT_LAG_BOUND_MS, DEFAULT_WAIT_SECONDS, lagBoundFor, type ServiceAdapter, type TargetIdentity } from './service.js';
 import { isRealAccount, type SafetyProfile } from '../generators/safety.js';
+import { TimeSplitter } from './time-split.js';
 
 export interface RunOptions {
   runs: number;
@@ -311,10 +312,8 @@ export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapte
     ...(adapter.resourceOf ? { resourceOf: adapter.resourceOf.bind(adapter) } : {}),
     ...(adapter.windowRefusal ? { windowRefusal: adapter.windowRefusal.bind(adapter), ...(options.windowMs ? { windowMs: options.windowMs } : {}) } : {}),
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
-    // No pool under eventual consistency: a read may still show a policy the reset removed after its own read said
-    // it was gone, and the next sequence's model, starting afresh, would take that lag for a departure.
     ...(adapter.touchesFixture ? { touchesFixture: adapter.touchesFixture.bind(adapter) as (command: unknown) => boolean } : {}),
-    ...(adapter.lifecycleOperations ? { lifecycleOperations: adapter.lifecycleOperations, poolSize: options.fixturePool === false || options.consistency === 'eventual' ? 0 : concurrency } : {}),
+    ...(adapter.lifecycleOperations ? { lifecycleOperations: adapter.lifecycleOperations, poolSize: options.fixturePool === false ? 0 : concurrency } : {}),
     faultLimit: options.faultLimit ?? 3,
     retryBaseMs: options.retryBaseMs ?? 100,
     cleanupMs: 15_000,
@@ -398,6 +397,7 @@ class ServiceRun<Cmd> {
    * run at once and the property finds each one's execution waiting. Shrinking stays one at a time.
    */
   private readonly ahead = new Map<string, Array<{ settings: CheckerSettings; run: Promise<Execution<Cmd>> }>>();
+  private readonly time: TimeSplitter;
 
   constructor(
     private readonly adapter: ServiceAdapter<Cmd>,
@@ -412,6 +412,7 @@ class ServiceRun<Cmd> {
     this.defaults = defaultSwitches(model.switches);
     this.switches = { ...this.defaults, ...options.switches };
     this.setAside = new Set(options.setAside ?? []);
+    this.time = new TimeSplitter(() => executor.sequencesStarted);
   }
 
   private settings(): CheckerSettings {
@@ -421,10 +422,11 @@ class ServiceRun<Cmd> {
   async explore(): Promise<void> {
     const { options, result } = this;
     try {
-      if (options.recheck?.length) await this.recheck(options.recheck);
+      if (options.recheck?.length) await this.time.during('other', () => this.recheck(options.recheck!));
       // A round that ends in no new entry (a departure that turned out to be a reported one, an unconfirmed one)
       // does not use up the entry budget, but rounds are bounded all the same.
       for (let round = 0, dry = 0; this.result.divergences.length < options.maxDivergences && round < options.maxDivergences * 3 && dry < DRY_ROUNDS && !this.stopped(); round++) {
+        this.time.switchTo('explore');
         const found = await this.round(round);
         if (!found) break;
         const before = this.result.divergences.length;
@@ -432,13 +434,16 @@ class ServiceRun<Cmd> {
         dry = this.result.divergences.length > before ? 0 : dry + 1;
         if (options.path) break;
       }
+      this.time.switchTo('other');
       if (!options.path) await this.reachCleanly();
     } catch (error) {
       this.internal = error instanceof InternalError ? error : new InternalError(`${(error as Error)?.message ?? String(error)}`, error, [], []);
     }
     result.rulesReached = [...this.rules].filter((r) => !r.startsWith('model.')).sort();
     const unsupported = this.executor.unsupportedOperations();
+    this.time.switchTo('other');
     if (!this.stopped()) unsupported.operations = await this.confirmUnsupported(unsupported.operations, unsupported.inconsistent);
+    result.time = this.time.summary();
     result.unsupportedOperations = unsupported.operations;
     result.profile = Object.fromEntries(Object.entries(this.switches).filter(([k, v]) => this.defaults[k] !== v));
     for (const d of result.divergences) {
@@ -575,6 +580,7 @@ class ServiceRun<Cmd> {
           return false;
         }
         shrinking = failure;
+        this.time.switchTo('shrink');
         return false;
       } catch (error) {
         this.internal = error instanceof InternalError ? error : new InternalError(`${(error as Error)?.message ?? String(error)}`, error, commands as unknown[], []);
@@ -623,7 +629,7 @@ class ServiceRun<Cmd> {
       if (this.result.divergences.some((d) => d.kind === 'crash' && d.rule === rule)) return null;
       const signature = crashSignature(e.steps[e.end.at]!.operation, e.commands.at(-1));
       if (!this.executor.knownCrashes.has(signature)) {
-        if (!(await this.crashRecurs(e, settings))) return null;
+        if (!(await this.time.during('confirm', () => this.crashRecurs(e, settings)))) return null;
         this.executor.knownCrashes.add(signature);
       }
       return { execution: e, rule, kind: 'crash', shape: commandShape(e.stepCommands[e.end.at]) };
@@ -646,13 +652,14 @@ class ServiceRun<Cmd> {
     const exact = JSON.stringify(e.commands);
     let cause = this.sequenceCauses.get(exact);
     if (cause === undefined) {
-      const earlier = await this.stateBefore(e, settings);
-      if (!earlier && known !== undefined) cause = known;
-      else {
+      cause = await this.time.during('explain', async () => {
+        const earlier = await this.stateBefore(e, settings);
+        if (!earlier && known !== undefined) return known;
         const simplified = await simplifyWitness(this.executor, this.adapter.simplify, earlier ?? e, settings);
-        cause = simplified.witness.end.status === 'departed' ? blamedRule(simplified.witness) : blamedRule(earlier ?? e);
-        if (!earlier) this.causes.set(key, cause);
-      }
+        const named = simplified.witness.end.status === 'departed' ? blamedRule(simplified.witness) : blamedRule(earlier ?? e);
+        if (!earlier) this.causes.set(key, named);
+        return named;
+      });
       this.sequenceCauses.set(exact, cause);
     }
     if (this.isReported(cause)) return null;
@@ -814,12 +821,12 @@ class ServiceRun<Cmd> {
   /** Explain, confirm and record the minimal failure of a round. */
   private async report(failure: Failure<Cmd> & { where?: { seed: number; path: string } }): Promise<void> {
     const settings = this.settings();
-    let explained = await this.explain(failure.execution, failure.rule, failure.kind, settings);
+    let explained = await this.time.during('explain', () => this.explain(failure.execution, failure.rule, failure.kind, settings));
     if (this.alreadyFound(explained.rule, explained.kind, explained.explainedBy) && failure.original && failure.cause !== undefined && !this.isReported(failure.cause)) {
       // Shrinking kept the rule and the command's shape but lost what made this departure new (an earlier step the
       // cause depends on): explain the sequence as it was first found.
       this.progress(`${failure.rule}: the shrunk sequence shows ${explained.rule}, already reported; explaining the sequence as found`);
-      explained = await this.explain(failure.original, failure.rule, failure.kind, settings);
+      explained = await this.time.during('explain', () => this.explain(failure.original!, failure.rule, failure.kind, settings));
     }
     let { witness } = explained;
     const { rule, kind, explainedBy, attribution } = explained;
@@ -842,7 +849,7 @@ class ServiceRun<Cmd> {
     const rawRule = blamedRule(witness);
     // Under the settings it was found with: a switch-explained witness departs again there (and passes under the switch).
     let shift = 0;
-    const reproducibility = replays ? await labelReproducibility(rawRule, replays, () => this.rerunRule(witness.commands, settings, kind === 'crash' ? ++shift : 0)) : undefined;
+    const reproducibility = replays ? await this.time.during('confirm', () => labelReproducibility(rawRule, replays, () => this.rerunRule(witness.commands, settings, kind === 'crash' ? ++shift : 0))) : undefined;
     if (reproducibility && reproducibility.sameRule === 0) {
       this.unconfirmedKeys.add(key);
       this.unconfirmedKeys.add(causeKey(rawRule, witness));

@@ -228,7 +228,15 @@ export interface ServiceResult {
   requests?: Record<'total' | 'discovery' | 'fixture' | 'judged' | 'idle' | 'cleanup' | 'bookkeeping', number>;
   /** Eventual mode: how reads lagged behind writes (absent in strict mode and in older files). */
   staleness?: Staleness;
+  /** Where the run's wall time went, by activity (absent in older files; see harness/time-split.ts). */
+  time?: TimeSplit;
 }
+
+/** What a service's run was doing: looking for a failure, shrinking it, explaining it, confirming its witness, or the rest. */
+export type TimeActivity = 'explore' | 'shrink' | 'explain' | 'confirm' | 'other';
+
+/** Per activity, its wall time and the sequences it started (each sequence is one execution on the target). */
+export type TimeSplit = Partial<Record<TimeActivity, { ms: number; sequences: number }>>;
 
 export interface RunResult {
   target: string;

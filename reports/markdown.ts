@@ -75,6 +75,8 @@ function serviceSection(s: ServiceResult): string[] {
   if (s.leftBehind?.length) lines.push(`**Left on the target after cleanup:** ${s.leftBehind.map(code).join(', ')} — ${code('policy-conformance sweep --target <target URL> --yes')} removes them.`, '');
   const traffic = trafficLine(s);
   if (traffic) lines.push(traffic, '');
+  const time = timeLine(s);
+  if (time) lines.push(time, '');
   if (s.staleness) lines.push(...stalenessSection(s.staleness));
   const profile = Object.entries(s.profile);
   lines.push(profile.length ? `Behaviour profile: AWS, except ${profile.map(([k, v]) => code(`${k}=${v}`)).join(', ')}.` : 'Behaviour profile: AWS defaults for every switch.', '');
@@ -355,6 +357,15 @@ function trafficLine(s: ServiceResult): string | undefined {
   const fixtures = s.fixtures ? `; fixture resources: ${s.fixtures.created} created, ${s.fixtures.reused} lent by the pool` : '';
   const together = s.concurrency ? `; ${s.concurrency} sequences at once` : '';
   return `Requests: ${total}${parts.length ? ` (${parts.join(', ')})` : ''}${fixtures}${together}.`;
+}
+
+/** Where the service's wall time went (exploring, shrinking, explaining, confirming, the rest) and the sequences each ran. */
+function timeLine(s: ServiceResult): string | undefined {
+  if (!s.time) return undefined;
+  const parts = (['explore', 'shrink', 'explain', 'confirm', 'other'] as const)
+    .filter((a) => s.time![a])
+    .map((a) => `${a} ${(s.time![a]!.ms / 1000).toFixed(1)} s (${s.time![a]!.sequences} sequences)`);
+  return parts.length ? `Time: ${(s.durationMs / 1000).toFixed(1)} s — ${parts.join(', ')}.` : undefined;
 }
 
 /** The run's budgets and what it used of them; why it stopped early, if it did (interrupted or out of budget). */

@@ -177,6 +177,8 @@ console.table(generation);
 console.log(
   `mutants: ${mutants.caught}/${mutants.mutants.length} caught, ${mutants.named} named right; median ${mutants.medianSeconds} s to the first divergence (${Object.entries(mutants.perService)
     .map(([s, f]) => `${s} ${f.medianSeconds} s`)
-    .join(', ')})`,
+    .join(', ')}); of the caught mutants' time in all: ${Object.entries(mutants.splitSeconds)
+    .map(([a, sec]) => `${a} ${sec} s`)
+    .join(', ')}`,
 );
 console.log(`${quick ? 'quick run (figures mean little), ' : ''}${machine.cores} cores, Node ${machine.node}, load ${machine.loadAverageAtStart.join(' ')} at start, ${report.seconds} s; JSON in ${out}`);

@@ -1,9 +1,10 @@
 /**
- * The fixture pool meets the change window (spec §7.3; issue #12: "a strict-mode pool reset on real AWS may meet
- * the change window"). A lent fixture's tables carry the windows its last sequence and its reset opened, and a
- * sequence's model starts knowing of no write in any window: had the fixture been lent at once, the target's
- * refusal of the next sequence's first policy write would have been judged a departure it is not. Against the
- * AWS-like simulator (which keeps AWS's window, scaled), two sequences in a row on one pooled fixture, strict.
+ * The fixture pool meets the change window (spec §7.3). A fixture's tables carry the windows its last sequence's
+ * writes opened: a reset sent at once would be refused (and end pooling), so it waits for them to close. Its own
+ * Delete opens another, and a sequence's model starts knowing of no write in any window: had the fixture been lent
+ * at once, the target's refusal of the next sequence's first policy write would have been judged a departure it is
+ * not. Against the AWS-like simulator (which keeps AWS's window, scaled), two sequences in a row on one pooled
+ * fixture, strict.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAwsLike, startAwsLike } from '../harness/aws-like/server.js';
@@ -21,8 +22,9 @@ const WINDOW_MS = Math.round(15_000 * SCALE);
 
 let sim: RunningAwsLike;
 beforeAll(async () => {
-  // No read lag (strict mode's subject is the window here) and no lifecycle timing (a waiter's 1 s polls).
-  sim = await startAwsLike({ credentials: CREDENTIALS, timeScale: SCALE, seed: 2, foreign: false, lifecycle: false, lag: { dynamodb: 'off' } });
+  // No read lag (strict mode's subject is the window here). Tables take (scaled) time to become ACTIVE, as on AWS:
+  // making a fixture afresh then takes longer than waiting for a pooled one's window to close, so one is lent.
+  sim = await startAwsLike({ credentials: CREDENTIALS, timeScale: SCALE, seed: 2, foreign: false, lag: { dynamodb: 'off' } });
 });
 afterAll(async () => {
   await sim?.stop();
@@ -30,20 +32,10 @@ afterAll(async () => {
 
 const put = (variant: number): DdbCommand => ({ op: 'PutResourcePolicy', target: { kind: 'table', slot: 't0' }, policy: { kind: 'valid', variant, whitespace: 0 } });
 
-describe('a pooled fixture is lent only once its change window has closed', () => {
-  it('two sequences putting a policy on the same lent table, strict, window measured: both pass, the second waited', async () => {
+describe('a pooled fixture is reset and lent only once its change windows have closed', () => {
+  it('two sequences putting a policy on the same lent table, strict, window measured: both pass, the reset and the second sequence waited', async () => {
     const endpoint = { url: sim.url, region: 'us-east-1', credentials: CREDENTIALS };
-    const real = dynamodbAdapter.connect(endpoint, { settleMs: 0, waitSeconds: 20 });
-    // As on AWS, where a sequence outlasts the window its own policy write opened (table waits take seconds): the
-    // reset's Delete comes after that window closed, so it is accepted — and opens a window of its own.
-    const connection: typeof real = Object.assign(Object.create(real) as typeof real, {
-      sequence: (...args: Parameters<typeof real.sequence>) => {
-        const sequence = real.sequence(...args);
-        const reset = sequence.reset!;
-        Object.defineProperty(sequence, 'reset', { value: async () => (await new Promise((r) => setTimeout(r, WINDOW_MS + 100)), reset()) });
-        return sequence;
-      },
-    });
+    const connection = dynamodbAdapter.connect(endpoint, { settleMs: 0, waitSeconds: 20 });
     try {
       const discovered = await discoverWithRetries(connection, 'pcpw');
       if ('failure' in discovered) throw new Error(`discovery failed: ${JSON.stringify(discovered.failure)}`);
@@ -52,6 +44,11 @@ describe('a pooled fixture is lent only once its change window has closed', () =
       const settings = { switches: defaultSwitches(model.switches), consistency: 'strict' as const, ...discovered.identity };
       const first = await executor.run([put(0)], settings);
       expect(first.end).toEqual({ status: 'pass' });
+      // The first sequence's Put opened a window on its table: the reset's Delete, sent at once, would be refused
+      // (and the pool given up). It is sent once that window has closed — and opens a window of its own.
+      const endedAt = Date.now();
+      await executor.resetsSettled();
+      expect(Date.now() - endedAt).toBeGreaterThanOrEqual(WINDOW_MS * 0.9);
       const lentAt = Date.now();
       const second = await executor.run([put(1)], settings);
       expect(executor.fixtures.reused, 'the second sequence borrowed the first one\'s fixture').toBeGreaterThan(0);
@@ -62,7 +59,7 @@ describe('a pooled fixture is lent only once its change window has closed', () =
       expect(Date.now() - lentAt).toBeGreaterThanOrEqual(WINDOW_MS * 0.8);
       await executor.drainPool();
     } finally {
-      real.close();
+      connection.close();
     }
   }, 60_000);
 });

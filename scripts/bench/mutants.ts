@@ -4,6 +4,7 @@
 // reports it.
 import { runMutants } from '../../harness/mutation-score.js';
 import { allMutants } from '../../harness/reference/server.js';
+import type { TimeActivity } from '../../models/results.js';
 import { SERVICE_NAMES } from '../../services/index.js';
 import { median, round } from './stats.js';
 
@@ -15,6 +16,8 @@ export interface MutantTiming {
   /** Generated calls in the witness. */
   calls?: number;
   seconds: number;
+  /** Of the suite's own run, seconds per activity (results.json `time`). */
+  split?: Partial<Record<TimeActivity, number>>;
 }
 
 export interface MutantFigures {
@@ -24,6 +27,8 @@ export interface MutantFigures {
   /** Median seconds to the first divergence, over caught mutants. */
   medianSeconds: number;
   perService: Record<string, { mutants: number; caught: number; medianSeconds: number }>;
+  /** Over the caught mutants, seconds per activity in all: where the time to first divergence goes. */
+  splitSeconds: Partial<Record<TimeActivity, number>>;
 }
 
 /** `perService`: how many of each service's mutants to run (all when absent). */
@@ -39,7 +44,7 @@ export async function mutantTimings(runs: number, seed: number, perService?: num
     ...(names ? { names } : {}),
     onResult: (o) => {
       const now = performance.now();
-      mutants.push({ name: o.name, service: o.service, caught: o.caught, named: o.named, ...(o.calls !== undefined ? { calls: o.calls } : {}), seconds: round((now - last) / 1000, 2) });
+      mutants.push({ name: o.name, service: o.service, caught: o.caught, named: o.named, ...(o.calls !== undefined ? { calls: o.calls } : {}), seconds: round((now - last) / 1000, 2), ...(o.time ? { split: Object.fromEntries(Object.entries(o.time).map(([a, v]) => [a, round(v!.ms / 1000, 2)])) } : {}) });
       last = now;
     },
   });
@@ -49,5 +54,7 @@ export async function mutantTimings(runs: number, seed: number, perService?: num
     const of = mutants.filter((m) => m.service === s);
     if (of.length) perServiceFigures[s] = { mutants: of.length, caught: of.filter((m) => m.caught).length, medianSeconds: round(median(of.filter((m) => m.caught).map((m) => m.seconds)), 2) };
   }
-  return { mutants, caught: caught.length, named: mutants.filter((m) => m.named).length, medianSeconds: round(median(caught.map((m) => m.seconds)), 2), perService: perServiceFigures };
+  const splitSeconds: MutantFigures['splitSeconds'] = {};
+  for (const m of caught) for (const [a, sec] of Object.entries(m.split ?? {})) splitSeconds[a as TimeActivity] = round((splitSeconds[a as TimeActivity] ?? 0) + sec, 2);
+  return { splitSeconds, mutants, caught: caught.length, named: mutants.filter((m) => m.named).length, medianSeconds: round(median(caught.map((m) => m.seconds)), 2), perService: perServiceFigures };
 }

@@ -92,6 +92,12 @@ describe('npm run bench -- --quick', () => {
     expect(report.mutants.caught).toBe(SERVICE_NAMES.length);
     positive(report.mutants.medianSeconds);
     expect(Object.keys(report.mutants.perService)).toEqual(SERVICE_NAMES);
+    // Where that time went: every caught mutant's run explored and found something to shrink or explain.
+    for (const m of report.mutants.mutants) expect(Object.keys(m.split), m.name).toContain('explore');
+    positive(report.mutants.splitSeconds.explore);
+    const split = Object.values(report.mutants.splitSeconds as Record<string, number>).reduce((n, x) => n + x, 0);
+    const total = report.mutants.mutants.reduce((n: number, m: any) => n + m.seconds, 0);
+    expect(split).toBeLessThanOrEqual(total + 0.05 * report.mutants.mutants.length);
   });
 
   it('runs both through the 20 ms proxy, which answered every one of their requests', () => {
