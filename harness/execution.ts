@@ -224,8 +224,8 @@ export class Executor<Cmd> {
   private readonly pool: PooledFixture[] = [];
   /** A reset failed once on this target (its policy operations misbehave): no more pooling. */
   private poolBroken = false;
-  /** Fixtures waiting for their change window to close before their reset (see release). */
-  private readonly resetting = new Set<Promise<void>>();
+  /** Fixtures waiting for their change window to close before their reset (see release), each with its "now, and delete it". */
+  private readonly resetting = new Map<Promise<void>, () => void>();
   /** How long making a fixture afresh takes here (ms, a running mean): what waiting for a pooled one is weighed against. */
   private freshFixtureMs: number | undefined;
   /** Fixture steps sent vs. lent by the pool (for the report). */
@@ -672,10 +672,18 @@ export class Executor<Cmd> {
   private async release(sequence: Sequence<Cmd>, keep: PooledFixture | undefined, consistency: CheckerSettings['consistency']): Promise<void> {
     if (!keep || !sequence.reset || this.stalled) return this.cleanup(sequence);
     if (this.windowMs <= 0) return this.resetAndPool(sequence, keep, consistency);
-    const job = sleep(this.windowMs)
-      .then(() => this.resetAndPool(sequence, keep, consistency))
-      .catch(() => this.cleanup(sequence));
-    this.resetting.add(job);
+    let now!: () => void;
+    let removeInstead = false;
+    const windowClosed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.windowMs);
+      now = () => {
+        removeInstead = true;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    const job = windowClosed.then(() => (removeInstead ? this.cleanup(sequence) : this.resetAndPool(sequence, keep, consistency))).catch(() => this.cleanup(sequence));
+    this.resetting.set(job, now);
     void job.finally(() => this.resetting.delete(job));
   }
 
@@ -693,7 +701,7 @@ export class Executor<Cmd> {
 
   /** Fixtures still waiting for their reset are pooled (or removed) by then. */
   async resetsSettled(): Promise<void> {
-    while (this.resetting.size) await Promise.all([...this.resetting]);
+    while (this.resetting.size) await Promise.all([...this.resetting.keys()]);
   }
 
   /**
@@ -715,8 +723,9 @@ export class Executor<Cmd> {
     }
   }
 
-  /** Delete the pooled fixtures (the end of the run), once those waiting for their reset are back. */
+  /** Delete the pooled fixtures (the end of the run), and those waiting for their reset without waiting any more. */
   async drainPool(): Promise<void> {
+    for (const now of [...this.resetting.values()]) now();
     await this.resetsSettled();
     while (this.pool.length) {
       const fixture = this.pool.pop()!;
