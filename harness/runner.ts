@@ -645,6 +645,9 @@ class ServiceRun<Cmd> {
     if (hidden && this.conjectured.some((c) => c.rule === hidden.rule && c.kind === hidden.kind)) return null;
     const known = this.causes.get(key);
     if (shrinking) return known && this.isReported(known) ? null : { execution: e, rule, kind: 'wrong-answer', shape: commandShape(e.stepCommands[e.end.at]) };
+    // Before anything is reported (no entry, nothing set aside or conjectured), every departure is new whatever it
+    // turns out to be: what the check below would work out is never used (report explains the shrunk witness).
+    if (!this.result.divergences.length && !this.setAside.size && !this.conjectured.length) return { execution: e, rule, kind: 'wrong-answer', shape: commandShape(e.stepCommands[e.end.at]), original: e };
     // A departure the first blame does not recognise may still be a known entry seen through another input: the
     // state before a departing write was already off (an earlier departure), or a plainer input departs on a
     // reported rule. Worked out as the report would (cheaper), remembered for this very sequence, and by the failing
