@@ -233,7 +233,8 @@ export interface ServiceResult {
 }
 
 /** What a service's run was doing: looking for a failure, shrinking it, explaining it, confirming its witness, or the rest. */
-export type TimeActivity = 'explore' | 'shrink' | 'explain' | 'confirm' | 'other';
+export const TIME_ACTIVITIES = ['explore', 'shrink', 'explain', 'confirm', 'other'] as const;
+export type TimeActivity = (typeof TIME_ACTIVITIES)[number];
 
 /** Per activity, its wall time and the sequences it started (each sequence is one execution on the target). */
 export type TimeSplit = Partial<Record<TimeActivity, { ms: number; sequences: number }>>;

@@ -1,4 +1,4 @@
-import { type DepartureRef, type Divergence, overallVerdict, type RunResult, type ServiceResult, type Step } from '../models/results.js';
+import { type DepartureRef, type Divergence, overallVerdict, type RunResult, type ServiceResult, type Step, TIME_ACTIVITIES } from '../models/results.js';
 import type { AllowedOutcome } from '../models/checker.js';
 import type { Json, Observation } from '../models/types.js';
 import { attributionText, KIND_LABEL, KIND_MEANING, kindOf, reproducibilityText } from './labels.js';
@@ -362,8 +362,7 @@ function trafficLine(s: ServiceResult): string | undefined {
 /** Where the service's wall time went (exploring, shrinking, explaining, confirming, the rest) and the sequences each ran. */
 function timeLine(s: ServiceResult): string | undefined {
   if (!s.time) return undefined;
-  const parts = (['explore', 'shrink', 'explain', 'confirm', 'other'] as const)
-    .filter((a) => s.time![a])
+  const parts = TIME_ACTIVITIES.filter((a) => s.time![a])
     .map((a) => `${a} ${(s.time![a]!.ms / 1000).toFixed(1)} s (${s.time![a]!.sequences} sequences)`);
   return parts.length ? `Time: ${(s.durationMs / 1000).toFixed(1)} s — ${parts.join(', ')}.` : undefined;
 }

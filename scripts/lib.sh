@@ -66,7 +66,7 @@ expect_version() {
 
 # apt_update / apt_install PKG...: quiet, non-interactive; their status is the caller's to judge.
 # apt_install_showing_errors: the same install with apt-get's errors left on stderr (a last attempt).
-# One apt-get at a time on this machine (.ci/run installs in two chains at once): each waits its turn on a lock.
+# One apt-get at a time on this machine (.ci/run installs in chains side by side): each waits its turn on a lock.
 APT_LOCK="${APT_LOCK:-/var/lock/policy-conformance-apt.lock}"
 apt_update() { flock "$APT_LOCK" apt-get update -qq >/dev/null 2>&1; }
 apt_install() { DEBIAN_FRONTEND=noninteractive flock "$APT_LOCK" apt-get install -y -qq "$@" >/dev/null 2>&1; }
