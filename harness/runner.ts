@@ -789,10 +789,21 @@ class ServiceRun<Cmd> {
     let kind: DepartureKind = firstKind;
     let explainedBy: { switch: string; value: string } | undefined;
     let attribution: Attribution = { method: 'first-check', ...(rule !== firstRule ? { firstBlamed: firstRule } : {}) };
+    const independentOf: string[] = [];
     for (const candidate of kind === 'wrong-answer' ? switchCandidates(this.model, settings, this.initial, witness) : []) {
-      if (await this.confirmsSwitch(candidate.switch, candidate.value, settings)) {
+      const tried = await this.trySwitch(candidate.switch, candidate.value, settings);
+      if (tried.confirmed) {
         explainedBy = candidate;
         attribution = { method: 'switch' };
+        break;
+      }
+      if (tried.premise) {
+        // The witness departs only under one reading of an open question, and the target departs under the other
+        // reading too (the question's premise): the premise is the witness, as it needs no reading at all.
+        witness = tried.premise;
+        rule = blamedRule(witness);
+        independentOf.push(candidate.switch);
+        attribution = { method: 'first-check', ...(rule !== firstRule ? { firstBlamed: firstRule } : {}) };
         break;
       }
     }
@@ -818,6 +829,7 @@ class ServiceRun<Cmd> {
         ...(simplified.needed.length ? { needed: simplified.needed } : {}),
       };
     }
+    if (independentOf.length) attribution = { ...attribution, independentOf };
     return { witness, rule, kind, explainedBy, attribution, stateDependent: !!earlier || !!hidden };
   }
 
@@ -943,21 +955,40 @@ class ServiceRun<Cmd> {
   /**
    * A switch value explains the target only if the service's targeted sequence for that question departs under the
    * default and passes under the value, on the target, now (and again on a second run: it must not be luck).
+   * Where the targeted sequence departs under the value too, the target fails the question's premise (e.g.
+   * "CreateTable refuses an invalid ResourcePolicy" before "which check comes first"): its shortest departing
+   * prefix, departing under both readings, is returned as `premise`.
    */
-  private async confirmsSwitch(name: string, value: string, settings: CheckerSettings): Promise<boolean> {
+  private async trySwitch(name: string, value: string, settings: CheckerSettings): Promise<{ confirmed: boolean; premise?: Execution<Cmd> }> {
     const commands = this.adapter.targeted?.(name, value);
-    if (!commands?.length) return false;
+    if (!commands?.length) return { confirmed: false };
     const under = { ...settings, switches: { ...settings.switches, [name]: value } };
     for (let i = 0; i < 2; i++) {
       // Every answer recorded (`toTheEnd`), then judged offline both ways: departs under the default, all of it
       // passes under the value.
       const seen = await this.executor.run(commands, probeSettings(settings), 0, true);
-      if (seen.commands.length !== commands.length || seen.steps.some((s) => s.outcome.kind === 'fault' || s.outcome.kind === 'unsupported')) return false;
-      if (replayOffline(this.model, probeSettings(settings), this.initial as never, seen.steps).divergence === null) return false;
+      if (seen.commands.length !== commands.length || seen.steps.some((s) => s.outcome.kind === 'fault' || s.outcome.kind === 'unsupported')) return { confirmed: false };
+      if (replayOffline(this.model, probeSettings(settings), this.initial as never, seen.steps).divergence === null) return { confirmed: false };
       const asValue = replayOffline(this.model, probeSettings(under), this.initial as never, seen.steps);
-      if (asValue.divergence !== null || asValue.taintedAt !== null) return false;
+      if (asValue.divergence !== null) {
+        const premise = await this.premise(commands, settings, under);
+        return { confirmed: false, ...(premise ? { premise } : {}) };
+      }
+      if (asValue.taintedAt !== null) return { confirmed: false };
     }
-    return true;
+    return { confirmed: true };
+  }
+
+  /** The shortest prefix of `commands` that departs, live, under `settings` and also (offline) under `under`. */
+  private async premise(commands: readonly Cmd[], settings: CheckerSettings, under: CheckerSettings): Promise<Execution<Cmd> | undefined> {
+    for (let k = 1; k <= commands.length; k++) {
+      const e = await this.executor.run(commands.slice(0, k), settings);
+      if (this.executor.infra || e.commands.length < k) return undefined;
+      if (e.end.status !== 'departed') continue;
+      const asValue = replayOffline(this.model, under, this.initial as never, e.steps.slice(0, e.end.at + 1));
+      return asValue.divergence !== null ? e : undefined;
+    }
+    return undefined;
   }
 
   /** From now on: the switch value holds, or the rule is set aside, or its hidden effect is assumed. */

@@ -106,6 +106,12 @@ export interface Attribution {
   needed?: string[];
   /** For `conjecture`: the step (index into `steps`) whose write did (or did not) take effect. */
   causeStep?: number;
+  /**
+   * Open questions (switches) another reading of which would have excused the first failing sequence: the target
+   * failed the question's premise as well, and that — departing whatever the answer to the question — is the
+   * witness kept (absent in older files).
+   */
+  independentOf?: string[];
 }
 
 

@@ -37,7 +37,10 @@ export const KIND_MEANING: Record<DepartureKind, string> = {
 export function attributionText(d: Pick<Divergence, 'attribution' | 'kind' | 'steps' | 'explainedBy'>): string | undefined {
   const a = d.attribution;
   if (!a) return undefined;
-  const first = a.firstBlamed ? ` It was first blamed on \`${a.firstBlamed}\`.` : '';
+  const premise = a.independentOf?.length
+    ? ` The first failing sequence departed under one reading of ${a.independentOf.map((q) => `\`${q}\``).join(', ')} only; the target also fails that question's premise, and that is the witness here: it departs whatever the answer.`
+    : '';
+  const first = `${a.firstBlamed ? ` It was first blamed on \`${a.firstBlamed}\`.` : ''}${premise}`;
   switch (a.method) {
     case 'first-check':
       return `The failing step's closest allowed answer is under this rule; the step needed no simplifying.${first}`;

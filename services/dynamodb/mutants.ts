@@ -68,6 +68,18 @@ const wrongAnswerMutants: MutantEntry<DdbState>[] = [
     ),
   },
   {
+    name: 'ddb-createtable-unchecked-policy',
+    description: 'CreateTable never validates its ResourcePolicy (an invalid one: the table is created without it), and an existing name answers ResourceInUseException first, as moto 5.2.5 does',
+    breaks: 'ddb.createtable.policy-invalid',
+    // On an existing name this answers as the exists-first reading of ddb.createTableCheckOrder does: a witness of
+    // that kind is excused by the switch, and only the free name shows the departure whatever the check order.
+    step: onFirstRule('ddb.createtable.policy-invalid', (_, { original, state, request, ctx }) =>
+      state.tables[String(request.input.TableName ?? '')]
+        ? original(state, request, { ...ctx, switches: { ...ctx.switches, 'ddb.createTableCheckOrder': 'exists-first' } })
+        : original(state, without(request, 'ResourcePolicy'), ctx),
+    ),
+  },
+  {
     name: 'ddb-policy-survives-deletetable',
     description: 'A table re-created under the same name gets the old policy back',
     breaks: 'ddb.deletetable.drops-policy',

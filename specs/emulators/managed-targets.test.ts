@@ -132,10 +132,11 @@ describe('managed targets through the CLI', () => {
   it('kinesis-local: pinned version; Kinesis judged, DynamoDB/SSM/X-Ray unsupported (never infra)', async () => {
     const out = join(tmp, 'kinesis-local');
     // kinesis-local 0.6.2 leaves some deregistered consumers DELETING for good: the adapter's wait gives up after the
-    // wait budget once (--wait-seconds 5 here: the local default is 20 s), then polls once per deregistration (ten
-    // deregistrations at this seed). A few departures, replayed once, as for moto and ministack: finding them all
-    // is the nightly-matrix spec's (about 100 s here).
-    const r = await runCli(['run', '--target', 'kinesis-local', '--services', 'kinesis,dynamodb,ssm,xray', '--runs', '20', '--seed', '1', '--wait-seconds', '5', '--max-divergences', '3', '--reproduce', '1', '--out', out], 170_000);
+    // wait budget once (--wait-seconds 5 here: the local default is 20 s), then polls about a second per
+    // deregistration. Two departures, replayed once: the third at this seed (kin.register.create) shrinks through
+    // deregistrations for half a minute. Finding them all, stuck consumers never counted as faults, is the
+    // nightly-matrix spec's (about 100 s here).
+    const r = await runCli(['run', '--target', 'kinesis-local', '--services', 'kinesis,dynamodb,ssm,xray', '--runs', '20', '--seed', '1', '--wait-seconds', '5', '--max-divergences', '2', '--reproduce', '1', '--out', out], 170_000);
     expect([0, 1], r.stderr.slice(-2000)).toContain(r.code);
     const res = await results(out);
     expect(res.target).toBe('kinesis-local');
