@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { REFERENCE_ACCOUNT } from '../harness/reference/server.js';
 import { replayOffline } from '../models/checker.js';
 import { defaultSwitches } from '../models/types.js';
+import { renderMarkdown } from '../reports/markdown.js';
 import { dynamodbAdapter } from '../services/dynamodb/adapter.js';
 import { runAgainstReference } from './support/reference.js';
 
@@ -35,6 +36,9 @@ describe('a witness that departs whatever the answer to an open question', () =>
     const last = d.steps.at(-1)!;
     expect(last.operation).toBe('CreateTable');
     expect(last.outcome.kind).toBe('ok');
+    // The report says why this witness, not the first failing sequence.
+    const md = renderMarkdown({ target: 'reference', seed, consistency: 'strict', startedAt: new Date(0).toISOString(), services: [result] });
+    expect(md).toContain(`one reading of \`${QUESTION}\` only; the target also fails that question's premise`);
     // The witness departs, offline, under every reading of the question — not only the default.
     for (const value of dynamodbAdapter.model.switches.find((s) => s.name === QUESTION)!.values) {
       expect(replayOffline(dynamodbAdapter.model as never, settingsWith(value), undefined, d.steps).divergence, value).not.toBeNull();
