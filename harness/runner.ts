@@ -788,7 +788,8 @@ class ServiceRun<Cmd> {
     let rule = blamedRule(witness);
     let kind: DepartureKind = firstKind;
     let explainedBy: { switch: string; value: string } | undefined;
-    let attribution: Attribution = { method: 'first-check', ...(rule !== firstRule ? { firstBlamed: firstRule } : {}) };
+    const firstCheck = (): Attribution => ({ method: 'first-check', ...(rule !== firstRule ? { firstBlamed: firstRule } : {}) });
+    let attribution = firstCheck();
     const independentOf: string[] = [];
     for (const candidate of kind === 'wrong-answer' ? switchCandidates(this.model, settings, this.initial, witness) : []) {
       const tried = await this.trySwitch(candidate.switch, candidate.value, settings);
@@ -803,7 +804,7 @@ class ServiceRun<Cmd> {
         witness = tried.premise;
         rule = blamedRule(witness);
         independentOf.push(candidate.switch);
-        attribution = { method: 'first-check', ...(rule !== firstRule ? { firstBlamed: firstRule } : {}) };
+        attribution = firstCheck();
         break;
       }
     }

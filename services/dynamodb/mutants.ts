@@ -73,9 +73,9 @@ const wrongAnswerMutants: MutantEntry<DdbState>[] = [
     breaks: 'ddb.createtable.policy-invalid',
     // On an existing name this answers as the exists-first reading of ddb.createTableCheckOrder does: a witness of
     // that kind is excused by the switch, and only the free name shows the departure whatever the check order.
-    step: onFirstRule('ddb.createtable.policy-invalid', (_, { original, state, request, ctx }) =>
+    step: onFirstRule('ddb.createtable.policy-invalid', (_, { original, state, request, ctx, memory }) =>
       state.tables[String(request.input.TableName ?? '')]
-        ? original(state, request, { ...ctx, switches: { ...ctx.switches, 'ddb.createTableCheckOrder': 'exists-first' } })
+        ? underSwitch<DdbState>('ddb.createTableCheckOrder', 'exists-first')(original, state, request, ctx, memory)
         : original(state, without(request, 'ResourcePolicy'), ctx),
     ),
   },
