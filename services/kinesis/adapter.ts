@@ -97,8 +97,18 @@ function slotOf(ctx: KinContext, streamArnOrName: string): KinSlot | undefined {
   return slotOfName(ctx, name, '', '-') as KinSlot | undefined;
 }
 
+/**
+ * The name a consumer slot is registered under: the sequence's own (its fixture's, where it borrowed one), the same
+ * on each of its streams. Targets that mix up consumers of one name on different streams (kinesis-local 0.6.2
+ * removes another stream's) then do so inside one sequence, where the model judges it, never across sequences
+ * running at once.
+ */
+function consumerName(ctx: KinContext, consumer: KinConsumerName): string {
+  return `${ctx.fixturePrefix}-${consumer}`;
+}
+
 function consumerArn(ctx: KinContext, slot: KinSlot, consumer: KinConsumerName): string {
-  return ctx.consumerArns.get(`${slot}/${consumer}`) ?? `${slotArn(ctx, slot)}/consumer/${consumer}:${NEVER_CREATED}`;
+  return ctx.consumerArns.get(`${slot}/${consumer}`) ?? `${slotArn(ctx, slot)}/consumer/${consumerName(ctx, consumer)}:${NEVER_CREATED}`;
 }
 
 /** The ResourceARN a target stands for; undefined: the request leaves the member out (SDK v3 sends it so). */
@@ -131,11 +141,11 @@ function targetArn(ctx: KinContext, target: KinTarget): string | undefined {
         case 'bare-name':
           return name;
         case 'no-timestamp':
-          return `${slotArn(ctx, 's0')}/consumer/c0`;
+          return `${slotArn(ctx, 's0')}/consumer/${consumerName(ctx, 'c0')}`;
         case 'extra-segment':
           return `${slotArn(ctx, 's0')}/shard/shardId-000000000000`;
         case 'wrong-timestamp':
-          return `${slotArn(ctx, 's0')}/consumer/c0:${NEVER_CREATED}`;
+          return `${slotArn(ctx, 's0')}/consumer/${consumerName(ctx, 'c0')}:${NEVER_CREATED}`;
       }
     }
   }
@@ -144,7 +154,7 @@ function targetArn(ctx: KinContext, target: KinTarget): string | undefined {
 function consumerRef(ctx: KinContext, command: { slot: KinSlot; consumer: KinConsumerName; by: 'arn' | 'name' }): JsonObject {
   return command.by === 'arn'
     ? { ConsumerARN: consumerArn(ctx, command.slot, command.consumer) }
-    : { StreamARN: slotArn(ctx, command.slot), ConsumerName: command.consumer };
+    : { StreamARN: slotArn(ctx, command.slot), ConsumerName: consumerName(ctx, command.consumer) };
 }
 
 /** A ConsumerARN returned for a consumer named by stream and name: later calls name it by that ARN. */
@@ -155,7 +165,8 @@ function learnConsumerArn(input: JsonObject, observation: Observation, ctx: KinC
   const name = input.ConsumerName;
   if (typeof arn !== 'string' || typeof streamRef !== 'string' || typeof name !== 'string') return;
   const slot = slotOf(ctx, streamRef);
-  if (slot) ctx.consumerArns.set(`${slot}/${name}`, arn);
+  const consumer = name.startsWith(`${ctx.fixturePrefix}-`) ? name.slice(ctx.fixturePrefix.length + 1) : undefined;
+  if (slot && consumer) ctx.consumerArns.set(`${slot}/${consumer}`, arn);
 }
 
 /**
@@ -253,7 +264,7 @@ export const kinesisOperations: OperationTable<KinCommand, KinContext> = {
   RegisterStreamConsumer: {
     lifecycle: true,
     creates: 'consumer',
-    bind: (command, ctx) => ({ StreamARN: slotArn(ctx, command.slot), ConsumerName: command.consumer, Tags: { [RUN_TAG_KEY]: slotPrefix(ctx, command.slot, KIN_FIXTURE) } }),
+    bind: (command, ctx) => ({ StreamARN: slotArn(ctx, command.slot), ConsumerName: consumerName(ctx, command.consumer), Tags: { [RUN_TAG_KEY]: slotPrefix(ctx, command.slot, KIN_FIXTURE) } }),
     async send(input, ctx) {
       const { Consumer }: RegisterStreamConsumerCommandOutput = await ctx.client.send(new RegisterStreamConsumerCommand(input as never));
       if (Consumer?.ConsumerARN && Consumer.ConsumerStatus !== 'ACTIVE') await waitConsumer(ctx, { ConsumerARN: Consumer.ConsumerARN }, 'CREATING');
