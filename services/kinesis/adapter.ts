@@ -165,7 +165,8 @@ function learnConsumerArn(input: JsonObject, observation: Observation, ctx: KinC
   const name = input.ConsumerName;
   if (typeof arn !== 'string' || typeof streamRef !== 'string' || typeof name !== 'string') return;
   const slot = slotOf(ctx, streamRef);
-  const consumer = name.startsWith(`${ctx.fixturePrefix}-`) ? name.slice(ctx.fixturePrefix.length + 1) : undefined;
+  // consumerName read back: the consumer slot after the sequence's fixture prefix.
+  const consumer = slotOfName({ prefix: ctx.fixturePrefix, fixturePrefix: ctx.fixturePrefix }, name, '', '-');
   if (slot && consumer) ctx.consumerArns.set(`${slot}/${consumer}`, arn);
 }
 
