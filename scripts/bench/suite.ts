@@ -83,7 +83,9 @@ function figures(service: string, verdict: string, sequences: number, calls: num
     requests,
     divergences,
     departures: [],
-    seconds: round(seconds, 2),
+    // Milliseconds, as the plain loop's: a quick run's service takes a fraction of a second, and its rate must be
+    // recomputable from the JSON's figures to within their rounding.
+    seconds: round(seconds, 3),
     judgedPolicyCallsPerSec: seconds > 0 ? round(judged / seconds, 1) : 0,
     requestsPerJudgedCall: judged > 0 ? round((requests.total ?? 0) / judged, 2) : 0,
   };
