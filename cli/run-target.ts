@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { ExpectationReport, RunResult } from '../models/results.js';
+import type { ExpectationReport, RunResult, ServiceResult } from '../models/results.js';
 import { STALLED } from '../harness/execution.js';
 import { createdCount, describeHalt, Halt } from '../harness/halt.js';
 import { leaseFile } from '../harness/lease.js';
@@ -13,7 +13,7 @@ import { HistoryRecorder } from '../harness/record.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
-import { defaultConcurrency, parseTarget, resolveTarget, settleMsFor, type Target, waitSecondsFor, windowMsFor } from '../harness/targets/index.js';
+import { defaultConcurrency, parseTarget, runsSideBySide, resolveTarget, settleMsFor, type Target, waitSecondsFor, windowMsFor } from '../harness/targets/index.js';
 import { endpointId } from '../harness/sdk.js';
 import { writeWitnesses } from '../harness/witness.js';
 import { renderJson } from '../reports/json.js';
@@ -92,58 +92,77 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       : o.spec === target.endpoint.url || /^https?:/.test(o.spec) || spec.kind === 'aws'
         ? []
         : [`the run's ${o.spec}${target.version ? ` ${target.version}` : ''} listened on ${target.endpoint.url}; start one and use its URL if that one is gone`];
-  try {
-    let stalled: string | undefined;
-    for (const service of o.services) {
-      const halted = halt.check();
-      if (stalled || halted) {
-        // Every call to a target that stopped answering waits out its deadline: the other services are not run.
-        // Nor are they after a signal or a spent budget — and a service not run is never a pass.
-        const verdict = stalled ? 'infra' : halted!.kind;
-        const reason = `not run: ${stalled ?? describeHalt(halted!, halt.budgets)}`;
-        result.services.push({ service, verdict, reason, runs: 0, calls: 0, faults: 0, durationMs: 0, rulesReached: [], unsupportedOperations: [], profile: {}, divergences: [] });
-        continue;
-      }
-      await target.reset?.();
-      const definition = serviceNamed(service)!;
-      const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
-      const record = o.recordDir ? new HistoryRecorder({ target: o.spec, ...(target.version ? { targetVersion: target.version } : {}), ...(o.mutant ? { mutant: o.mutant } : {}), service, seed: o.seed }) : undefined;
-      const serviceResult = await runService(definition.adapter, target.endpoint, {
-        runs: o.runs,
-        seed: o.seed,
-        ...(o.path ? { path: o.path } : {}),
-        consistency,
-        switches: o.switches,
-        setAside: o.setAside,
-        ...(settleMs !== undefined ? { settleMs } : {}),
-        ...(windowMs ? { windowMs } : {}),
-        waitSeconds: o.waitSeconds ?? waitSecondsFor(target.endpoint.url),
-        maxDivergences: o.maxDivergences,
-        replayBase,
-        reproduce: o.reproduce,
-        ...(recheck.length ? { recheck } : {}),
-        halt,
-        // Only a target that outlives the run (a URL) can keep anything of it: journal, leftover checks, sweep.
-        ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
-        ...(journaled && definition.accountWide ? { lease: leaseFile(endpointId(target.endpoint), service) } : {}),
-        concurrency,
-        safety,
-        ...(record ? { record } : {}),
-        ...(log ? { onProgress: log } : {}),
-      });
-      if (record && o.recordDir) {
-        const file = await record.write(o.recordDir);
-        log?.(`[${service}] history written to ${file}`);
-      }
-      halt.charge(serviceResult.calls, createdCount(serviceResult.created));
-      for (const d of serviceResult.divergences) {
-        d.reproducer = awsCliReproducer(definition.cli, d, { ...(reproducerEndpoint !== undefined ? { endpointUrl: reproducerEndpoint } : {}), region: o.region, preamble, settleSeconds: Math.ceil(lagBoundFor(definition.adapter, consistency, settleMs) / 1000) });
-      }
-      result.services.push(serviceResult);
-      if (failures) updateFailures(failures, key, serviceResult, consistency);
-      log?.(`[${service}] ${serviceResult.verdict} in ${(serviceResult.durationMs / 1000).toFixed(1)} s`);
-      if (serviceResult.verdict === 'infra' && serviceResult.reason?.startsWith(STALLED)) stalled = `the target stopped answering during ${service}`;
+  /** One service's run, its reproducers attached; `lane`: the Halt it checks (its own lane when run beside others). */
+  const runOne = async (service: string, lane: Halt) => {
+    await target.reset?.();
+    const definition = serviceNamed(service)!;
+    const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
+    const record = o.recordDir ? new HistoryRecorder({ target: o.spec, ...(target.version ? { targetVersion: target.version } : {}), ...(o.mutant ? { mutant: o.mutant } : {}), service, seed: o.seed }) : undefined;
+    const serviceResult = await runService(definition.adapter, target.endpoint, {
+      runs: o.runs,
+      seed: o.seed,
+      ...(o.path ? { path: o.path } : {}),
+      consistency,
+      switches: o.switches,
+      setAside: o.setAside,
+      ...(settleMs !== undefined ? { settleMs } : {}),
+      ...(windowMs ? { windowMs } : {}),
+      waitSeconds: o.waitSeconds ?? waitSecondsFor(target.endpoint.url),
+      maxDivergences: o.maxDivergences,
+      replayBase,
+      reproduce: o.reproduce,
+      ...(recheck.length ? { recheck } : {}),
+      halt: lane,
+      // Only a target that outlives the run (a URL) can keep anything of it: journal, leftover checks, sweep.
+      ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
+      ...(journaled && definition.accountWide ? { lease: leaseFile(endpointId(target.endpoint), service) } : {}),
+      concurrency,
+      safety,
+      ...(record ? { record } : {}),
+      ...(log ? { onProgress: log } : {}),
+    });
+    if (record && o.recordDir) {
+      const file = await record.write(o.recordDir);
+      log?.(`[${service}] history written to ${file}`);
     }
+    lane.charge(serviceResult.calls, createdCount(serviceResult.created));
+    for (const d of serviceResult.divergences) {
+      d.reproducer = awsCliReproducer(definition.cli, d, { ...(reproducerEndpoint !== undefined ? { endpointUrl: reproducerEndpoint } : {}), region: o.region, preamble, settleSeconds: Math.ceil(lagBoundFor(definition.adapter, consistency, settleMs) / 1000) });
+    }
+    log?.(`[${service}] ${serviceResult.verdict} in ${(serviceResult.durationMs / 1000).toFixed(1)} s`);
+    return serviceResult;
+  };
+  const notRunResults = new Set<ServiceResult>();
+  /** A service not run (a target that stopped answering, a signal, a spent budget): never a pass, nor a record of failures. */
+  const notRun = (service: string, verdict: ServiceResult['verdict'], why: string): ServiceResult => {
+    const r: ServiceResult = { service, verdict, reason: `not run: ${why}`, runs: 0, calls: 0, faults: 0, durationMs: 0, rulesReached: [], unsupportedOperations: [], profile: {}, divergences: [] };
+    notRunResults.add(r);
+    return r;
+  };
+  try {
+    if (runsSideBySide(target, concurrency, o.services)) {
+      // Services share no state, and a remote target mostly keeps the client waiting: run them all at once, each in
+      // a lane of the run's budgets (see sideBySide). The results keep the order of --services.
+      result.sideBySide = true;
+      const halted = halt.check();
+      const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s) => runOne(s, halt.lane())));
+      result.services.push(...results);
+    } else {
+      let stalled: string | undefined;
+      for (const service of o.services) {
+        const halted = halt.check();
+        if (stalled || halted) {
+          // Every call to a target that stopped answering waits out its deadline: the other services are not run.
+          // Nor are they after a signal or a spent budget — and a service not run is never a pass.
+          result.services.push(stalled ? notRun(service, 'infra', stalled) : notRun(service, halted!.kind, describeHalt(halted!, halt.budgets)));
+          continue;
+        }
+        const serviceResult = await runOne(service, halt);
+        result.services.push(serviceResult);
+        if (serviceResult.verdict === 'infra' && serviceResult.reason?.startsWith(STALLED)) stalled = `the target stopped answering during ${service}`;
+      }
+    }
+    if (failures) for (const s of result.services) if (!notRunResults.has(s)) updateFailures(failures, key, s, consistency);
     const stoppedBy = halt.check();
     if (stoppedBy?.kind === 'interrupted') result.interruptedBy = stoppedBy.signal;
     if (halt.budgets.maxCalls !== undefined || halt.budgets.maxResources !== undefined || halt.budgets.timeLimitMs !== undefined || stoppedBy) {

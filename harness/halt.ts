@@ -22,10 +22,15 @@ export class Halt {
   private spent = 0;
   private spentResources = 0;
 
+  /** Lanes running now (services side by side), with the most each has reported spending so far. */
+  private readonly lanes = new Map<Halt, { calls: number; resources: number }>();
+
   constructor(
     readonly budgets: Budgets = {},
     private readonly now: () => number = Date.now,
     private readonly parent?: Halt,
+    /** A lane of its parent (see `lane`), not a part with budgets of its own. */
+    private readonly isLane = false,
   ) {
     this.deadline = budgets.timeLimitMs !== undefined ? now() + budgets.timeLimitMs : undefined;
   }
@@ -39,12 +44,23 @@ export class Halt {
     return new Halt({ ...this.budgets, ...budgets }, this.now, this);
   }
 
+  /**
+   * A Halt for one of several parts that run at the same time (services side by side): the budgets are this one's,
+   * and what each lane has spent so far — as it last told, when it asked whether to stop — counts for the others
+   * too, so parts run side by side share one budget as parts run one after another do. A lane over-spends by at
+   * most what the others spent since they last asked (a sequence each). `charge` it when its part ends.
+   */
+  lane(): Halt {
+    return new Halt(this.budgets, this.now, this, true);
+  }
+
   interrupt(signal: 'SIGINT' | 'SIGTERM'): void {
     this.cause ??= { kind: 'interrupted', signal };
   }
 
   /** Whether to stop now, given the calls the current service has made so far. The first cause found sticks. */
   check(currentCalls = 0, currentResources = 0): HaltCause | undefined {
+    if (this.isLane) return this.parent!.checkFor(this, currentCalls, currentResources);
     if (this.cause) return this.cause;
     const above = this.parent?.check(currentCalls, currentResources);
     if (above) return above;
@@ -54,8 +70,28 @@ export class Halt {
     return this.cause;
   }
 
+  /** A lane asks: its spending so far (never less than it said before: a part's calls only grow), with the others'. */
+  private checkFor(lane: Halt, calls: number, resources: number): HaltCause | undefined {
+    const before = this.lanes.get(lane) ?? { calls: 0, resources: 0 };
+    const now = { calls: Math.max(before.calls, calls), resources: Math.max(before.resources, resources) };
+    this.lanes.set(lane, now);
+    let allCalls = 0;
+    let allResources = 0;
+    for (const spent of this.lanes.values()) {
+      allCalls += spent.calls;
+      allResources += spent.resources;
+    }
+    return this.check(allCalls, allResources);
+  }
+
   /** A service finished: its calls count against the budget of the next ones. */
   charge(calls: number, resources = 0): void {
+    if (this.isLane) {
+      // The lane's part is over: its spending moves from the running lanes to what is spent.
+      this.parent!.lanes.delete(this);
+      this.parent!.charge(calls, resources);
+      return;
+    }
     this.parent?.charge(calls, resources);
     this.spent += calls;
     this.spentResources += resources;

@@ -128,6 +128,7 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     runs: 0,
     calls: 0,
     faults: 0,
+    startedAt: new Date(started).toISOString(),
     durationMs: 0,
     rulesReached: [],
     unsupportedOperations: [],

@@ -187,6 +187,8 @@ export interface ServiceResult {
   runs: number;
   calls: number;
   faults: number;
+  /** When the service's run began (absent in older files and for a service not run). */
+  startedAt?: string;
   durationMs: number;
   rulesReached: string[];
   unsupportedOperations: string[];
@@ -262,6 +264,11 @@ export interface RunResult {
   region?: string;
   mutant?: string;
   startedAt: string;
+  /**
+   * The services ran at the same time, not one after another (a remote target at --concurrency above 1: see
+   * docs/interpreting.md). Absent: one after another. Each service's own `startedAt` and `durationMs` say when.
+   */
+  sideBySide?: true;
   services: ServiceResult[];
   /** This run against an expectations file of known departures (`--expect`). */
   expectations?: ExpectationReport;

@@ -19,7 +19,7 @@ import { generationCost } from './bench/generation.js';
 import { mutantTimings } from './bench/mutants.js';
 import { plainLoop, type PlainLoopResult, type PlainTarget } from './bench/plain-loop.js';
 import { round } from './bench/stats.js';
-import { runSuite, type SuiteFigures } from './bench/suite.js';
+import { runSuite, spanSeconds, type SuiteFigures } from './bench/suite.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // The latency scenario runs the suite against a URL: its journal and leases go to a scratch folder, not ~/.local.
@@ -69,7 +69,7 @@ function compare(suite: SuiteFigures, plain: PlainFigures) {
     return { service: s.service, suite: s.judgedPolicyCallsPerSec, plain: p.policyCallsPerSec, ratio: round(s.judgedPolicyCallsPerSec / p.policyCallsPerSec, 2), requestsPerJudgedCall: s.requestsPerJudgedCall };
   });
   const judged = both.reduce((n, s) => n + s.judgedPolicyCalls, 0);
-  const seconds = both.reduce((n, s) => n + s.seconds, 0);
+  const seconds = spanSeconds(both, suite.sideBySide);
   const requests = both.reduce((n, s) => n + (s.requests.total ?? 0), 0);
   const plainOk = plain.services.filter((p): p is PlainLoopResult => 'policyCalls' in p && both.some((s) => s.service === p.service));
   // No service in common (a target that implements none of them): rates of 0, not NaN, in the JSON.

@@ -64,13 +64,15 @@ describe('interrupts', () => {
   });
 
   // The reference server has no List operations: what is left there is not read back (moto's is).
-  for (const [name, url, canList] of [
-    ['the reference server', () => ref.url, false],
-    ['moto', () => moto.endpoint, true],
+  // A URL target with the default concurrency runs its services side by side; `--concurrency 1` one after the other.
+  for (const [name, url, canList, serial] of [
+    ['the reference server', () => ref.url, false, false],
+    ['the reference server, one service after the other', () => ref.url, false, true],
+    ['moto', () => moto.endpoint, true, false],
   ] as const) {
     it(`SIGINT mid-run against ${name}: exit 130, reports written${canList ? ', nothing of the run left' : ''}`, async () => {
       const out = join(scratch, `sigint-${name.replace(/\W/g, '')}`);
-      const r = await interruptRun(['run', '--target', url(), '--services', 'dynamodb,kinesis', '--seed', '7', '--failures', 'off', '--out', out], 'SIGINT', /\[dynamodb\] (round 1: 25 sequences|wrong-answer on)/);
+      const r = await interruptRun(['run', '--target', url(), '--services', 'dynamodb,kinesis', '--seed', '7', '--failures', 'off', '--out', out, ...(serial ? ['--concurrency', '1'] : [])], 'SIGINT', /\[dynamodb\] (round 1: 25 sequences|wrong-answer on)/);
       expect(r.code, r.stderr).toBe(130);
       expect(r.stderr).toMatch(/SIGINT: finishing the sequence in flight/);
       expect(r.stdout).toMatch(/verdict: interrupted/);
@@ -78,7 +80,11 @@ describe('interrupts', () => {
       expect(json.interruptedBy).toBe('SIGINT');
       expect(json.services.map((s: { verdict: string }) => s.verdict)).toEqual(['interrupted', 'interrupted']);
       expect(json.services[0].runs).toBeGreaterThan(0);
-      expect(json.services[1].reason).toMatch(/^not run: interrupted by SIGINT/);
+      // Side by side, the second service was under way too when the signal came and says how far it got; one after
+      // the other, it never started.
+      expect(json.sideBySide).toBe(serial ? undefined : true);
+      if (serial) expect(json.services[1].reason).toMatch(/^not run: interrupted by SIGINT/);
+      else expect(json.services[1].reason).toMatch(/^interrupted by SIGINT after \d+ sequences/);
       expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/type="interrupted"/);
       if (canList) expect(await leftovers(url())).toEqual([]);
     }, 180_000);

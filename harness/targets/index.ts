@@ -218,6 +218,16 @@ export function defaultConcurrency(spec: TargetSpec): number {
   return spec.kind === 'url' ? 8 : spec.kind === 'aws' ? 4 : 1;
 }
 
+/**
+ * Whether a run's services run at the same time rather than one after another. They share no state (each has its
+ * own resources, names and account-wide leases), so only the target's load differs: side by side where sequences
+ * also run at once (--concurrency above 1: a URL, an AWS account, where a call mostly waits on the network) and the
+ * target is not reset between services (a reset clears every service's state).
+ */
+export function runsSideBySide(target: Pick<Target, 'reset'>, concurrency: number, services: readonly string[]): boolean {
+  return concurrency > 1 && !target.reset && services.length > 1;
+}
+
 /** The budget for each resource transition (no url: the SDK resolves AWS's endpoints, which are remote). */
 export function waitSecondsFor(url: string | undefined): number {
   return isLocalUrl(url) ? LOCAL_WAIT_SECONDS : DEFAULT_WAIT_SECONDS;

@@ -23,6 +23,8 @@ export interface SuiteServiceFigures {
   departures: string[];
   reason?: string;
   seconds: number;
+  /** Seconds from the start of the run's first service to this one's start (results.json `startedAt`). */
+  startedAfter: number;
   judgedPolicyCallsPerSec: number;
   /** Every HTTP request of the service's run per judged policy call. */
   requestsPerJudgedCall: number;
@@ -36,6 +38,8 @@ export interface SuiteFigures {
   seed: number;
   /** From the start of `runTarget` to its end: the target's start and stop included. */
   wallSeconds: number;
+  /** results.json `sideBySide`: the services ran at once, and their time together is their union, not their sum. */
+  sideBySide: boolean;
   services: SuiteServiceFigures[];
   total: Omit<SuiteServiceFigures, 'service' | 'verdict' | 'departures' | 'reason'> & { verdicts: string[] };
 }
@@ -53,27 +57,42 @@ export async function runSuite(args: string[]): Promise<SuiteFigures> {
     judged.stop();
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  const services = result.services.map((s) => ({
-    ...figures(s.service, s.verdict, s.runs, s.calls, judged.of(s.service), s.requests ?? {}, s.divergences.length, s.durationMs / 1000),
+  const sideBySide = result.sideBySide === true;
+  // A service that was not run has no start: it starts (and ends) with the first.
+  const starts = result.services.map((s) => (s.startedAt ? Date.parse(s.startedAt) : NaN));
+  const first = Math.min(...starts.filter((t) => !Number.isNaN(t)));
+  const services = result.services.map((s, i) => ({
+    ...figures(s.service, s.verdict, s.runs, s.calls, judged.of(s.service), s.requests ?? {}, s.divergences.length, s.durationMs / 1000, Number.isNaN(starts[i]!) ? 0 : (starts[i]! - first) / 1000),
     departures: s.divergences.map((d) => d.rule),
     ...(s.reason ? { reason: s.reason } : {}),
   }));
   const sum = (f: (s: SuiteServiceFigures) => number) => services.reduce((n, s) => n + f(s), 0);
   const requests: Record<string, number> = {};
   for (const s of services) for (const [k, v] of Object.entries(s.requests)) requests[k] = (requests[k] ?? 0) + v;
-  const { service: _s, verdict: _v, departures: _d, ...total } = figures('', '', sum((s) => s.sequences), sum((s) => s.calls), sum((s) => s.judgedPolicyCalls), requests, sum((s) => s.divergences), sum((s) => s.seconds));
+  const { service: _s, verdict: _v, departures: _d, ...total } = figures('', '', sum((s) => s.sequences), sum((s) => s.calls), sum((s) => s.judgedPolicyCalls), requests, sum((s) => s.divergences), spanSeconds(services, sideBySide), 0);
   return {
     target: result.target,
     ...(result.targetVersion ? { targetVersion: result.targetVersion } : {}),
     args,
     seed: result.seed,
     wallSeconds: round(wallSeconds, 2),
+    sideBySide,
     services,
     total: { ...total, verdicts: services.map((s) => s.verdict) },
   };
 }
 
-function figures(service: string, verdict: string, sequences: number, calls: number, judged: number, requests: Record<string, number>, divergences: number, seconds: number): SuiteServiceFigures {
+/**
+ * The seconds some services of a run took together: one after another, the sum of theirs; side by side, from the
+ * first one's start to the last one's end (a rate over the sum would count the overlapping time twice).
+ */
+export function spanSeconds(services: Pick<SuiteServiceFigures, 'seconds' | 'startedAfter'>[], sideBySide: boolean): number {
+  if (!services.length) return 0;
+  if (!sideBySide) return services.reduce((n, s) => n + s.seconds, 0);
+  return Math.max(...services.map((s) => s.startedAfter + s.seconds)) - Math.min(...services.map((s) => s.startedAfter));
+}
+
+function figures(service: string, verdict: string, sequences: number, calls: number, judged: number, requests: Record<string, number>, divergences: number, seconds: number, startedAfter: number): SuiteServiceFigures {
   return {
     service,
     verdict,
@@ -86,6 +105,7 @@ function figures(service: string, verdict: string, sequences: number, calls: num
     // Milliseconds, as the plain loop's: a quick run's service takes a fraction of a second, and its rate must be
     // recomputable from the JSON's figures to within their rounding.
     seconds: round(seconds, 3),
+    startedAfter: round(startedAfter, 3),
     judgedPolicyCallsPerSec: seconds > 0 ? round(judged / seconds, 1) : 0,
     requestsPerJudgedCall: judged > 0 ? round((requests.total ?? 0) / judged, 2) : 0,
   };

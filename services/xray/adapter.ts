@@ -215,24 +215,25 @@ async function cleanup(ctx: XrayContext, keepFixture: boolean): Promise<boolean>
     return undefined;
   };
   /** False: a delete timed out (the target may have stopped answering). */
-  const remove = async (names: Iterable<string>): Promise<boolean> => {
-    for (const PolicyName of names) {
-      // A leftover would change the next sequence's account, so faults and throttles are retried here.
-      for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
-        const outcome = await tryCall(async () => {
-          await client.send(new DeleteResourcePolicyCommand({ PolicyName }));
-          return {};
-        }, KNOWN_CODES);
-        if (outcome.kind !== 'fault') break;
-        // A call that timed out: each retry would wait out another request deadline (a stall that began in a
-        // cleanup cost four deadlines before the run noticed it). Unconfirmed instead: the executor counts the
-        // timeout and reads the account's policies again before the next sequence.
-        if (isTimeout(outcome)) return false;
-        await sleep(100 * 2 ** attempt);
-      }
+  const removeOne = async (PolicyName: string): Promise<boolean> => {
+    // A leftover would change the next sequence's account, so faults and throttles are retried here.
+    for (let attempt = 0; attempt < CLEANUP_ATTEMPTS; attempt++) {
+      const outcome = await tryCall(async () => {
+        await client.send(new DeleteResourcePolicyCommand({ PolicyName }));
+        return {};
+      }, KNOWN_CODES);
+      if (outcome.kind !== 'fault') break;
+      // A call that timed out: each retry would wait out another request deadline (a stall that began in a
+      // cleanup cost four deadlines before the run noticed it). Unconfirmed instead: the executor counts the
+      // timeout and reads the account's policies again before the next sequence.
+      if (isTimeout(outcome)) return false;
+      await sleep(100 * 2 ** attempt);
     }
     return true;
   };
+  // Policies of different names are independent: deleted at once (one round trip behind latency, not one each).
+  // Whatever one of them did, the listing below is what confirms the account is free of this sequence's.
+  const remove = async (names: Iterable<string>): Promise<boolean> => (await Promise.all([...names].map(removeOne))).every(Boolean);
   if (!(await remove([...ctx.mayExist].filter((n) => owns(ctx, n) && !kept.has(n))))) return false;
   // Confirmed only by a listing that shows none of ours left.
   for (let round = 0; round < CLEANUP_ATTEMPTS; round++) {

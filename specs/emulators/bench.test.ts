@@ -47,6 +47,16 @@ function checkComparison(scenario: { suite: any; plain: any; comparison: any }, 
   positive(comparison.suiteJudgedPolicyCallsPerSec);
   positive(comparison.plainPolicyCallsPerSec);
   const about = JSON.stringify(comparison);
+  // The suite's rate over its services: their judged calls over their time together — side by side, the span from
+  // the first start to the last end, not the sum of their times (which counts the overlap more than once).
+  const mine = suite.services.filter((x: any) => services.includes(x.service));
+  const judged = mine.reduce((n: number, x: any) => n + x.judgedPolicyCalls, 0);
+  const span = suite.sideBySide
+    ? Math.max(...mine.map((x: any) => x.startedAfter + x.seconds)) - Math.min(...mine.map((x: any) => x.startedAfter))
+    : mine.reduce((n: number, x: any) => n + x.seconds, 0);
+  const err = 0.001 * mine.length; // each service's two figures rounded to the millisecond
+  expect(comparison.suiteJudgedPolicyCallsPerSec, about).toBeGreaterThanOrEqual(judged / (span + err) - 0.05);
+  expect(comparison.suiteJudgedPolicyCallsPerSec, about).toBeLessThanOrEqual(judged / Math.max(span - err, 1e-9) + 0.05);
   // The ratio (rounded to 0.01) against the ratio of the two rates (each rounded to 0.1): apart by at most the rounding.
   const plainRate = comparison.plainPolicyCallsPerSec;
   const slack = 0.005 + (0.05 * (1 + comparison.ratio)) / Math.max(plainRate - 0.05, 1e-9) + 1e-9;
@@ -107,6 +117,10 @@ describe('npm run bench -- --quick', () => {
 
   it('runs both through the 20 ms proxy, which answered every one of their requests', () => {
     expect(report.latency.delayMs).toBe(20);
+    // A URL target at the default concurrency: its services ran side by side, and their times overlap.
+    expect(report.latency.suite.sideBySide).toBe(true);
+    const ran = report.latency.suite.services;
+    expect(ran.some((s: any) => s.startedAfter > 0 && s.startedAfter < ran[0].seconds), JSON.stringify(ran)).toBe(true);
     checkComparison(report.latency, [...SERVICE_NAMES]);
     const plainRequests = report.latency.plain.services.reduce((n: number, p: any) => n + p.requests, 0);
     expect(report.latency.answeredByProxy).toBeGreaterThanOrEqual(plainRequests + report.latency.suite.total.requests.total);
