@@ -88,6 +88,11 @@ export interface ExecutorOptions {
   lifecycleOperations?: ReadonlySet<string>;
   /** Whether a command changes the fixture itself (ServiceAdapter.touchesFixture); absent: the lifecycle rule below. */
   touchesFixture?: (command: unknown) => boolean;
+  /**
+   * Whether a command reads or writes account-wide state (ServiceAdapter.touchesAccountWide): sequences with one
+   * take turns (the account turn), the others run beside them. Absent: runs are never overlapped for such a service.
+   */
+  touchesAccountWide?: (command: unknown) => boolean;
   /** Fixtures the pool keeps at most (one per sequence that may run at once; 0: no pool). */
   poolSize?: number;
   /** Eventual mode: poll a judged read that does not show the last write yet for at most this long after it (0: judge at once). */
@@ -252,6 +257,30 @@ export class Executor<Cmd> {
    * answers are recorded, not judged) — for observation runs that are judged offline afterwards.
    */
   async run(commands: readonly Cmd[], settings: CheckerSettings, shift = 0, toTheEnd = false): Promise<Execution<Cmd>> {
+    const touches = this.options.touchesAccountWide;
+    // Without the account-wide state, a sequence depends on its own resources only: it needs no turn, and no fresh
+    // reading of that state (a sequence that touches it will make one, in its turn, if a cleanup left it unsure).
+    if (touches && !commands.some((c) => touches(c))) return this.judged(commands, settings, shift, toTheEnd);
+    if (!touches) return this.inAccountTurn(commands, settings, shift, toTheEnd);
+    const previous = this.accountTurn;
+    let release!: () => void;
+    this.accountTurn = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await this.inAccountTurn(commands, settings, shift, toTheEnd);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * The turn on the account-wide state, first come first served (a promise chain: each run waits for the one
+   * before it). Sequences that leave the state alone do not queue (see run).
+   */
+  private accountTurn: Promise<void> = Promise.resolve();
+
+  /** Run a sequence that may read or write the account-wide state (its turn taken, if turns are taken at all). */
+  private async inAccountTurn(commands: readonly Cmd[], settings: CheckerSettings, shift: number, toTheEnd: boolean): Promise<Execution<Cmd>> {
     if (this.dirty && this.connection.resync && !this.infra) {
       // The state read again would count the pooled fixtures' account-wide resources (X-Ray's fill policies) as
       // found there, and the fixture the setup then makes would not be the one the pool recorded: delete them first.
@@ -266,6 +295,10 @@ export class Executor<Cmd> {
         this.dirty = false;
       }
     }
+    return this.judged(commands, settings, shift, toTheEnd);
+  }
+
+  private judged(commands: readonly Cmd[], settings: CheckerSettings, shift: number, toTheEnd: boolean): Promise<Execution<Cmd>> {
     const tally = this.options.tally;
     return tally ? tally.apart(() => this.execute(commands, settings, shift, toTheEnd)) : this.execute(commands, settings, shift, toTheEnd);
   }

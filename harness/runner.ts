@@ -79,7 +79,8 @@ export interface RunOptions {
   lease?: string;
   /**
    * Sequences run at once (default 1), each on resources of its own — so never more than 1 for a service with
-   * account-wide state (ServiceAdapter.accountWide). The same seed gives the same sequences and departures for any value.
+   * account-wide state (ServiceAdapter.accountWide), or, where it tells which do (touchesAccountWide), for the
+   * sequences that touch it. The same seed gives the same sequences and departures for any value.
    */
   concurrency?: number;
   /** Reuse fixtures between sequences that create and delete none (default true); false: fresh ones every time. */
@@ -135,8 +136,9 @@ export async function runService<Cmd>(adapter: ServiceAdapter<Cmd>, endpoint: En
     profile: {},
     divergences: [],
   };
-  // Account-wide state is shared by every sequence: such a service runs one at a time, whatever the caller asked.
-  if (adapter.accountWide) options = { ...options, concurrency: 1 };
+  // Account-wide state is shared by every sequence: such a service runs one at a time, whatever the caller asked —
+  // unless it can tell the sequences that touch it (they then take turns, the executor's account turn).
+  if (adapter.accountWide && !adapter.touchesAccountWide) options = { ...options, concurrency: 1 };
   if ((options.concurrency ?? 1) > 1) result.concurrency = options.concurrency;
   const progress = (m: string) => options.onProgress?.(`[${adapter.service}] ${m}`);
   const tally = new RequestTally();
@@ -314,6 +316,7 @@ export function executorOptions(adapter: ServiceAdapter<unknown> | ServiceAdapte
     ...(adapter.windowRefusal ? { windowRefusal: adapter.windowRefusal.bind(adapter), ...(options.windowMs ? { windowMs: options.windowMs } : {}) } : {}),
     ...(adapter.createdKinds ? { createdKinds: adapter.createdKinds } : {}),
     ...(adapter.touchesFixture ? { touchesFixture: adapter.touchesFixture.bind(adapter) as (command: unknown) => boolean } : {}),
+    ...(adapter.touchesAccountWide ? { touchesAccountWide: adapter.touchesAccountWide.bind(adapter) as (command: unknown) => boolean } : {}),
     ...(adapter.lifecycleOperations ? { lifecycleOperations: adapter.lifecycleOperations, poolSize: options.fixturePool === false ? 0 : concurrency } : {}),
     faultLimit: options.faultLimit ?? 3,
     retryBaseMs: options.retryBaseMs ?? 100,

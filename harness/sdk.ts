@@ -140,7 +140,7 @@ class DeadlineHttpHandler extends NodeHttpHandler {
       method: request.method,
       url: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`,
       headers: { ...request.headers },
-      ...(typeof request.body === 'string' ? { body: request.body } : {}),
+      ...(bodyText(request.body) !== undefined ? { body: bodyText(request.body)! } : {}),
     };
     let status: number | undefined;
     try {
@@ -208,4 +208,14 @@ export function clientConfig(endpoint: Endpoint, timeouts: ClientTimeouts = {}) 
     maxAttempts: 1,
     requestHandler: new DeadlineHttpHandler(deadlineMs, connectionMs, endpoint.onRequest, endpoint.onExchange, endpoint.onEndpointUsed),
   };
+}
+
+/**
+ * A request body as text: smithy's JSON protocols send a Uint8Array (JsonBytesStringAdapter in @smithy/core), the
+ * query protocol a string. A stream (none of these services sends one) is not read here: undefined.
+ */
+function bodyText(body: unknown): string | undefined {
+  if (typeof body === 'string') return body;
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  return undefined;
 }

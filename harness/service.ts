@@ -101,9 +101,16 @@ export interface ServiceAdapter<Cmd = unknown, S = unknown> {
   touchesFixture?(command: Cmd): boolean;
   /**
    * Its sequences change state the whole account shares (X-Ray's policies, SSM's OpsItemGroup): they run one at a
-   * time whatever --concurrency says, and runs against one target take turns (leases).
+   * time whatever --concurrency says (but see touchesAccountWide), and runs against one target take turns (leases).
    */
   accountWide?: true;
+  /**
+   * Pure, only with accountWide: whether `command` reads or writes the account-wide state (SSM: a request on the
+   * OpsItemGroup, a race's included). With it, --concurrency applies: a sequence with no such command runs beside
+   * the others on resources of its own, and those with one take turns, first come first served. Absent: every
+   * sequence is taken to touch it (X-Ray, where every policy counts toward the account's limit of five).
+   */
+  touchesAccountWide?(command: Cmd): boolean;
   /**
    * The sequences to draw. `safety`: the generation profile (absent: `full`, the same sequences a seed always gave);
    * `initialState`: what discovery found (account-wide state the profile must keep clear of, e.g. an OpsItemGroup

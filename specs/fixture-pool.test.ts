@@ -9,6 +9,9 @@ import { startReference } from '../harness/reference/server.js';
 import { type RunOptions, runService } from '../harness/runner.js';
 import type { ServiceResult } from '../models/results.js';
 import { serviceNamed } from '../services/index.js';
+import { HistoryRecorder } from '../harness/record.js';
+import type { HistoryRequest } from '../models/history.js';
+import { type SsmCommand, touchesOpsItemGroup } from '../services/ssm/commands.js';
 import { startProxy } from './support/proxy.js';
 import { endpointAt, options } from './support/reference.js';
 
@@ -91,17 +94,52 @@ describe('--concurrency', () => {
     ['dynamodb', 'ddb-policy-survives-deletetable'],
     ['kinesis', 'kin-consumer-survives-deregister'],
     ['ssm', 'ssm-policy-hash-ignored'],
+    ['ssm', 'ssm-opsitemgroup-unlimited'],
+    ['ssm', undefined],
+    ['xray', 'xray-delete-policy-kept'],
     ['dynamodb', undefined],
   ] as const) {
     it(`${mutant ?? `${service}, unmutated`}: four at once find what one at a time finds`, async () => {
       const [one, four] = [await run(service, {}, mutant), await run(service, { concurrency: 4 }, mutant)];
       expect(found(four)).toEqual(found(one));
-      // Account-wide state (SSM's OpsItemGroup, X-Ray's policies) is shared by every sequence: those stay one at a time.
-      expect(four.concurrency).toBe(serviceNamed(service)!.adapter.accountWide ? undefined : 4);
+      // X-Ray's policies are all account-wide (every one counts toward the limit of five): one at a time. SSM's
+      // sequences on parameters alone run side by side; those on the OpsItemGroup take turns (the test below).
+      expect(four.concurrency).toBe(service === 'xray' ? undefined : 4);
       expect(one.concurrency).toBeUndefined();
       // Every request is counted once, in the phase of the sequence that sent it.
       const { total, ...phases } = four.requests!;
       expect(Object.values(phases).reduce((a, b) => a + b, 0)).toBe(total);
     }, 120_000);
   }
+
+  it('ssm, four at once: sequences on the OpsItemGroup take turns, the others run beside them', async () => {
+    const record = new HistoryRecorder({ target: 'reference', service: 'ssm' });
+    const r = await run('ssm', { concurrency: 4, record });
+    expect(r.verdict).toBe('pass');
+    const history = record.history();
+    const touching = new Set(history.sequences.filter((q) => (q.commands as unknown as SsmCommand[]).some(touchesOpsItemGroup)).map((q) => q.id));
+    expect(touching.size).toBeGreaterThan(1);
+    expect(history.sequences.length - touching.size).toBeGreaterThan(1);
+    /** Per sequence, from its first to the end of its last request among those kept. */
+    const spans = (keep: (q: HistoryRequest) => boolean) => {
+      const out = new Map<string, { from: number; to: number }>();
+      for (const q of history.requests!) {
+        if (!q.sequence || !keep(q)) continue;
+        const from = Date.parse(q.startedAt);
+        const to = from + q.durationMs;
+        const span = out.get(q.sequence);
+        out.set(q.sequence, span ? { from: Math.min(span.from, from), to: Math.max(span.to, to) } : { from, to });
+      }
+      return [...out.entries()].sort((a, b) => a[1].from - b[1].from);
+    };
+    const overlap = (a: { from: number; to: number }, b: { from: number; to: number }) => a.from < b.to && b.from < a.to;
+    // The OpsItemGroup is asked about by one sequence at a time: no two sequences' requests on it interleave.
+    const onOps = spans((q) => (q.body ?? '').includes(':opsitemgroup/'));
+    expect(onOps.length).toBeGreaterThan(1);
+    for (let i = 1; i < onOps.length; i++) expect(onOps[i]![1].from, `${onOps[i - 1]![0]} and ${onOps[i]![0]}`).toBeGreaterThanOrEqual(onOps[i - 1]![1].to);
+    // And the turns are not the whole story: a sequence on parameters alone sent judged calls during one that touches it.
+    const judged = spans((q) => q.phase === 'judged');
+    const beside = judged.some(([a, sa]) => touching.has(a) && judged.some(([b, sb]) => !touching.has(b) && overlap(sa, sb)));
+    expect(beside).toBe(true);
+  }, 120_000);
 });

@@ -35,6 +35,10 @@ describe.concurrent('--record', () => {
     expect(h.requests!.length).toBe(counted.total);
     for (const phase of ['discovery', 'fixture', 'judged', 'cleanup'] as const) expect(h.requests!.filter((q) => q.phase === phase).length, phase).toBe(counted[phase]);
     expect(h.requests!.every((q) => q.status === 200 || q.status === 400)).toBe(true);
+    // Each request's body as sent: the JSON protocols' bodies are bytes to the SDK (JsonBytesStringAdapter), kept as text.
+    expect(h.requests!.every((q) => q.method === 'POST' && typeof q.body === 'string' && typeof JSON.parse(q.body) === 'object'), 'every request body kept').toBe(true);
+    const puts = h.requests!.filter((q) => q.operation === 'DynamoDB_20120810.PutResourcePolicy' && q.phase === 'judged').map((q) => JSON.parse(q.body!) as Record<string, unknown>);
+    expect(puts.some((input) => /^arn:aws:dynamodb:us-east-1:\d{12}:table\//.test(String(input.ResourceArn)) && typeof input.Policy === 'string')).toBe(true);
     // Each sequence's own requests are filed under it; its judged requests are at least its sent generated steps.
     const ids = new Set(h.sequences.map((s) => s.id));
     expect(h.sequences.length).toBeGreaterThanOrEqual(12);

@@ -29,6 +29,7 @@ import {
   ssmObservers,
   ssmTargeted,
   safeSsmCommand,
+  touchesOpsItemGroup,
 } from './commands.js';
 import { opsItemGroupArn, parameterArn, type SsmExistingPolicy, ssmInitialState, ssmModel, type SsmState } from './model.js';
 import type { JsonObject, Observation } from '../../models/types.js';
@@ -510,6 +511,8 @@ class SsmConnection implements Connection<SsmCommand> {
 export const ssmAdapter: ServiceAdapter<SsmCommand> = {
   service: 'ssm',
   accountWide: true,
+  // Sequences on parameters alone run side by side (--concurrency); those on the OpsItemGroup take turns.
+  touchesAccountWide: touchesOpsItemGroup,
   model: ssmModel as ServiceAdapter['model'],
   createdKinds: createdKinds(ssmOperations),
   lifecycleOperations: lifecycleOperations(ssmOperations),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { focusedSequences } from '../../generators/focus.js';
 import type { Consistency, Simplification } from '../../models/types.js';
-import { eachWriteAlone, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
+import { eachWriteAlone, isRace, type RaceCommand, raceOf, withRaceAtEnd } from '../../generators/race.js';
 import { describePolicy, isPlainPolicy, PLAIN_POLICY, type PolicyGen, type PolicyVocabulary, policyGen } from '../../generators/policy.js';
 import { isRealAccount, type SafetyProfile, safePolicy } from '../../generators/safety.js';
 
@@ -215,6 +215,12 @@ export function ssmRace(): fc.Arbitrary<RaceCommand<SsmRaceWrite>> {
     { weight: 2, arbitrary: raceOf<SsmRaceWrite>(fc.oneof({ weight: 4, arbitrary: update }, { weight: 1, arbitrary: remove })) },
     { weight: 1, arbitrary: raceOf<SsmRaceWrite>(create) },
   );
+}
+
+/** Whether `command` reads or writes the OpsItemGroup, the account's one (ServiceAdapter.touchesAccountWide). */
+export function touchesOpsItemGroup(command: SsmCommand): boolean {
+  if (isRace<SsmRaceWrite>(command)) return command.writes.some(touchesOpsItemGroup);
+  return 'target' in command && command.target.kind === 'opsitemgroup';
 }
 
 /**
