@@ -219,7 +219,10 @@ export interface ServiceResult {
    * `reused` — lent by the fixture pool, their policies removed and the removal confirmed in between.
    */
   fixtures?: { created: number; reused: number };
-  /** Sequences that ran at once (absent: one at a time). */
+  /**
+   * Sequences that ran at once (absent: one at a time). For SSM, those that read or write the OpsItemGroup (the
+   * account's one) still took turns among themselves.
+   */
   concurrency?: number;
   /** Rules the run's generation profile cannot reach, and why (`--safety real-account`; absent: none). */
   unreachable?: Array<{ rule: string; reason: string }>;
