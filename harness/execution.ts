@@ -258,16 +258,17 @@ export class Executor<Cmd> {
    */
   async run(commands: readonly Cmd[], settings: CheckerSettings, shift = 0, toTheEnd = false): Promise<Execution<Cmd>> {
     const touches = this.options.touchesAccountWide;
+    // Which sequences touch the account-wide state is not known: they all may, and the runner runs them one at a time.
+    if (!touches) return this.afterResync(commands, settings, shift, toTheEnd);
     // Without the account-wide state, a sequence depends on its own resources only: it needs no turn, and no fresh
     // reading of that state (a sequence that touches it will make one, in its turn, if a cleanup left it unsure).
-    if (touches && !commands.some((c) => touches(c))) return this.judged(commands, settings, shift, toTheEnd);
-    if (!touches) return this.inAccountTurn(commands, settings, shift, toTheEnd);
+    if (!commands.some((c) => touches(c))) return this.judged(commands, settings, shift, toTheEnd);
     const previous = this.accountTurn;
     let release!: () => void;
     this.accountTurn = new Promise((resolve) => (release = resolve));
     await previous;
     try {
-      return await this.inAccountTurn(commands, settings, shift, toTheEnd);
+      return await this.afterResync(commands, settings, shift, toTheEnd);
     } finally {
       release();
     }
@@ -279,8 +280,11 @@ export class Executor<Cmd> {
    */
   private accountTurn: Promise<void> = Promise.resolve();
 
-  /** Run a sequence that may read or write the account-wide state (its turn taken, if turns are taken at all). */
-  private async inAccountTurn(commands: readonly Cmd[], settings: CheckerSettings, shift: number, toTheEnd: boolean): Promise<Execution<Cmd>> {
+  /**
+   * Run a sequence that may read or write the account-wide state (its turn taken, where turns are taken), after
+   * reading that state again if the last cleanup could not confirm it is as it was.
+   */
+  private async afterResync(commands: readonly Cmd[], settings: CheckerSettings, shift: number, toTheEnd: boolean): Promise<Execution<Cmd>> {
     if (this.dirty && this.connection.resync && !this.infra) {
       // The state read again would count the pooled fixtures' account-wide resources (X-Ray's fill policies) as
       // found there, and the fixture the setup then makes would not be the one the pool recorded: delete them first.
