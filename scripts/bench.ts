@@ -1,9 +1,11 @@
-// The benchmark (issue #11), in one process and one run, side by side on the same kind of target:
+// The benchmark (issue #11): the suite and the plain loop measured in one process and one run, side by side on the
+// same kind of target:
 //   - the suite as the CLI runs it (scripts/bench/suite.ts) and an independent plain SDK loop (scripts/bench/
 //     plain-loop.ts: no suite code), on the reference server and on moto: judged policy calls per second for both,
 //     their ratio, HTTP requests per judged policy call;
 //   - time to first divergence for the seeded mutants (scripts/bench/mutants.ts);
-//   - a latency scenario: both through a proxy that adds 20 ms to every answer (scripts/bench/delay-proxy.ts);
+//   - a latency scenario: both through a proxy that adds 20 ms to every answer (scripts/bench/delay-proxy.ts), it
+//     and its reference server in a process of their own (scripts/bench/latency-target.ts);
 //   - the cost of generating sequences alone (scripts/bench/generation.ts).
 // Prints a table, writes JSON (default reports/out/bench.json). What each figure means: docs/benchmarks.md.
 // Usage: npm run bench [-- --quick] [-- --no-moto] [-- --out FILE]
@@ -14,8 +16,8 @@ import { parseArgs } from 'node:util';
 import { startReference } from '../harness/reference/server.js';
 import { startMoto } from '../harness/targets/moto.js';
 import { SERVICE_NAMES } from '../services/index.js';
-import { startDelayProxy } from './bench/delay-proxy.js';
 import { generationCost } from './bench/generation.js';
+import { startLatencyTarget } from './bench/latency-target.js';
 import { mutantTimings } from './bench/mutants.js';
 import { plainLoop, type PlainLoopResult, type PlainTarget } from './bench/plain-loop.js';
 import { round } from './bench/stats.js';
@@ -114,19 +116,20 @@ async function onMoto() {
   }
 }
 
-/** Both behind the 20 ms proxy in front of one reference server: the suite at its defaults (but --runs), the loop sequential. */
+/**
+ * Both behind the 20 ms proxy in front of one reference server, in a process of their own (as a remote target is):
+ * the suite at its defaults (but --runs), the loop sequential.
+ */
 async function withLatency() {
-  const reference = await startReference();
-  const proxy = await startDelayProxy(reference.url, DELAY_MS);
+  const proxy = await startLatencyTarget(DELAY_MS);
   try {
     log(`latency: the suite through a ${DELAY_MS} ms proxy`);
     const suite = await runSuite(['--target', proxy.url, '--runs', String(settings.latencyRuns)]);
     log(`latency: the plain loop through the proxy`);
     const plain = await plainLoops({ url: proxy.url, region: 'us-east-1' }, settings.latencyIterations);
-    return { delayMs: DELAY_MS, suiteRuns: settings.latencyRuns, suite, plain, comparison: compare(suite, plain), answeredByProxy: proxy.answered() };
+    return { delayMs: DELAY_MS, suiteRuns: settings.latencyRuns, suite, plain, comparison: compare(suite, plain), answeredByProxy: await proxy.answered(), targetInOwnProcess: true };
   } finally {
     await proxy.stop();
-    await reference.stop();
   }
 }
 

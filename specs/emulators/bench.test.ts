@@ -117,6 +117,8 @@ describe('npm run bench -- --quick', () => {
 
   it('runs both through the 20 ms proxy, which answered every one of their requests', () => {
     expect(report.latency.delayMs).toBe(20);
+    // The target across the network is not in the suite's process (a remote region does not share its event loop).
+    expect(report.latency.targetInOwnProcess).toBe(true);
     // A URL target at the default concurrency: its services ran side by side, and their times overlap.
     expect(report.latency.suite.sideBySide).toBe(true);
     const ran = report.latency.suite.services;
