@@ -93,8 +93,8 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
         ? []
         : [`the run's ${o.spec}${target.version ? ` ${target.version}` : ''} listened on ${target.endpoint.url}; start one and use its URL if that one is gone`];
   /** One service's run, its reproducers attached; `lane`: the Halt it checks (its own lane when run beside others). */
-  const runOne = async (service: string, lane: Halt) => {
-    await target.reset?.();
+  const runOne = async (service: string, lane: Halt, reset = true) => {
+    if (reset) await target.reset?.();
     const definition = serviceNamed(service)!;
     const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
     const record = o.recordDir ? new HistoryRecorder({ target: o.spec, ...(target.version ? { targetVersion: target.version } : {}), ...(o.mutant ? { mutant: o.mutant } : {}), service, seed: o.seed }) : undefined;
@@ -140,12 +140,13 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
     return r;
   };
   try {
-    if (runsSideBySide(target, concurrency, o.services)) {
-      // Services share no state, and a remote target mostly keeps the client waiting: run them all at once, each in
-      // a lane of the run's budgets (see sideBySide). The results keep the order of --services.
+    if (runsSideBySide(target, o.concurrency, o.services)) {
+      // Services share no state: run them all at once, each in a lane of the run's budgets (see sideBySide), after
+      // one reset of the target (one per service would clear the others' state). The results keep --services' order.
       result.sideBySide = true;
       const halted = halt.check();
-      const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s) => runOne(s, halt.lane())));
+      if (!halted) await target.reset?.();
+      const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s) => runOne(s, halt.lane(), false)));
       result.services.push(...results);
     } else {
       let stalled: string | undefined;

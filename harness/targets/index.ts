@@ -26,8 +26,13 @@ export interface Target {
   caller?: AwsCaller;
   /** The `aws` target: per service, the endpoints the SDK resolved and the run used so far. */
   endpointsUsed?(): Record<string, string[]>;
-  /** Clear the target's state (its reset endpoint), called before each service; absent when it has none. */
+  /**
+   * Clear the target's state (its reset endpoint): before each service run one after another, once before services
+   * run side by side (they share no state: see runsSideBySide); absent when it has none.
+   */
   reset?(): Promise<void>;
+  /** It answers in the suite's own process (the embedded reference): one event loop for it and the suite. */
+  inProcess?: true;
   stop(): Promise<void>;
 }
 
@@ -184,6 +189,7 @@ export async function resolveTarget(spec: string, options: ResolveOptions): Prom
         endpoint: { url: running.url, region: options.region, credentials: DUMMY_CREDENTIALS },
         defaultConsistency: DEFAULT_CONSISTENCY,
         claims: [...SERVICE_NAMES],
+        inProcess: true,
         stop: running.stop,
       };
     }
@@ -220,12 +226,15 @@ export function defaultConcurrency(spec: TargetSpec): number {
 
 /**
  * Whether a run's services run at the same time rather than one after another. They share no state (each has its
- * own resources, names and account-wide leases), so only the target's load differs: side by side where sequences
- * also run at once (--concurrency above 1: a URL, an AWS account, where a call mostly waits on the network) and the
- * target is not reset between services (a reset clears every service's state).
+ * own resources, names and account-wide leases; a target with a reset gets one, before them all), so only the
+ * target's load differs. Side by side on any target in a process of its own: a URL or an AWS account, where a call
+ * mostly waits on the network, and an emulator the suite started, whose CPU and the suite's then overlap (moto,
+ * DynamoDB and Kinesis at seed 20261123: 88.7 s one after the other, 61.8 s at once; docs/benchmarks.md). Not on the
+ * embedded reference, which shares the suite's one event loop, nor when `--concurrency 1` asks for one thing at a
+ * time (`asked`: the option's value, undefined when not given).
  */
-export function runsSideBySide(target: Pick<Target, 'reset'>, concurrency: number, services: readonly string[]): boolean {
-  return concurrency > 1 && !target.reset && services.length > 1;
+export function runsSideBySide(target: Pick<Target, 'inProcess'>, asked: number | undefined, services: readonly string[]): boolean {
+  return services.length > 1 && !target.inProcess && asked !== 1;
 }
 
 /** The budget for each resource transition (no url: the SDK resolves AWS's endpoints, which are remote). */
