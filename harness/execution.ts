@@ -208,6 +208,11 @@ export class Executor<Cmd> {
    * target's answer to that input, not a sign of it breaking down, so they do not count toward `infra`.
    */
   readonly knownCrashes = new Set<string>();
+  /**
+   * Crashes being confirmed (see confirmingCrash), by signature: the server errors their re-runs got at that request,
+   * held back from the target's health until the confirmation is over.
+   */
+  private readonly suspectedCrashes = new Map<string, number>();
   private consecutiveFaults = 0;
   /**
    * Fixture steps (by index in the adapter's setup) left out of later sequences: one whose answer departed on a
@@ -384,7 +389,10 @@ export class Executor<Cmd> {
         if (recorded && JSON.stringify(recorded.request) !== JSON.stringify(request)) throw new Error(`pooled fixture step ${index} was ${JSON.stringify(recorded.request)}, now ${JSON.stringify(request)}`);
         // A resource the pool lends: not created again; its creation's answer stands for this step.
         const sentAt = Date.now();
-        const first = recorded ? recorded.observation : await this.send(sequence, request, { knownCrash: this.knownCrashes.has(crashSignature(request.operation, c)) });
+        const signature = crashSignature(request.operation, c);
+        const suspected = this.suspectedCrashes.get(signature);
+        const first = recorded ? recorded.observation : await this.send(sequence, request, { knownCrash: suspected !== undefined || this.knownCrashes.has(signature) });
+        if (suspected !== undefined && first.kind === 'fault' && (first.cause === 'server-error' || first.cause === 'unparseable')) this.suspectedCrashes.set(signature, suspected + 1);
         const windowOpen = !recorded && this.measureWindow(request, sentAt, writes, !setup);
         const reading = !setup && !recorded && this.options.readOperations.has(request.operation);
         const polled = reading ? await this.pollRead(sequence, request, first, checker, settings, writes) : undefined;
@@ -859,6 +867,24 @@ export class Executor<Cmd> {
         return observation;
       }
       await sleep(Math.min(this.options.retryBaseMs * 2 ** attempt, 3000));
+    }
+  }
+
+  /**
+   * Re-run a crash to confirm it (the runner's crashRecurs): meanwhile the server error of the crashing request is
+   * the answer under test, not the target breaking down. Counted as faults, the re-runs of an early crash — confirmed
+   * again for each plainer input shrinking tries — turned the run into an infrastructure verdict before it could
+   * report the crash (moto, DynamoDB at seed 1517584155: 11 of the first 63 calls, all PutResourcePolicy without a
+   * ResourceArn). A crash that does not recur had transient faults after all: they are counted then.
+   */
+  async confirmingCrash(signature: string, check: () => Promise<boolean>): Promise<boolean> {
+    this.suspectedCrashes.set(signature, 0);
+    try {
+      const recurs = await check();
+      if (!recurs) this.persistentFaults += this.suspectedCrashes.get(signature) ?? 0;
+      return recurs;
+    } finally {
+      this.suspectedCrashes.delete(signature);
     }
   }
 

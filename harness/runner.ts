@@ -770,11 +770,13 @@ class ServiceRun<Cmd> {
     if (e.end.status !== 'crash' || replays === null || this.crashChecks >= MAX_CRASH_CHECKS) return false;
     this.crashChecks++;
     const at = e.end.at;
-    for (let i = 1; i <= replays; i++) {
-      const again = await this.executor.run(e.commands, settings, i);
-      if (again.end.status !== 'crash' || again.end.at !== at) return false;
-    }
-    return true;
+    return this.executor.confirmingCrash(crashSignature(e.steps[at]!.operation, e.commands.at(-1)), async () => {
+      for (let i = 1; i <= replays; i++) {
+        const again = await this.executor.run(e.commands, settings, i);
+        if (again.end.status !== 'crash' || again.end.at !== at) return false;
+      }
+      return true;
+    });
   }
 
   /** Explain, confirm and record the minimal failure of a round. */
