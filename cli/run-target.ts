@@ -93,8 +93,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
         ? []
         : [`the run's ${o.spec}${target.version ? ` ${target.version}` : ''} listened on ${target.endpoint.url}; start one and use its URL if that one is gone`];
   /** One service's run, its reproducers attached; `lane`: the Halt it checks (its own lane when run beside others). */
-  const runOne = async (service: string, lane: Halt, reset = true) => {
-    if (reset) await target.reset?.();
+  const runOne = async (service: string, lane: Halt) => {
     const definition = serviceNamed(service)!;
     const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
     const record = o.recordDir ? new HistoryRecorder({ target: o.spec, ...(target.version ? { targetVersion: target.version } : {}), ...(o.mutant ? { mutant: o.mutant } : {}), service, seed: o.seed }) : undefined;
@@ -146,7 +145,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       result.sideBySide = true;
       const halted = halt.check();
       if (!halted) await target.reset?.();
-      const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s) => runOne(s, halt.lane(), false)));
+      const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s) => runOne(s, halt.lane())));
       result.services.push(...results);
     } else {
       let stalled: string | undefined;
@@ -158,6 +157,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
           result.services.push(stalled ? notRun(service, 'infra', stalled) : notRun(service, halted!.kind, describeHalt(halted!, halt.budgets)));
           continue;
         }
+        await target.reset?.();
         const serviceResult = await runOne(service, halt);
         result.services.push(serviceResult);
         if (serviceResult.verdict === 'infra' && serviceResult.reason?.startsWith(STALLED)) stalled = `the target stopped answering during ${service}`;
