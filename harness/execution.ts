@@ -12,7 +12,7 @@ import type { RequestTally } from './requests.js';
 import { type AllowedOutcome, Checker, type CheckerSettings, ModelError, raceRuleOf, type StepVerdict } from '../models/checker.js';
 import { isRace, type RaceCommand } from '../generators/race.js';
 import type { Json, Lag, Observation, Request, ServiceModel } from '../models/types.js';
-import { isThrottle, sleep } from './observe.js';
+import { isServerError, isThrottle, sleep } from './observe.js';
 import { isPublicDocument } from '../generators/safety.js';
 import type { PublicAccepted } from '../models/results.js';
 import type { Step } from '../models/results.js';
@@ -392,7 +392,7 @@ export class Executor<Cmd> {
         const signature = crashSignature(request.operation, c);
         const suspected = this.suspectedCrashes.get(signature);
         const first = recorded ? recorded.observation : await this.send(sequence, request, { knownCrash: suspected !== undefined || this.knownCrashes.has(signature) });
-        if (suspected !== undefined && first.kind === 'fault' && (first.cause === 'server-error' || first.cause === 'unparseable')) this.suspectedCrashes.set(signature, suspected + 1);
+        if (suspected !== undefined && isServerError(first)) this.suspectedCrashes.set(signature, suspected + 1);
         const windowOpen = !recorded && this.measureWindow(request, sentAt, writes, !setup);
         const reading = !setup && !recorded && this.options.readOperations.has(request.operation);
         const polled = reading ? await this.pollRead(sequence, request, first, checker, settings, writes) : undefined;
@@ -815,7 +815,7 @@ export class Executor<Cmd> {
   private crashCandidate(operation: string, outcome: Observation): boolean {
     if (!this.answered.has(operation)) return false;
     if (outcome.kind === 'unsupported') return true;
-    return outcome.kind === 'fault' && (outcome.cause === 'server-error' || outcome.cause === 'unparseable');
+    return isServerError(outcome);
   }
 
   /** `where`: the sequence it happened in, if a generated step (fixture steps may be left out of re-runs). */
@@ -852,7 +852,7 @@ export class Executor<Cmd> {
       }
       this.faults++;
       if (once) return observation;
-      if (knownCrash && (observation.cause === 'server-error' || observation.cause === 'unparseable')) return observation;
+      if (knownCrash && isServerError(observation)) return observation;
       // Not held against the target's health either: whether the operation is missing is decided by how it keeps failing.
       if (this.neverAnswered(request.operation, observation)) return observation;
       if (observation.cause === 'timeout') {

@@ -83,6 +83,11 @@ export function isThrottle(observation: Observation): boolean {
   return observation.kind === 'fault' && observation.cause === 'throttle';
 }
 
+/** A server error: a 5xx, or an answer that is no AWS answer at all (what a crash is made of). */
+export function isServerError(observation: Observation): boolean {
+  return observation.kind === 'fault' && (observation.cause === 'server-error' || observation.cause === 'unparseable');
+}
+
 /** Whether an observation is a call that ran out of time (the target may still be working on it). */
 export function isTimeout(observation: Observation): boolean {
   return observation.kind === 'fault' && observation.cause === 'timeout';

@@ -135,12 +135,13 @@ class DeadlineHttpHandler extends NodeHttpHandler {
    * deadline (the timer destroys it if it does not end) and handed on as a fresh stream. Only when recording.
    */
   private async recorded(started: number, ...[request, options = {}]: Parameters<NodeHttpHandler['handle']>): ReturnType<NodeHttpHandler['handle']> {
+    const sentBody = bodyText(request.body);
     const sent = {
       startedAt: started,
       method: request.method,
       url: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}${request.path}`,
       headers: { ...request.headers },
-      ...(bodyText(request.body) !== undefined ? { body: bodyText(request.body)! } : {}),
+      ...(sentBody !== undefined ? { body: sentBody } : {}),
     };
     let status: number | undefined;
     try {
