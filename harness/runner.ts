@@ -528,6 +528,8 @@ class ServiceRun<Cmd> {
       if (this.started.has(i)) continue;
       if (this.stopped()) return;
       this.started.add(i);
+      // A case an earlier round ran to a pass that still holds is re-judged offline when its turn comes: not re-run.
+      if (this.recall(cases[i]!, settings)) continue;
       const key = JSON.stringify(cases[i]);
       const run = this.executor.run(cases[i]!, settings);
       // An execution nobody asks for (fast-check stopped at an earlier failure) must not become an unhandled rejection.
@@ -550,12 +552,19 @@ class ServiceRun<Cmd> {
     return taken!.run;
   }
 
-  /** Wait for every execution started ahead and not used (each cleans up after itself). */
+  /**
+   * Wait for every execution started ahead and not used (each cleans up after itself). One that passed is kept, as
+   * if fast-check had reached it: the next round re-judges it offline instead of running it again, as it would at
+   * --concurrency 1, where a case reached once is never run again while it still passes.
+   */
   private async settleAhead(): Promise<void> {
-    const pending = [...this.ahead.values()].flat().map((a) => a.run.catch(() => undefined));
+    const pending = [...this.ahead.entries()].flatMap(([key, list]) => list.map((a) => a.run.then((e) => [key, e] as const, () => undefined)));
     this.ahead.clear();
     this.started.clear();
-    await Promise.all(pending);
+    for (const done of await Promise.all(pending)) {
+      if (done?.[1].end.status !== 'pass' || this.history.has(this.historyKey(done[1].commands))) continue;
+      this.remember(done[1]);
+    }
   }
 
   /** One fast-check run under the current settings: the minimal failing execution, or null when none fails. */
@@ -695,14 +704,28 @@ class ServiceRun<Cmd> {
    * aside, or at a fault) never tried its remaining commands, so it runs again.
    */
   private async execute(commands: Cmd[], settings: CheckerSettings): Promise<Execution<Cmd>> {
-    const key = `${this.executor.fixtureKey}|${JSON.stringify(commands)}`;
-    const before = this.history.get(key);
     const ahead = this.takeAhead(commands, settings);
-    if (!ahead && before && before.commands.length === commands.length && before.end.status === 'pass' && this.stillPasses(before, settings)) return before;
+    const before = ahead ? undefined : this.recall(commands, settings);
+    if (before) return before;
     const e = await (ahead ?? this.executor.run(commands, settings));
-    this.history.set(`${this.executor.fixtureKey}|${JSON.stringify(commands)}`, e);
-    this.learnFrom(e);
+    this.remember(e);
     return e;
+  }
+
+  /** An earlier execution of these commands that ran to its end and, re-judged offline now, still passes. */
+  private recall(commands: Cmd[], settings: CheckerSettings): Execution<Cmd> | undefined {
+    const before = this.history.get(this.historyKey(commands));
+    return before && before.commands.length === commands.length && before.end.status === 'pass' && this.stillPasses(before, settings) ? before : undefined;
+  }
+
+  private remember(e: Execution<Cmd>): void {
+    this.history.set(this.historyKey(e.commands), e);
+    this.learnFrom(e);
+  }
+
+  /** What an execution's result depends on: its commands and the fixture steps sequences leave out now. */
+  private historyKey(commands: readonly Cmd[]): string {
+    return `${this.executor.fixtureKey}|${JSON.stringify(commands)}`;
   }
 
   private stillPasses(e: Execution<Cmd>, settings: CheckerSettings): boolean {
