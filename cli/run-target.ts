@@ -13,7 +13,7 @@ import { HistoryRecorder } from '../harness/record.js';
 import { runService } from '../harness/runner.js';
 import { compareWithExpectations, type ExpectationsFile, expectationsFrom, loadExpectations, saveExpectations } from '../harness/store/expectations.js';
 import { loadFailures, recordedFor, saveFailures, targetKey, updateFailures } from '../harness/store/failures.js';
-import { defaultConcurrency, parseTarget, runsSideBySide, resolveTarget, settleMsFor, type Target, waitSecondsFor, windowMsFor } from '../harness/targets/index.js';
+import { defaultConcurrency, emulatorPerService, parseTarget, runsSideBySide, resolveTarget, settleMsFor, type Target, waitSecondsFor, windowMsFor } from '../harness/targets/index.js';
 import { endpointId } from '../harness/sdk.js';
 import { writeWitnesses } from '../harness/witness.js';
 import { renderJson } from '../reports/json.js';
@@ -85,19 +85,24 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
   const failures = o.failuresFile ? await loadFailures(o.failuresFile, log) : undefined;
   // The reference listens on a throw-away port: reproducers name the port `serve` uses by default.
   // AWS: the commands name no endpoint (the AWS CLI resolves it as the SDK did) and use the user's own credentials.
-  const reproducerEndpoint = target.name === 'reference' ? `http://127.0.0.1:${DEFAULTS.port}` : target.endpoint.url;
-  const preamble =
-    target.name === 'reference'
+  const reproducerEndpoint = (t: Target) => (t.name === 'reference' ? `http://127.0.0.1:${DEFAULTS.port}` : t.endpoint.url);
+  const preamble = (t: Target) =>
+    t.name === 'reference'
       ? [`start the target first: npx policy-conformance serve --port ${DEFAULTS.port}${o.mutant ? ` --mutant ${o.mutant}` : ''}`]
-      : o.spec === target.endpoint.url || /^https?:/.test(o.spec) || spec.kind === 'aws'
+      : o.spec === t.endpoint.url || /^https?:/.test(o.spec) || spec.kind === 'aws'
         ? []
-        : [`the run's ${o.spec}${target.version ? ` ${target.version}` : ''} listened on ${target.endpoint.url}; start one and use its URL if that one is gone`];
-  /** One service's run, its reproducers attached; `lane`: the Halt it checks (its own lane when run beside others). */
-  const runOne = async (service: string, lane: Halt) => {
+        : [`the run's ${o.spec}${t.version ? ` ${t.version}` : ''} listened on ${t.endpoint.url}; start one and use its URL if that one is gone`];
+  /** Every target this run started (a managed emulator side by side: one per service), all stopped at the end. */
+  const started: Target[] = [target];
+  /**
+   * One service's run, its reproducers attached; `lane`: the Halt it checks (its own lane when run beside others);
+   * `on`: the target it runs against (the run's, or its own emulator process).
+   */
+  const runOne = async (service: string, lane: Halt, on: Target = target) => {
     const definition = serviceNamed(service)!;
     const recheck = failures && !o.path ? recordedFor(failures, key, service, consistency) : [];
     const record = o.recordDir ? new HistoryRecorder({ target: o.spec, ...(target.version ? { targetVersion: target.version } : {}), ...(o.mutant ? { mutant: o.mutant } : {}), service, seed: o.seed }) : undefined;
-    const serviceResult = await runService(definition.adapter, target.endpoint, {
+    const serviceResult = await runService(definition.adapter, on.endpoint, {
       runs: o.runs,
       seed: o.seed,
       ...(o.path ? { path: o.path } : {}),
@@ -106,7 +111,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       setAside: o.setAside,
       ...(settleMs !== undefined ? { settleMs } : {}),
       ...(windowMs ? { windowMs } : {}),
-      waitSeconds: o.waitSeconds ?? waitSecondsFor(target.endpoint.url),
+      waitSeconds: o.waitSeconds ?? waitSecondsFor(on.endpoint.url),
       maxDivergences: o.maxDivergences,
       replayBase,
       reproduce: o.reproduce,
@@ -114,7 +119,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       halt: lane,
       // Only a target that outlives the run (a URL) can keep anything of it: journal, leftover checks, sweep.
       ...(journaled && definition.sweeper ? { sweep: { sweeper: definition.sweeper } } : {}),
-      ...(journaled && definition.accountWide ? { lease: leaseFile(endpointId(target.endpoint), service) } : {}),
+      ...(journaled && definition.accountWide ? { lease: leaseFile(endpointId(on.endpoint), service) } : {}),
       concurrency,
       safety,
       ...(record ? { record } : {}),
@@ -126,7 +131,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
     }
     lane.charge(serviceResult.calls, createdCount(serviceResult.created));
     for (const d of serviceResult.divergences) {
-      d.reproducer = awsCliReproducer(definition.cli, d, { ...(reproducerEndpoint !== undefined ? { endpointUrl: reproducerEndpoint } : {}), region: o.region, preamble, settleSeconds: Math.ceil(lagBoundFor(definition.adapter, consistency, settleMs) / 1000) });
+      d.reproducer = awsCliReproducer(definition.cli, d, { endpointUrl: reproducerEndpoint(on), region: o.region, preamble: preamble(on), settleSeconds: Math.ceil(lagBoundFor(definition.adapter, consistency, settleMs) / 1000) });
     }
     log?.(`[${service}] ${serviceResult.verdict} in ${(serviceResult.durationMs / 1000).toFixed(1)} s`);
     return serviceResult;
@@ -144,8 +149,18 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       // one reset of the target (one per service would clear the others' state). The results keep --services' order.
       result.sideBySide = true;
       const halted = halt.check();
-      if (!halted) await target.reset?.();
-      const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s) => runOne(s, halt.lane())));
+      let lanes: Target[] = o.services.map(() => target);
+      if (!halted && emulatorPerService(spec)) {
+        // The others' processes are started once the first is up, so a first run's install happens once.
+        const more = await Promise.allSettled(o.services.slice(1).map(() => resolveTarget(o.spec, { region: o.region, ...(log ? { log } : {}) })));
+        for (const m of more) if (m.status === 'fulfilled') started.push(m.value);
+        const failed = more.find((m): m is PromiseRejectedResult => m.status === 'rejected');
+        if (failed) throw failed.reason;
+        lanes = started.slice(0, o.services.length);
+        result.emulatorPerService = true;
+      }
+      if (!halted) await Promise.all(lanes.map((t, i) => (lanes.indexOf(t) === i ? t.reset?.() : undefined)));
+      const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s, i) => runOne(s, halt.lane(), lanes[i])));
       result.services.push(...results);
     } else {
       let stalled: string | undefined;
@@ -171,7 +186,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
     }
   } finally {
     if (target.caller && target.endpointsUsed) result.aws = { account: target.caller.account, callerArn: target.caller.arn, region: o.region, endpoints: target.endpointsUsed() };
-    await target.stop();
+    await Promise.all(started.map((t) => t.stop()));
     if (failures && o.failuresFile) await saveFailures(o.failuresFile, failures).catch((e) => log?.(`cannot write the failures file ${o.failuresFile}: ${(e as Error).message}`));
   }
   return result;

@@ -272,6 +272,11 @@ export interface RunResult {
    * docs/interpreting.md). Absent: one after another. Each service's own `startedAt` and `durationMs` say when.
    */
   sideBySide?: true;
+  /**
+   * Side by side on an emulator the suite starts (moto, ministack): each service ran against an emulator process of
+   * its own, all of the same version (see docs/interpreting.md). Absent: the services shared one target.
+   */
+  emulatorPerService?: true;
   services: ServiceResult[];
   /** This run against an expectations file of known departures (`--expect`). */
   expectations?: ExpectationReport;

@@ -23,7 +23,7 @@ export function renderMarkdown(result: RunResult): string {
   const lines = [
     `# policy-conformance report: ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}`,
     '',
-    `Verdict: **${overallVerdict(result.services)}** · seed ${result.seed} · consistency ${result.consistency}${result.mutant ? ` · mutant ${code(result.mutant)}` : ''}${result.safety ? ` · ${safetyText(result)}` : ''}${result.sideBySide ? ' · services side by side' : ''} · ${result.startedAt}`,
+    `Verdict: **${overallVerdict(result.services)}** · seed ${result.seed} · consistency ${result.consistency}${result.mutant ? ` · mutant ${code(result.mutant)}` : ''}${result.safety ? ` · ${safetyText(result)}` : ''}${result.sideBySide ? ` · services side by side${result.emulatorPerService ? ', an emulator process each' : ''}` : ''} · ${result.startedAt}`,
     '',
     ...awsLines(result),
     '| service | verdict | sequences | calls | faults | rules reached | divergences | time |',

@@ -54,7 +54,7 @@ function recheckLine(s: ServiceResult): string[] {
 /** What `run` prints: the target, one line per service, the expectations, the verdict and where the reports are. */
 export function runSummary(result: RunResult, out: string): string {
   return [
-    `policy-conformance: target ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}${result.safety ? `, ${safetyText(result)}` : ''}${result.sideBySide ? ', services side by side' : ''}`,
+    `policy-conformance: target ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}${result.safety ? `, ${safetyText(result)}` : ''}${result.sideBySide ? `, services side by side${result.emulatorPerService ? ' (an emulator process each)' : ''}` : ''}`,
     ...(result.aws
       ? [`  account ${result.aws.account} as ${result.aws.callerArn} in ${result.aws.region}; endpoints: ${Object.entries(result.aws.endpoints).map(([service, origins]) => `${service} ${origins.join(', ')}`).join('; ') || 'none'}`]
       : []),

@@ -2,7 +2,7 @@
  * A target in a process of its own runs its services side by side unless --concurrency 1 is given (cli/run-target.ts,
  * runsSideBySide): a remote one, and an emulator the suite starts (reset once, before them all). Their runs overlap
  * in time, and they report what one service after another reports — the same verdicts and the same witnesses for a
- * seed. Their budgets are one budget: --max-calls holds for all of them together (Halt.lane). The embedded
+ * seed; on an emulator the suite starts, each service has a process of its own. Their budgets are one budget: --max-calls holds for all of them together (Halt.lane). The embedded
  * reference, in the suite's own process, runs them one after another.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -87,6 +87,20 @@ describe('services side by side on an emulator the suite starts, and not on the 
     expect(summary(a)).toEqual(summary(b));
     // Something to compare: DynamoDB and Kinesis depart within 30 sequences.
     expect(a.services.slice(0, 2).map((s: any) => s.divergences.length > 0)).toEqual([true, true]);
+    // Side by side, each service had a moto process of its own (one after another, one for all), all stopped after.
+    expect(a.emulatorPerService).toBe(true);
+    expect(b.emulatorPerService).toBeUndefined();
+    expect(side.stdout).toMatch(/services side by side \(an emulator process each\)/);
+    const started = (stderr: string) => [...stderr.matchAll(/\[target\] moto \S+ on (http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]);
+    const urls = started(side.stderr);
+    expect(new Set(urls).size, side.stderr).toBe(3);
+    expect(started(serial.stderr)).toHaveLength(1);
+    // Each entry's reproducer names the process its service ran on.
+    const endpointOf = (d: any) => /--endpoint-url '?(http:[^' ]+)/.exec(d.reproducer.join('\n'))?.[1];
+    const named = a.services.slice(0, 2).map((s: any) => endpointOf(s.divergences[0]));
+    expect(new Set(named).size).toBe(2);
+    for (const u of named) expect(urls).toContain(u);
+    for (const u of urls) await expect(fetch(`${u}/moto-api/`)).rejects.toThrow();
   }, 300_000);
 
   it('reference: one after another, whatever --concurrency says', async () => {

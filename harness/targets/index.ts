@@ -237,6 +237,17 @@ export function runsSideBySide(target: Pick<Target, 'inProcess'>, asked: number 
   return services.length > 1 && !target.inProcess && asked !== 1;
 }
 
+/**
+ * Whether services run side by side get an emulator process each (a managed emulator: moto, ministack). moto's
+ * Python answers one request at a time for all of its services, so services sharing one process wait on each other;
+ * each in its own, DynamoDB — a run's longest service — goes as fast as it does alone. The services share no state,
+ * so nothing else differs (moto, all four services at seed 20261123: 85 s on one process, 69 s on one per service;
+ * docs/benchmarks.md). A container or a URL is one target the user named: it is not multiplied.
+ */
+export function emulatorPerService(spec: TargetSpec): boolean {
+  return spec.kind === 'managed' && MANAGED_TARGETS[spec.name]!.claims.length > 1;
+}
+
 /** The budget for each resource transition (no url: the SDK resolves AWS's endpoints, which are remote). */
 export function waitSecondsFor(url: string | undefined): number {
   return isLocalUrl(url) ? LOCAL_WAIT_SECONDS : DEFAULT_WAIT_SECONDS;
