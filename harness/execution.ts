@@ -50,6 +50,11 @@ export interface Execution<Cmd> {
   withoutFixture: number[];
 }
 
+/** A request's form: its operation and the top-level keys of its input (a crash on a missing key changes it). */
+function requestForm(request: Request): string {
+  return `${request.operation}|${Object.keys((request.input ?? {}) as object).sort().join(',')}`;
+}
+
 /** What identifies a crash: the operation and the generated command that caused it. */
 export function crashSignature(operation: string, command: unknown): string {
   return `${operation}|${JSON.stringify(command)}`;
@@ -201,6 +206,12 @@ export class Executor<Cmd> {
   infra: string | undefined;
   /** Operations that answered properly at least once (so a non-AWS answer later is a crash, not a missing operation). */
   readonly answered = new Set<string>();
+  /**
+   * Request forms (operation and the input's top-level keys) the target has answered like AWS (a result or an AWS
+   * error), whatever the phase: see send, which holds a server error against the target's health in a row only for
+   * a form it has answered before.
+   */
+  private readonly answeredForms = new Set<string>();
   /** Operations that answered `unsupported`, with each distinct way they did. */
   readonly unsupported = new Map<string, { ways: Set<string>; times: number; first?: { commands: Cmd[]; at: number; fromServerError: boolean } }>();
   /**
@@ -848,6 +859,7 @@ export class Executor<Cmd> {
       if (observation.kind !== 'fault') {
         this.consecutiveFaults = 0;
         this.consecutiveTimeouts = 0;
+        this.answeredForms.add(requestForm(request));
         return observation;
       }
       this.faults++;
@@ -860,7 +872,12 @@ export class Executor<Cmd> {
       } else this.consecutiveTimeouts = 0;
       const retryable = isThrottle(observation) ? attempt < THROTTLE_RETRIES : this.options.readOperations.has(request.operation) && attempt < READ_RETRIES && observation.cause !== 'timeout';
       if (!retryable) {
-        this.consecutiveFaults++;
+        // "In a row" means the target stopped answering what it answered before. A server error to a request of a
+        // form it never answered may be a crash on that input (moto's HTML 500 to a PutResourcePolicy without a
+        // ResourceArn) that the runner has yet to confirm; with sequences at once, several of them — each a
+        // different command, so none a known crash yet — came one after another and ended moto's DynamoDB run
+        // `infra` at --concurrency 8. Such errors still count below, in the share of calls that failed.
+        if (!isServerError(observation) || this.answeredForms.has(requestForm(request))) this.consecutiveFaults++;
         this.persistentFaults++;
         if (this.consecutiveFaults >= this.options.faultLimit) this.infra = `${this.consecutiveFaults} calls in a row failed after retries; last: ${request.operation}: ${observation.reason}`;
         else if (this.persistentFaults > Math.max(10, this.calls / 10)) this.infra = `${this.persistentFaults} of ${this.calls} calls failed after retries; last: ${request.operation}: ${observation.reason}`;

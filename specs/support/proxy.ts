@@ -27,6 +27,8 @@ export interface FixedAnswer {
   status: number;
   headers?: Record<string, string>;
   body: string;
+  /** Answer only once this settles (answers held back to arrive together, one after another). */
+  after?: Promise<unknown>;
 }
 
 export type FaultKind =
@@ -206,7 +208,10 @@ export async function startProxy(upstream: string, decide: (request: ProxyReques
   });
 
   async function act(action: Action, request: ProxyRequest, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-    if (typeof action === 'object') return send(res, action);
+    if (typeof action === 'object') {
+      if (action.after) await action.after;
+      return send(res, action);
+    }
     const canned = action === 'forward' ? null : cannedAnswer(action, request);
     if (canned) return send(res, canned);
     if (action === 'reset-before') return reset(req.socket);
