@@ -92,7 +92,10 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
       : o.spec === t.endpoint.url || /^https?:/.test(o.spec) || spec.kind === 'aws'
         ? []
         : [`the run's ${o.spec}${t.version ? ` ${t.version}` : ''} listened on ${t.endpoint.url}; start one and use its URL if that one is gone`];
-  /** Every target this run started (a managed emulator side by side: one per service), all stopped at the end. */
+  /**
+   * Every target this run started (a managed emulator side by side: one per service, each stopped when its service
+   * is done), all stopped at the end (stop is idempotent).
+   */
   const started: Target[] = [target];
   /**
    * One service's run, its reproducers attached; `lane`: the Halt it checks (its own lane when run beside others);
@@ -160,7 +163,7 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
         result.emulatorPerService = true;
       }
       if (!halted) await Promise.all(lanes.map((t, i) => (lanes.indexOf(t) === i ? t.reset?.() : undefined)));
-      const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s, i) => runOne(s, halt.lane(), lanes[i])));
+      const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s, i) => runOne(s, halt.lane(), lanes[i]).finally(() => (lanes[i] !== target ? lanes[i]!.stop() : undefined))));
       result.services.push(...results);
     } else {
       let stalled: string | undefined;

@@ -40,6 +40,8 @@ export interface SuiteFigures {
   wallSeconds: number;
   /** results.json `sideBySide`: the services ran at once, and their time together is their union, not their sum. */
   sideBySide: boolean;
+  /** results.json `emulatorPerService`: side by side, each service had an emulator process of its own. */
+  emulatorPerService: boolean;
   services: SuiteServiceFigures[];
   total: Omit<SuiteServiceFigures, 'service' | 'verdict' | 'departures' | 'reason'> & { verdicts: string[] };
 }
@@ -77,6 +79,7 @@ export async function runSuite(args: string[]): Promise<SuiteFigures> {
     seed: result.seed,
     wallSeconds: round(wallSeconds, 2),
     sideBySide,
+    emulatorPerService: result.emulatorPerService === true,
     services,
     total: { ...total, verdicts: services.map((s) => s.verdict) },
   };

@@ -98,6 +98,9 @@ describe('npm run bench -- --quick', () => {
     expect(['dynamodb', 'kinesis']).toEqual(expect.arrayContaining(compared));
     checkComparison(report.moto, compared);
     expect(report.moto.suite.targetVersion).toMatch(/^\d+\.\d+/);
+    // Its services side by side, each on a moto process of its own (the reference behind the proxy is one target).
+    expect([report.moto.suite.sideBySide, report.moto.suite.emulatorPerService]).toEqual([true, true]);
+    expect(report.latency.suite.emulatorPerService).toBe(false);
     for (const s of ['ssm', 'xray']) expect(report.moto.plain.services.find((p: any) => p.service === s).error).toBeTruthy();
     expect(typeof report.moto.underSixtySeconds).toBe('boolean');
   });
