@@ -4,7 +4,7 @@ import type { Json, Observation } from '../models/types.js';
 import { attributionText, KIND_LABEL, KIND_MEANING, kindOf, reproducibilityText } from './labels.js';
 import { stalenessSection, stepLagNotes } from './staleness.js';
 import { utf8Bytes } from './text.js';
-import { safetyText } from './summary.js';
+import { safetyText, sideBySideText } from './summary.js';
 
 /** `--target aws`: the account, the caller, the region and each endpoint the SDK resolved and the run used. */
 function awsLines(result: RunResult): string[] {
@@ -23,7 +23,7 @@ export function renderMarkdown(result: RunResult): string {
   const lines = [
     `# policy-conformance report: ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}`,
     '',
-    `Verdict: **${overallVerdict(result.services)}** · seed ${result.seed} · consistency ${result.consistency}${result.mutant ? ` · mutant ${code(result.mutant)}` : ''}${result.safety ? ` · ${safetyText(result)}` : ''}${result.sideBySide ? ` · services side by side${result.emulatorPerService ? ', an emulator process each' : ''}` : ''} · ${result.startedAt}`,
+    `Verdict: **${overallVerdict(result.services)}** · seed ${result.seed} · consistency ${result.consistency}${result.mutant ? ` · mutant ${code(result.mutant)}` : ''}${result.safety ? ` · ${safetyText(result)}` : ''}${result.sideBySide ? ` · ${sideBySideText(result)}` : ''} · ${result.startedAt}`,
     '',
     ...awsLines(result),
     '| service | verdict | sequences | calls | faults | rules reached | divergences | time |',

@@ -44,6 +44,11 @@ export function safetyText(result: RunResult): string {
   return s ? `safety ${s.profile}${s.partnerAccounts.length ? ` (partner accounts ${s.partnerAccounts.join(', ')})` : ''}` : '';
 }
 
+/** How the services ran, as both headers say it when they ran side by side (empty when one after another). */
+export function sideBySideText(result: RunResult): string {
+  return result.sideBySide ? `services side by side${result.emulatorPerService ? ' (an emulator process each)' : ''}` : '';
+}
+
 function recheckLine(s: ServiceResult): string[] {
   if (!s.rechecked?.length) return [];
   const count = (status: string) => s.rechecked!.filter((r) => r.status === status).length;
@@ -54,7 +59,7 @@ function recheckLine(s: ServiceResult): string[] {
 /** What `run` prints: the target, one line per service, the expectations, the verdict and where the reports are. */
 export function runSummary(result: RunResult, out: string): string {
   return [
-    `policy-conformance: target ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}${result.safety ? `, ${safetyText(result)}` : ''}${result.sideBySide ? `, services side by side${result.emulatorPerService ? ' (an emulator process each)' : ''}` : ''}`,
+    `policy-conformance: target ${result.target}${result.targetVersion ? ` ${result.targetVersion}` : ''}, seed ${result.seed}, ${result.consistency}${result.mutant ? `, mutant ${result.mutant}` : ''}${result.safety ? `, ${safetyText(result)}` : ''}${result.sideBySide ? `, ${sideBySideText(result)}` : ''}`,
     ...(result.aws
       ? [`  account ${result.aws.account} as ${result.aws.callerArn} in ${result.aws.region}; endpoints: ${Object.entries(result.aws.endpoints).map(([service, origins]) => `${service} ${origins.join(', ')}`).join('; ') || 'none'}`]
       : []),

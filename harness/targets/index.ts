@@ -241,8 +241,8 @@ export function runsSideBySide(target: Pick<Target, 'inProcess'>, asked: number 
  * Whether services run side by side get an emulator process each (a managed emulator: moto, ministack). moto's
  * Python answers one request at a time for all of its services, so services sharing one process wait on each other;
  * each in its own, DynamoDB — a run's longest service — goes as fast as it does alone. The services share no state,
- * so nothing else differs (moto, all four services at seed 20261123: 85 s on one process, 69 s on one per service;
- * docs/benchmarks.md). A container or a URL is one target the user named: it is not multiplied.
+ * so nothing else differs (moto, all four services at seed 20261123, alternated: 84.9 s and 76.5 s on one process,
+ * 78.5 s and 68.7 s on one per service; docs/benchmarks.md). A container or a URL is one target the user named: it is not multiplied.
  */
 export function emulatorPerService(spec: TargetSpec): boolean {
   return spec.kind === 'managed' && MANAGED_TARGETS[spec.name]!.claims.length > 1;
