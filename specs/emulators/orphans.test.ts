@@ -175,6 +175,25 @@ describe('managed emulators die with the suite', () => {
     }, 200_000);
   }
 
+  it('services side by side, a moto process each: kill -9 of the CLI mid-run leaves none of them behind', async () => {
+    const cli = startCli(['run', '--target', 'moto', '--services', 'dynamodb,kinesis,ssm', '--runs', '200', '--seed', '1', '--out', join(tmp, 'kill9-lanes')]);
+    await cli.started;
+    const all = () => [...cli.stderr().matchAll(/\[target\] moto \S+ on (http:\/\/127\.0\.0\.1:\d+) \(pid (\d+)\)/g)].map((m) => ({ url: m[1]!, pid: Number(m[2]) }));
+    for (const deadline = Date.now() + 60_000; all().length < 3 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
+    const emulators = all();
+    expect(emulators, cli.stderr().slice(-2000)).toHaveLength(3);
+    await new Promise((r) => setTimeout(r, 1_500)); // mid-run: each lane's requests in flight
+    const before = tree(cli.pid, emulators.map((e) => e.pid));
+    for (const e of emulators) expectUnderWatchdog(cli.pid, e.pid, before);
+    process.kill(cli.pid, 'SIGKILL');
+    await cli.closed;
+    for (const e of emulators) {
+      const left = await leftovers(before.map((p) => p.pid), e.url, 5_000);
+      expect(describeProcs(left.procs), `still running 5 s after kill -9 of the CLI`).toBe('');
+      expect(left.portOpen, `${e.url} still accepts connections`).toBe(false);
+    }
+  }, 200_000);
+
   it('kill -9 of the CLI\'s whole process group leaves no moto_server behind (the watchdog is in a group of its own)', async () => {
     const cli = startCli(['run', '--target', 'moto', '--services', 'dynamodb', '--runs', '200', '--seed', '1', '--out', join(tmp, 'kill9-group')], { detached: true });
     const emulator = await cli.started;
