@@ -555,15 +555,16 @@ class ServiceRun<Cmd> {
   /**
    * Wait for every execution started ahead and not used (each cleans up after itself). One that passed is kept, as
    * if fast-check had reached it: the next round re-judges it offline instead of running it again, as it would at
-   * --concurrency 1, where a case reached once is never run again while it still passes.
+   * --concurrency 1, where a case reached once is never run again while it still passes. Not one with a race: its
+   * pass may be one interleaving's luck, and at --concurrency 1 the case would first run when a round reaches it.
    */
   private async settleAhead(): Promise<void> {
-    const pending = [...this.ahead.entries()].flatMap(([key, list]) => list.map((a) => a.run.then((e) => [key, e] as const, () => undefined)));
+    const pending = [...this.ahead.values()].flat().map((a) => a.run.catch(() => undefined));
     this.ahead.clear();
     this.started.clear();
-    for (const done of await Promise.all(pending)) {
-      if (done?.[1].end.status !== 'pass' || this.history.has(this.historyKey(done[1].commands))) continue;
-      this.remember(done[1]);
+    for (const e of await Promise.all(pending)) {
+      if (e?.end.status !== 'pass' || e.steps.some((s) => s.race !== undefined) || this.history.has(this.historyKey(e.commands))) continue;
+      this.remember(e);
     }
   }
 
