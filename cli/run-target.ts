@@ -159,10 +159,10 @@ export async function runTarget(o: TargetRun, halt: Halt = new Halt(), knownCall
         for (const m of more) if (m.status === 'fulfilled') started.push(m.value);
         const failed = more.find((m): m is PromiseRejectedResult => m.status === 'rejected');
         if (failed) throw failed.reason;
-        lanes = started.slice(0, o.services.length);
+        lanes = [...started];
         result.emulatorPerService = true;
       }
-      if (!halted) await Promise.all(lanes.map((t, i) => (lanes.indexOf(t) === i ? t.reset?.() : undefined)));
+      if (!halted) await Promise.all([...new Set(lanes)].map((t) => t.reset?.()));
       const results = halted ? o.services.map((s) => notRun(s, halted.kind, describeHalt(halted, halt.budgets))) : await Promise.all(o.services.map((s, i) => runOne(s, halt.lane(), lanes[i]).finally(() => (lanes[i] !== target ? lanes[i]!.stop() : undefined))));
       result.services.push(...results);
     } else {
